@@ -1,0 +1,28 @@
+//! Database migrations of Pathways Hub, one file per step. The same steps run
+//! on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_directory;
+mod m20261125_000002_participants;
+mod m20261125_000003_enrollments;
+mod m20261125_000004_records;
+mod m20261125_000005_sharing;
+mod m20261125_000006_audit;
+
+/// Runs the hub's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_directory::Migration),
+            Box::new(m20261125_000002_participants::Migration),
+            Box::new(m20261125_000003_enrollments::Migration),
+            Box::new(m20261125_000004_records::Migration),
+            Box::new(m20261125_000005_sharing::Migration),
+            Box::new(m20261125_000006_audit::Migration),
+        ]
+    }
+}

@@ -1,0 +1,74 @@
+//! Authentication: JWT verification into a [`Viewer`] (DESIGN.md section 4).
+//!
+//! Accepted algorithms are HS256 (a configured secret, local use), RS256 and
+//! ES256 (PEM public keys or a JWKS URL). Anything else — `alg: none`, another
+//! algorithm, a bad signature, an expired token, a wrong `iss`/`aud`, an
+//! organization the hub does not know — is `UNAUTHENTICATED`.
+
+mod jwks;
+mod tokens;
+
+use async_graphql::Enum;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use tokens::{Claims, TokenVerifier};
+
+/// A role from the token's `roles` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, Serialize, Deserialize)]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum Role {
+    /// Reads and writes its own organization's records.
+    Staff,
+    /// Staff, plus its organization's consents, agreements, programs and mentors.
+    OrgAdmin,
+    /// Organizations, pathways, approving agreements, the audit log; no
+    /// blanket access to participant data.
+    HubAdmin,
+    /// Aggregate reports only, never row-level data.
+    Evaluator,
+}
+
+impl Role {
+    /// The claim value (`staff`, `org_admin`, `hub_admin`, `evaluator`).
+    pub fn claim(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::OrgAdmin => "org_admin",
+            Role::HubAdmin => "hub_admin",
+            Role::Evaluator => "evaluator",
+        }
+    }
+
+    /// Parses a claim value; unknown roles are `None` (and ignored).
+    pub fn from_claim(claim: &str) -> Option<Role> {
+        match claim {
+            "staff" => Some(Role::Staff),
+            "org_admin" => Some(Role::OrgAdmin),
+            "hub_admin" => Some(Role::HubAdmin),
+            "evaluator" => Some(Role::Evaluator),
+            _ => None,
+        }
+    }
+}
+
+/// Who is asking: the verified subject, its organization and roles. Every
+/// resolver knows its viewer; only [`crate::policy`] decides what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The token's `sub`.
+    pub subject: String,
+    /// The hub id of the token's organization.
+    pub org_id: Uuid,
+    /// The organization's slug, as in the token's `org`.
+    pub org_slug: String,
+    /// Known roles from the token.
+    pub roles: Vec<Role>,
+}
+
+impl Viewer {
+    /// Whether the viewer holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}

@@ -1,0 +1,207 @@
+//! The `pathways-hub` command line (DESIGN.md section 9).
+
+mod banner;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use figment::Figment;
+
+use crate::auth::{Role, TokenVerifier};
+use crate::config::{Config, DEFAULT_CONFIG_FILE, LogFormat, demo_config_toml};
+use crate::http::AppState;
+
+/// Pathways Hub: one GraphQL API for LA County's career-pathway partners.
+#[derive(Debug, Parser)]
+#[command(name = "pathways-hub", version, about)]
+pub struct Cli {
+    /// Configuration file (default: ./pathways-hub.toml when it exists).
+    #[arg(long, global = true, env = "PATHWAYS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the HTTP server.
+    Serve {
+        /// Create, migrate and seed a demo SQLite database on first start and
+        /// print ready-to-paste demo tokens.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on, overriding the configuration (port 0 picks one).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Applies pending database migrations.
+    Migrate,
+    /// Loads seed data (only the demo data set exists: `--demo`).
+    Seed {
+        /// The five programs of the demo, with about 80 youth.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Mints an HS256 token with the configured secret (local use).
+    Token {
+        /// Subject (`sub`), e.g. staff@wlcac.
+        #[arg(long)]
+        sub: String,
+        /// Organization slug (`org`), e.g. wlcac.
+        #[arg(long)]
+        org: String,
+        /// Comma-separated roles: staff, org_admin, hub_admin, evaluator.
+        #[arg(long, value_delimiter = ',', default_value = "staff")]
+        roles: Vec<String>,
+        /// Lifetime in seconds (default: `auth.token_ttl_secs`).
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
+    /// Prints the GraphQL schema (SDL), or writes it to `--out`.
+    ExportSchema {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// A failure of a command, printed as one line.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure(err.to_string())
+    }
+}
+
+/// Parses the command line and runs it; the exit code is 0 on success.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(file: Option<&Path>, overrides: Figment) -> Result<Config, Failure> {
+    let figment = Config::figment(file).merge(overrides);
+    Ok(Config::from_figment(figment)?)
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PATHWAYS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    crate::init_crypto();
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve { demo, listen } => serve(file, demo, listen).await,
+        Command::Migrate => {
+            let config = load(file, Figment::new())?;
+            let db = crate::db::connect(&config).await?;
+            crate::db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return Err(Failure(
+                    "only the demo data set exists: use `seed --demo`".into(),
+                ));
+            }
+            let config = load(file, Figment::new())?;
+            let db = crate::db::connect(&config).await?;
+            crate::db::migrate(&db).await?;
+            let summary = crate::seed::seed_demo(&db, config.match_key_secret()).await?;
+            println!(
+                "demo data: {} organizations, {} participants, {} rows inserted",
+                summary.organizations, summary.participants, summary.rows
+            );
+            Ok(())
+        }
+        Command::Token {
+            sub,
+            org,
+            roles,
+            ttl,
+        } => {
+            let config = load(file, Figment::new())?;
+            if let Some(bad) = roles.iter().find(|r| Role::from_claim(r).is_none()) {
+                return Err(Failure(format!(
+                    "unknown role `{bad}` (staff, org_admin, hub_admin, evaluator)"
+                )));
+            }
+            let verifier = TokenVerifier::from_config(&config.auth)?;
+            let token = verifier
+                .mint(&sub, &org, &roles, ttl)
+                .map_err(|e| Failure(e.message()))?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::ExportSchema { out } => {
+            let sdl = crate::graphql::sdl();
+            match out {
+                Some(path) => std::fs::write(&path, sdl)?,
+                None => print!("{sdl}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Result<(), Failure> {
+    if demo && file.is_none() && !Path::new(DEFAULT_CONFIG_FILE).exists() {
+        std::fs::write(DEFAULT_CONFIG_FILE, demo_config_toml())?;
+        println!("Wrote {DEFAULT_CONFIG_FILE} with fresh local secrets (demo mode).");
+    }
+    let mut overrides = Figment::new();
+    if demo {
+        overrides = overrides.merge(("demo", true));
+    }
+    if let Some(listen) = listen {
+        overrides = overrides.merge(("listen", listen));
+    }
+    let config = load(file, overrides)?;
+    init_logging(config.log_format);
+    let db = crate::db::connect(&config).await?;
+    if config.auto_migrate || config.demo {
+        crate::db::migrate(&db).await?;
+    }
+    if config.demo {
+        crate::seed::seed_demo(&db, config.match_key_secret()).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen_addr()?).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(config, db)?;
+    state.verifier.warm_up().await;
+    banner::print(&state, addr)?;
+    tracing::info!(%addr, "listening");
+    crate::http::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

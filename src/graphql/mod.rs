@@ -1,0 +1,93 @@
+//! The GraphQL schema: root fields and mutations of DESIGN.md section 8.
+//!
+//! Resolvers are thin: they find the viewer, call one domain function and
+//! map the result. Per-request state (viewer, request id, DataLoaders) is
+//! attached to each request by the HTTP layer, so nothing outlives a request.
+
+mod directory;
+mod loaders;
+mod viewer;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::audit::Actor;
+use crate::auth::Viewer;
+use crate::error::Result;
+
+pub use loaders::Loaders;
+
+/// The hub's schema type.
+pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// All queries.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(viewer::ViewerQuery, directory::DirectoryQuery);
+
+/// All mutations.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(directory::DirectoryMutation);
+
+/// What the HTTP layer attaches to every request.
+#[derive(Clone)]
+pub struct RequestContext {
+    /// The verified viewer; `None` when no token was sent.
+    pub viewer: Option<Viewer>,
+    /// The request id (also in logs and in errors' `extensions.requestId`).
+    pub request_id: String,
+    /// Per-request DataLoaders.
+    pub loaders: Arc<Loaders>,
+}
+
+/// Builds the schema; `db` is absent only when exporting the SDL.
+pub fn build_schema(db: Option<DatabaseConnection>) -> HubSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    );
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.finish()
+}
+
+/// The schema's SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}
+
+/// Accessors every resolver uses.
+pub(crate) trait ContextExt {
+    fn db(&self) -> &DatabaseConnection;
+    fn request(&self) -> &RequestContext;
+    /// The viewer, or `UNAUTHENTICATED`.
+    fn viewer(&self) -> Result<&Viewer>;
+    /// The viewer as an audit actor.
+    fn actor(&self) -> Result<Actor>;
+    fn loaders(&self) -> &Loaders {
+        &self.request().loaders
+    }
+}
+
+impl ContextExt for Context<'_> {
+    fn db(&self) -> &DatabaseConnection {
+        // Present in every schema that executes requests (see `build_schema`).
+        self.data_unchecked::<DatabaseConnection>()
+    }
+
+    fn request(&self) -> &RequestContext {
+        self.data_unchecked::<RequestContext>()
+    }
+
+    fn viewer(&self) -> Result<&Viewer> {
+        crate::policy::authenticated(self.request().viewer.as_ref())
+    }
+
+    fn actor(&self) -> Result<Actor> {
+        let request = self.request();
+        Ok(Actor::of(self.viewer()?, &request.request_id))
+    }
+}

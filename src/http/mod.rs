@@ -1,0 +1,274 @@
+//! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
+//! browser), `/healthz`, `/readyz`.
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::DatabaseConnection;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{Role, TokenVerifier, Viewer};
+use crate::config::Config;
+use crate::error::Error;
+use crate::graphql::{HubSchema, Loaders, RequestContext, build_schema};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub verifier: Arc<TokenVerifier>,
+    pub schema: HubSchema,
+}
+
+impl AppState {
+    /// Builds the state from validated configuration and a connected database.
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<AppState, crate::config::ConfigError> {
+        let verifier = TokenVerifier::from_config(&config.auth)?;
+        Ok(AppState {
+            schema: build_schema(Some(db.clone())),
+            db,
+            config: Arc::new(config),
+            verifier: Arc::new(verifier),
+        })
+    }
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The hub's router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            // Path only: query strings may carry personal data.
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if crate::db::ping(&state.db).await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Verifies the bearer token, if any, into a viewer whose organization exists.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or(Error::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))?;
+    viewer_from_token(state, token).await.map(Some)
+}
+
+/// Verifies a token into a viewer whose organization exists.
+pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, Error> {
+    let claims = state.verifier.verify(token).await?;
+    let org = crate::organizations::by_slug(&state.db, &claims.org)
+        .await?
+        .ok_or(Error::Unauthenticated("the token could not be verified"))?;
+    Ok(Viewer {
+        subject: claims.sub,
+        org_id: org.id,
+        org_slug: org.slug,
+        roles: claims
+            .roles
+            .iter()
+            .filter_map(|r| Role::from_claim(r))
+            .collect(),
+    })
+}
+
+/// A GraphQL-shaped error answer for failures before execution.
+fn error_response(err: Error, request_id: &str) -> Response {
+    let status = match err {
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::OK,
+    };
+    let code = err.code();
+    if let Error::Internal(detail) = &err {
+        tracing::error!(detail = %detail, "internal error before execution");
+    }
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{ "message": err.message(), "extensions": { "code": code, "requestId": request_id } }]
+    });
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+fn context(state: &AppState, viewer: Option<Viewer>, request_id: String) -> RequestContext {
+    RequestContext {
+        viewer,
+        request_id,
+        loaders: Arc::new(Loaders::new(&state.db)),
+    }
+}
+
+/// Adds `extensions.requestId` to every error of a response, and a code to
+/// errors that have none: those come from async-graphql's own parsing,
+/// validation and input coercion, before any resolver ran, so they are
+/// `BAD_USER_INPUT`.
+fn with_request_id(
+    mut response: async_graphql::Response,
+    request_id: &str,
+) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", crate::error::codes::BAD_USER_INPUT);
+        }
+        extensions.set("requestId", request_id);
+    }
+    response
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
+    let request_id = request_id(&headers);
+    let viewer = match authenticate(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(err) => return error_response(err, &request_id),
+    };
+    let batch = request
+        .into_inner()
+        .data(context(&state, viewer, request_id.clone()));
+    let response = match state.schema.execute_batch(batch).await {
+        async_graphql::BatchResponse::Single(r) => {
+            async_graphql::BatchResponse::Single(with_request_id(r, &request_id))
+        }
+        async_graphql::BatchResponse::Batch(rs) => async_graphql::BatchResponse::Batch(
+            rs.into_iter()
+                .map(|r| with_request_id(r, &request_id))
+                .collect(),
+        ),
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// GET: GraphiQL for a browser, or a query (never a mutation: a link or an
+/// image tag must not be able to write).
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let Some(query) = params.query else {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Pathways Hub")
+                .finish(),
+        )
+        .into_response();
+    };
+    let request_id = request_id(&headers);
+    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+        let is_mutation = document.operations.iter().any(|(name, op)| {
+            op.node.ty != OperationType::Query
+                && (params.operation_name.is_none()
+                    || name.map(|n| n.as_str()) == params.operation_name.as_deref())
+        });
+        if is_mutation {
+            let err = Error::bad_input("query", "mutations must be sent with POST");
+            let mut response = error_response(err, &request_id);
+            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+    }
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        None => async_graphql::Variables::default(),
+        Some(Ok(value)) => async_graphql::Variables::from_json(value),
+        Some(Err(_)) => {
+            return error_response(
+                Error::bad_input("variables", "must be a JSON object"),
+                &request_id,
+            );
+        }
+    };
+    let viewer = match authenticate(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(err) => return error_response(err, &request_id),
+    };
+    let mut request = async_graphql::Request::new(query).variables(variables);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    let request = request.data(context(&state, viewer, request_id.clone()));
+    let response = with_request_id(state.schema.execute(request).await, &request_id);
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Serves the router on `listener` until `shutdown` resolves; in-flight
+/// requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,135 @@
+//! [`Scope`]: the data-sharing rules of DESIGN.md section 4 as SQL.
+//!
+//! A `Scope` is what a viewer may read in one data category. Only this module
+//! can build one ([`Scope::for_viewer`]), and every function that reads
+//! participant data takes one, so a read that skipped the policy does not
+//! compile. The scope never filters in Rust: it becomes a `WHERE` condition
+//! over the row's owner and participant columns.
+//!
+//! A viewer from organization V may read a row owned by O, in category C,
+//! about participant P, when V = O, or when an ACTIVE sharing agreement from
+//! O to V covers C and today lies within its dates, and either the agreement
+//! does not require consent or P has an ACTIVE consent covering C, signed and
+//! not expired, for V or for every partner (`recipient_org_id` null).
+
+use chrono::NaiveDate;
+use entity::enums::{AgreementStatus, Category, ConsentStatus};
+use entity::{consent, sharing_agreement};
+use sea_orm::sea_query::{Alias, Expr, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::{Condition, Value};
+use uuid::Uuid;
+
+use crate::auth::{Role, Viewer};
+
+/// What a viewer may read in one data category, as SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The reading organization; `None` when the viewer may read no
+    /// participant rows at all (hub_admin or evaluator without staff role).
+    reader: Option<Uuid>,
+    category: Category,
+    today: NaiveDate,
+}
+
+/// `(',' || column || ',') LIKE '%,CATEGORY,%'`: the comma-separated
+/// category set stored in `column` contains `category`.
+fn covers(column: impl IntoColumnRef, category: Category) -> SimpleExpr {
+    Expr::cust_with_exprs(
+        "(',' || $1 || ',') LIKE $2",
+        [Expr::col(column).into(), Expr::val(format!("%,{},%", category.as_str())).into()],
+    )
+}
+
+impl Scope {
+    /// The scope of `viewer` in `category` on `today`. Participant data is
+    /// for staff and org_admins of an organization; hub_admin and evaluator
+    /// roles alone read none (reports are aggregates, not rows).
+    pub fn for_viewer(viewer: &Viewer, category: Category, today: NaiveDate) -> Scope {
+        let reader = (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)).then_some(viewer.org_id);
+        Scope { reader, category, today }
+    }
+
+    /// The category this scope is for.
+    pub fn category(&self) -> Category {
+        self.category
+    }
+
+    /// The reading organization, if it may read participant rows at all.
+    pub fn reader(&self) -> Option<Uuid> {
+        self.reader
+    }
+
+    /// Whether rows owned by `owner` are the reader's own.
+    pub fn owns(&self, owner: Uuid) -> bool {
+        self.reader == Some(owner)
+    }
+
+    /// The condition under which a row with owner column `owner` about the
+    /// participant in column `participant` is readable. Columns must be
+    /// qualified with their table (`(Entity, Column::X)`), because the
+    /// condition holds correlated sub-queries.
+    pub fn condition(&self, owner: impl IntoColumnRef, participant: impl IntoColumnRef) -> Condition {
+        let Some(reader) = self.reader else {
+            // Nothing at all: a condition that is always false.
+            return Condition::all().add(Expr::val(1).eq(0));
+        };
+        let owner = owner.into_column_ref();
+        Condition::any()
+            .add(Expr::col(owner.clone()).eq(reader))
+            .add(Expr::exists(self.agreement_query(reader, owner, participant.into_column_ref())))
+    }
+
+    fn agreement_query(
+        &self,
+        reader: Uuid,
+        owner: sea_orm::sea_query::ColumnRef,
+        participant: sea_orm::sea_query::ColumnRef,
+    ) -> sea_orm::sea_query::SelectStatement {
+        use sharing_agreement::Column as A;
+        let a = Alias::new("pol_sa");
+        let today = Value::from(self.today);
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(sharing_agreement::Entity, a.clone())
+            .and_where(Expr::col((a.clone(), A::ProviderOrgId)).equals(owner))
+            .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(reader))
+            .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
+            .and_where(covers((a.clone(), A::Categories), self.category))
+            .and_where(Expr::col((a.clone(), A::EffectiveOn)).lte(today.clone()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((a.clone(), A::ExpiresOn)).is_null())
+                    .add(Expr::col((a.clone(), A::ExpiresOn)).gte(today)),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((a, A::RequiresConsent)).eq(false))
+                    .add(Expr::exists(self.consent_query(reader, participant))),
+            )
+            .to_owned()
+    }
+
+    fn consent_query(&self, reader: Uuid, participant: sea_orm::sea_query::ColumnRef) -> sea_orm::sea_query::SelectStatement {
+        use consent::Column as C;
+        let c = Alias::new("pol_c");
+        let today = Value::from(self.today);
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(consent::Entity, c.clone())
+            .and_where(Expr::col((c.clone(), C::ParticipantId)).equals(participant))
+            .and_where(Expr::col((c.clone(), C::Status)).eq(ConsentStatus::Active.as_str()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((c.clone(), C::RecipientOrgId)).is_null())
+                    .add(Expr::col((c.clone(), C::RecipientOrgId)).eq(reader)),
+            )
+            .and_where(covers((c.clone(), C::Categories), self.category))
+            .and_where(Expr::col((c.clone(), C::SignedOn)).lte(today.clone()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((c.clone(), C::ExpiresOn)).is_null())
+                    .add(Expr::col((c, C::ExpiresOn)).gte(today)),
+            )
+            .to_owned()
+    }
+}

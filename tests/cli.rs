@@ -1,0 +1,228 @@
+//! The binary as a new user runs it: `serve --demo` in an empty folder,
+//! `token` in the same folder, configuration errors, `export-schema`.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn hub(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pathways-hub"));
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PATHWAYS_CONFIG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PATHWAYS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn graphql(url: &str, token: &str, query: &str) -> Value {
+    pathways_hub::init_crypto();
+    reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn serve_demo_in_an_empty_folder_prints_a_working_url_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = hub(dir.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _server = Server(child);
+    let (lines_tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Read the banner up to the hint that ends it.
+    let mut banner = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(120)) {
+        let done = line.starts_with("More tokens:");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = banner.join("\n");
+    assert!(
+        dir.path().join("pathways-hub.db").exists(),
+        "the SQLite file is created"
+    );
+    assert!(
+        dir.path().join("pathways-hub.toml").exists(),
+        "the demo configuration is written"
+    );
+    let url = banner
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("GraphQL:")
+                .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no GraphQL URL in:\n{text}"));
+    let token_of = |label: &str| {
+        banner
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("no {label} token in:\n{text}"))
+            .to_owned()
+    };
+    for label in [
+        "Hub administrator",
+        "Harder+Co evaluator",
+        "WLCAC admin",
+        "WLCAC staff",
+        "HOLA staff",
+    ] {
+        assert!(text.contains(label), "{label} missing from:\n{text}");
+    }
+
+    let answer = graphql(
+        &url,
+        &token_of("WLCAC staff"),
+        "{ viewer { subject organization { slug } } organizations { slug } }",
+    )
+    .await;
+    assert_eq!(
+        answer["data"]["viewer"]["organization"]["slug"], "wlcac",
+        "{answer}"
+    );
+    assert!(answer["data"]["organizations"].as_array().unwrap().len() >= 22);
+    let answer = graphql(&url, &token_of("Hub administrator"), "{ viewer { roles } }").await;
+    assert_eq!(answer["data"]["viewer"]["roles"], json!(["HUB_ADMIN"]));
+
+    // `token` in the same folder uses the same configuration.
+    let output = hub(dir.path())
+        .args([
+            "token",
+            "--sub",
+            "staff@hola",
+            "--org",
+            "hola",
+            "--roles",
+            "staff",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let answer = graphql(&url, &token, "{ viewer { subject organization { slug } } }").await;
+    assert_eq!(
+        answer["data"]["viewer"]["subject"], "staff@hola",
+        "{answer}"
+    );
+
+    // A role the hub does not know is refused with a clear line.
+    let output = hub(dir.path())
+        .args(["token", "--sub", "x", "--org", "hola", "--roles", "root"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown role `root`"));
+}
+
+#[test]
+fn a_bad_setting_stops_the_start_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pathways-hub.toml"),
+        "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"too-short\"\n",
+    )
+    .unwrap();
+    let output = hub(dir.path()).arg("serve").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("auth.hs256_secret"), "{stderr}");
+
+    // The environment overrides the file, and is validated the same way.
+    std::fs::write(
+        dir.path().join("pathways-hub.toml"),
+        "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n",
+    )
+    .unwrap();
+    let output = hub(dir.path())
+        .arg("serve")
+        .env("PATHWAYS_LISTEN", "nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`listen`"));
+    let output = hub(dir.path())
+        .arg("serve")
+        .env("DATABASE_URL", "mysql://db")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`database_url`"));
+    let output = hub(dir.path())
+        .arg("serve")
+        .env("PATHWAYS_AUTH__JWKS_URL", "ftp://keys")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`auth.jwks_url`"));
+    // Without any configuration outside demo mode, the missing secret is named.
+    std::fs::remove_file(dir.path().join("pathways-hub.toml")).unwrap();
+    let output = hub(dir.path()).arg("serve").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("match_key_secret"));
+}
+
+#[test]
+fn exported_schema_matches_the_checked_in_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = hub(dir.path()).arg("export-schema").output().unwrap();
+    assert!(output.status.success());
+    let exported = String::from_utf8(output.stdout).unwrap();
+    let checked_in =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"))
+            .unwrap();
+    assert!(
+        exported == checked_in,
+        "schema.graphql drifted from the code: run `cargo run -- export-schema --out schema.graphql` and commit it"
+    );
+    for name in [
+        "type Organization",
+        "createOrganization",
+        "createProgram",
+        "BAD_USER_INPUT",
+    ] {
+        if name != "BAD_USER_INPUT" {
+            assert!(exported.contains(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! Test support: the real hub on 127.0.0.1:0 against a fresh database
+//! (a SQLite file in a temporary folder, or a new PostgreSQL database),
+//! tokens minted with the same code the CLI uses, and a small GraphQL client.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use pathways_hub::config::{AuthConfig, Config, LogFormat};
+use pathways_hub::http::AppState;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// The HS256 secret every test server uses.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The match-key secret every test server uses.
+pub const TEST_MATCH_SECRET: &str = "test-match-key-secret-0123456789abcdef";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn pg_server_url() -> String {
+    std::env::var("HUB_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A fresh, empty database URL for `backend`, plus what to clean up.
+pub async fn fresh_database(backend: Backend) -> (String, Cleanup) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
+            (
+                url,
+                Cleanup {
+                    dir: Some(dir),
+                    pg_name: None,
+                },
+            )
+        }
+        Backend::Postgres => {
+            let name = format!("hub_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = sea_orm::Database::connect(format!("{}/postgres", pg_server_url()))
+                .await
+                .expect("PostgreSQL answers on 127.0.0.1:5432 (set HUB_TEST_PG_URL otherwise)");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            (
+                format!("{}/{name}", pg_server_url()),
+                Cleanup {
+                    dir: None,
+                    pg_name: Some(name),
+                },
+            )
+        }
+    }
+}
+
+/// Removes a test database when dropped (also after a failed assertion).
+pub struct Cleanup {
+    dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs inside the test's runtime: use a thread with its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let admin = sea_orm::Database::connect(format!("{}/postgres", pg_server_url()))
+                        .await
+                        .ok()?;
+                    admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await
+                        .ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// The configuration of a test server on `database_url`.
+pub fn test_config(database_url: String) -> Config {
+    Config {
+        database_url,
+        db_max_connections: 5,
+        listen: "127.0.0.1:0".to_owned(),
+        auto_migrate: true,
+        demo: false,
+        match_key_secret: Some(TEST_MATCH_SECRET.to_owned()),
+        log_format: LogFormat::Text,
+        auth: AuthConfig {
+            hs256_secret: Some(TEST_SECRET.to_owned()),
+            ..AuthConfig::default()
+        },
+    }
+}
+
+/// A running hub.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub db: DatabaseConnection,
+    pub state: AppState,
+    pub backend: Backend,
+    client: reqwest::Client,
+    _cleanup: Cleanup,
+}
+
+/// Starts the hub with the demo data loaded.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, true, |_| {}).await
+}
+
+/// Starts the hub; `seed` loads the demo data; `configure` may change the
+/// configuration first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    seed: bool,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    pathways_hub::init_crypto();
+    let (url, cleanup) = fresh_database(backend).await;
+    let mut config = test_config(url);
+    configure(&mut config);
+    config.validate().expect("test configuration is valid");
+    let db = pathways_hub::db::connect(&config).await.expect("connect");
+    pathways_hub::db::migrate(&db).await.expect("migrate");
+    if seed {
+        pathways_hub::seed::seed_demo(&db, config.match_key_secret())
+            .await
+            .expect("seed");
+    }
+    let state = AppState::new(config, db.clone()).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(pathways_hub::http::serve(
+        listener,
+        state.clone(),
+        std::future::pending(),
+    ));
+    TestApp {
+        addr,
+        url: format!("http://{addr}/graphql"),
+        db,
+        state,
+        backend,
+        client: reqwest::Client::new(),
+        _cleanup: cleanup,
+    }
+}
+
+impl TestApp {
+    /// A token for `subject` at organization `org` with `roles`, minted as the CLI does.
+    pub fn token(&self, subject: &str, org: &str, roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        self.state
+            .verifier
+            .mint(subject, org, &roles, None)
+            .expect("mint")
+    }
+
+    /// Staff token of an organization (subject `staff@<org>`).
+    pub fn staff(&self, org: &str) -> String {
+        self.token(&format!("staff@{org}"), org, &["staff"])
+    }
+
+    /// org_admin token of an organization (subject `admin@<org>`).
+    pub fn org_admin(&self, org: &str) -> String {
+        self.token(&format!("admin@{org}"), org, &["staff", "org_admin"])
+    }
+
+    /// The hub admin's token.
+    pub fn hub_admin(&self) -> String {
+        self.token("hub-admin@wlcac", "wlcac", &["hub_admin"])
+    }
+
+    /// POSTs a GraphQL document; returns the JSON answer.
+    pub async fn query(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post(token, json!({ "query": query, "variables": variables }))
+            .await
+            .1
+    }
+
+    /// POSTs any JSON body to /graphql; returns status and JSON answer.
+    pub async fn post(&self, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.client.post(&self.url).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON answer"))
+    }
+
+    /// GETs a path of the server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("http://{}{path}", self.addr))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Counts rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+}
+
+/// The `extensions.code` of every error, in order.
+pub fn codes(answer: &Value) -> Vec<String> {
+    answer["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts the answer has no errors.
+#[track_caller]
+pub fn assert_ok(answer: &Value) {
+    assert!(
+        answer.get("errors").is_none_or(|e| e.is_null()),
+        "unexpected errors: {answer:#}"
+    );
+}
+
+/// Asserts exactly one error, with `code`; returns it.
+#[track_caller]
+pub fn one_error<'a>(answer: &'a Value, code: &str) -> &'a Value {
+    let errors = answer["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected an error: {answer:#}"));
+    assert_eq!(errors.len(), 1, "expected one error: {answer:#}");
+    assert_eq!(errors[0]["extensions"]["code"], code, "{answer:#}");
+    &errors[0]
+}
+
+/// Runs a test body against SQLite and against PostgreSQL: defines a module
+/// `$name` with one `sqlite` and one `postgres` test.
+#[macro_export]
+macro_rules! hub_test {
+    ($name:ident, |$backend:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $backend = $crate::common::Backend::Sqlite;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $backend = $crate::common::Backend::Postgres;
+                $body
+            }
+        }
+    };
+}
+
+/// Inserts a bare organization (for tests that start without demo data).
+pub async fn insert_org(
+    db: &DatabaseConnection,
+    slug: &str,
+    kind: entity::enums::OrgKind,
+) -> uuid::Uuid {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let id = uuid::Uuid::new_v4();
+    let now = chrono::Utc::now();
+    entity::organization::Entity::insert(entity::organization::ActiveModel {
+        id: Set(id),
+        slug: Set(slug.to_owned()),
+        name: Set(slug.to_uppercase()),
+        kind: Set(kind),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    id
+}
