@@ -1,5 +1,7 @@
 //! Database connection and migrations, the same on SQLite and PostgreSQL.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -29,6 +31,18 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
     Ok(db)
+}
+
+/// Counts every SQL statement run through `db` (and through clones made
+/// after this call): the figure tests and `/metrics` read to keep the
+/// statements per request bounded by a query's depth.
+pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let inner = counter.clone();
+    db.set_metric_callback(move |_info| {
+        inner.fetch_add(1, Ordering::Relaxed);
+    });
+    counter
 }
 
 /// Applies pending migrations.

@@ -18,9 +18,12 @@ pub mod http;
 pub mod identity;
 pub mod mentors;
 pub mod organizations;
+pub mod participants;
 pub mod pathways;
 pub mod policy;
 pub mod programs;
+pub mod records;
+pub mod rules;
 pub mod seed;
 pub mod types;
 

@@ -15,6 +15,9 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::Result;
 
+mod reads;
+pub use reads::Disclosures;
+
 /// Who acted, and in which request.
 #[derive(Debug, Clone)]
 pub struct Actor {

@@ -1,31 +1,27 @@
 //! Per-request DataLoaders: nested fields batch their look-ups into one
-//! query per kind, so statements per request follow the query's depth.
+//! query per kind, so statements per request follow the query's depth, not
+//! the number of rows. Loaders of participant data hold the request's
+//! [`Scopes`], so a batch never mixes viewers and no cache outlives a request.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{organization, pathway};
-use sea_orm::DatabaseConnection;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entity::{
+    competency, competency_attainment, consent, credential, dual_enrollment, enrollment,
+    enrollment_status_change, hour_log, mentor, mentorship, mentorship_meeting, organization,
+    outcome, participant_link, pathway, program, service,
+};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::error::Error;
-
-/// The loaders of one request.
-pub struct Loaders {
-    pub organizations: DataLoader<OrganizationLoader>,
-    pub pathways: DataLoader<PathwayLoader>,
-}
-
-impl Loaders {
-    /// Fresh loaders for one request.
-    pub fn new(db: &DatabaseConnection) -> Loaders {
-        Loaders {
-            organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn),
-            pathways: DataLoader::new(PathwayLoader(db.clone()), tokio::spawn),
-        }
-    }
-}
+use crate::error::{Error, Result};
+use crate::participants::{self, ContactSlice, DemographicsSlice, IdentitySlice, SensitiveSlice};
+use crate::policy::Scopes;
+use crate::records;
+use crate::rules::HourTotals;
 
 /// A loader error: logged inside, `INTERNAL` outside.
 pub type LoadError = Arc<String>;
@@ -35,32 +31,169 @@ pub fn load_error(err: LoadError) -> Error {
     Error::Internal(err.to_string())
 }
 
-/// Organizations by id.
-pub struct OrganizationLoader(DatabaseConnection);
+fn to_load_error(err: Error) -> LoadError {
+    Arc::new(format!("{err:?}"))
+}
 
-impl Loader<Uuid> for OrganizationLoader {
-    type Value = organization::Model;
+/// How long a loader waits to collect the keys of one batch. The
+/// participant queries do not rely on it: they prefetch each level of the
+/// requested tree with `load_many` (see `graphql::participants::prefetch`),
+/// and the per-request cache answers the fields' `load_one` calls.
+const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(2);
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+type Fetch<V> =
+    for<'a> fn(&'a DatabaseConnection, &'a Scopes, &'a [Uuid]) -> BoxFuture<'a, Result<Vec<V>>>;
+
+/// Rows of one kind grouped by a parent id (participant, enrollment…),
+/// fetched in one scoped query per batch.
+pub struct Grouped<V> {
+    db: DatabaseConnection,
+    scopes: Scopes,
+    fetch: Fetch<V>,
+    key: fn(&V) -> Uuid,
+}
+
+impl<V: Clone + Send + Sync + 'static> Loader<Uuid> for Grouped<V> {
+    type Value = Vec<V>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = crate::organizations::by_ids(&self.0, keys)
+    async fn load(&self, keys: &[Uuid]) -> std::result::Result<HashMap<Uuid, Vec<V>>, LoadError> {
+        let rows = (self.fetch)(&self.db, &self.scopes, keys)
             .await
-            .map_err(|e| Arc::new(format!("{e:?}")))?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            .map_err(to_load_error)?;
+        let mut grouped: HashMap<Uuid, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped.entry((self.key)(&row)).or_default().push(row);
+        }
+        Ok(grouped)
     }
 }
 
-/// Pathways by id.
-pub struct PathwayLoader(DatabaseConnection);
+/// Reference rows (organizations, pathways, programs, mentors,
+/// competencies) by id; they carry no participant data.
+pub struct ById<E: EntityTrait>(DatabaseConnection, fn(&E::Model) -> Uuid, E::Column);
 
-impl Loader<Uuid> for PathwayLoader {
-    type Value = pathway::Model;
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync,
+{
+    type Value = E::Model;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = crate::pathways::by_ids(&self.0, keys)
+    async fn load(&self, keys: &[Uuid]) -> std::result::Result<HashMap<Uuid, E::Model>, LoadError> {
+        let rows = E::find()
+            .filter(self.2.is_in(keys.iter().copied()))
+            .all(&self.0)
             .await
-            .map_err(|e| Arc::new(format!("{e:?}")))?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            .map_err(|e| to_load_error(e.into()))?;
+        Ok(rows.into_iter().map(|row| ((self.1)(&row), row)).collect())
     }
+}
+
+/// Hour totals of enrollments whose PROGRESS the viewer may read.
+pub struct Totals {
+    db: DatabaseConnection,
+    scopes: Scopes,
+}
+
+impl Loader<Uuid> for Totals {
+    /// `None` for an enrollment whose PROGRESS the viewer may not read, so
+    /// that the answer is cached too.
+    type Value = Option<HourTotals>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[Uuid],
+    ) -> std::result::Result<HashMap<Uuid, Option<HourTotals>>, LoadError> {
+        let mut found = records::hour_totals(&self.db, &self.scopes, keys)
+            .await
+            .map_err(to_load_error)?;
+        Ok(keys.iter().map(|k| (*k, found.remove(k))).collect())
+    }
+}
+
+/// The version of the viewer's own profile of a participant.
+pub struct OwnVersion {
+    db: DatabaseConnection,
+    scopes: Scopes,
+}
+
+impl Loader<Uuid> for OwnVersion {
+    type Value = i32;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> std::result::Result<HashMap<Uuid, i32>, LoadError> {
+        let org = self.scopes.viewer().org_id;
+        let rows = participants::own_versions(&self.db, org, keys)
+            .await
+            .map_err(to_load_error)?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+macro_rules! loaders {
+    ($($(#[$doc:meta])* $field:ident: $value:ty = $fetch:expr, $key:expr;)+) => {
+        /// The loaders of one request.
+        pub struct Loaders {
+            pub organizations: DataLoader<ById<organization::Entity>, HashMapCache>,
+            pub pathways: DataLoader<ById<pathway::Entity>, HashMapCache>,
+            pub programs: DataLoader<ById<program::Entity>, HashMapCache>,
+            pub mentors: DataLoader<ById<mentor::Entity>, HashMapCache>,
+            pub competencies: DataLoader<ById<competency::Entity>, HashMapCache>,
+            pub hour_totals: DataLoader<Totals, HashMapCache>,
+            pub own_versions: DataLoader<OwnVersion, HashMapCache>,
+            $($(#[$doc])* pub $field: DataLoader<Grouped<$value>, HashMapCache>,)+
+        }
+
+        impl Loaders {
+            /// Fresh loaders for one request; `scopes` are the viewer's.
+            pub fn new(db: &DatabaseConnection, scopes: Scopes) -> Loaders {
+                let spawn = tokio::spawn;
+                Loaders {
+                    organizations: DataLoader::with_cache(ById(db.clone(), |m: &organization::Model| m.id, organization::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    pathways: DataLoader::with_cache(ById(db.clone(), |m: &pathway::Model| m.id, pathway::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    programs: DataLoader::with_cache(ById(db.clone(), |m: &program::Model| m.id, program::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    mentors: DataLoader::with_cache(ById(db.clone(), |m: &mentor::Model| m.id, mentor::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    competencies: DataLoader::with_cache(ById(db.clone(), |m: &competency::Model| m.id, competency::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    hour_totals: DataLoader::with_cache(Totals { db: db.clone(), scopes: scopes.clone() }, spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    own_versions: DataLoader::with_cache(OwnVersion { db: db.clone(), scopes: scopes.clone() }, spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    $($field: DataLoader::with_cache(
+                        Grouped { db: db.clone(), scopes: scopes.clone(), fetch: $fetch, key: $key },
+                        spawn,
+                        HashMapCache::default(),
+                    ).delay(BATCH_DELAY),)+
+                }
+            }
+        }
+    };
+}
+
+loaders! {
+    /// Readable names, by participant.
+    identity: IdentitySlice = |db, s, ids| Box::pin(participants::profile_slices::<IdentitySlice, _>(db, s, ids)), |r| r.participant_id;
+    /// Readable contact details, by participant.
+    contact: ContactSlice = |db, s, ids| Box::pin(participants::profile_slices::<ContactSlice, _>(db, s, ids)), |r| r.participant_id;
+    /// Readable demographics, by participant.
+    demographics: DemographicsSlice = |db, s, ids| Box::pin(participants::profile_slices::<DemographicsSlice, _>(db, s, ids)), |r| r.participant_id;
+    /// Readable priority populations, by participant.
+    sensitive: SensitiveSlice = |db, s, ids| Box::pin(participants::profile_slices::<SensitiveSlice, _>(db, s, ids)), |r| r.participant_id;
+    links: participant_link::Model = |db, s, ids| Box::pin(participants::links(db, s, ids)), |r| r.participant_id;
+    enrollments: enrollment::Model = |db, s, ids| Box::pin(records::enrollments(db, s, ids)), |r| r.participant_id;
+    credentials: credential::Model = |db, s, ids| Box::pin(records::credentials(db, s, ids)), |r| r.participant_id;
+    mentorships: mentorship::Model = |db, s, ids| Box::pin(records::mentorships(db, s, ids)), |r| r.participant_id;
+    dual_enrollments: dual_enrollment::Model = |db, s, ids| Box::pin(records::dual_enrollments(db, s, ids)), |r| r.participant_id;
+    services: service::Model = |db, s, ids| Box::pin(records::services(db, s, ids)), |r| r.participant_id;
+    outcomes: outcome::Model = |db, s, ids| Box::pin(records::outcomes(db, s, ids)), |r| r.participant_id;
+    consents: consent::Model = |db, s, ids| Box::pin(records::consents(db, s, ids)), |r| r.participant_id;
+    /// By enrollment.
+    status_changes: enrollment_status_change::Model = |db, s, ids| Box::pin(records::status_changes(db, s, ids)), |r| r.enrollment_id;
+    /// By enrollment.
+    hour_logs: hour_log::Model = |db, s, ids| Box::pin(records::hour_logs(db, s, ids)), |r| r.enrollment_id;
+    /// By enrollment.
+    attainments: competency_attainment::Model = |db, s, ids| Box::pin(records::attainments(db, s, ids)), |r| r.enrollment_id;
+    /// By mentorship.
+    meetings: mentorship_meeting::Model = |db, s, ids| Box::pin(records::meetings(db, s, ids)), |r| r.mentorship_id;
 }

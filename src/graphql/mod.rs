@@ -6,6 +6,8 @@
 
 mod directory;
 mod loaders;
+mod participants;
+mod records;
 mod viewer;
 
 use std::sync::Arc;
@@ -13,9 +15,10 @@ use std::sync::Arc;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
-use crate::audit::Actor;
+use crate::audit::{Actor, Disclosures};
 use crate::auth::Viewer;
 use crate::error::Result;
+use crate::policy::Scopes;
 
 pub use loaders::Loaders;
 
@@ -24,7 +27,11 @@ pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// All queries.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(viewer::ViewerQuery, directory::DirectoryQuery);
+pub struct QueryRoot(
+    viewer::ViewerQuery,
+    directory::DirectoryQuery,
+    participants::ParticipantQuery,
+);
 
 /// All mutations.
 #[derive(MergedObject, Default)]
@@ -39,6 +46,10 @@ pub struct RequestContext {
     pub request_id: String,
     /// Per-request DataLoaders.
     pub loaders: Arc<Loaders>,
+    /// What the viewer may read, per category, today.
+    pub scopes: Scopes,
+    /// Reads and denials to audit when the request ends.
+    pub disclosures: Arc<Disclosures>,
 }
 
 /// Builds the schema; `db` is absent only when exporting the SDL.
@@ -69,6 +80,12 @@ pub(crate) trait ContextExt {
     fn actor(&self) -> Result<Actor>;
     fn loaders(&self) -> &Loaders {
         &self.request().loaders
+    }
+    fn scopes(&self) -> &Scopes {
+        &self.request().scopes
+    }
+    fn disclosures(&self) -> &Disclosures {
+        &self.request().disclosures
     }
 }
 

@@ -15,10 +15,12 @@ use sea_orm::DatabaseConnection;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::audit::{Actor, Disclosures};
 use crate::auth::{Role, TokenVerifier, Viewer};
 use crate::config::Config;
 use crate::error::Error;
 use crate::graphql::{HubSchema, Loaders, RequestContext, build_schema};
+use crate::policy::Scopes;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -27,21 +29,31 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub verifier: Arc<TokenVerifier>,
     pub schema: HubSchema,
+    /// Every SQL statement the hub ran (see [`crate::db::count_statements`]).
+    pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
     /// Builds the state from validated configuration and a connected database.
     pub fn new(
         config: Config,
-        db: DatabaseConnection,
+        mut db: DatabaseConnection,
     ) -> Result<AppState, crate::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
+        let sql_statements = crate::db::count_statements(&mut db);
         Ok(AppState {
             schema: build_schema(Some(db.clone())),
             db,
             config: Arc::new(config),
             verifier: Arc::new(verifier),
+            sql_statements,
         })
+    }
+
+    /// SQL statements run since start.
+    pub fn statements(&self) -> u64 {
+        self.sql_statements
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -142,11 +154,32 @@ fn error_response(err: Error, request_id: &str) -> Response {
 }
 
 fn context(state: &AppState, viewer: Option<Viewer>, request_id: String) -> RequestContext {
+    let today = chrono::Utc::now().date_naive();
+    let scopes = match &viewer {
+        Some(viewer) => Scopes::new(viewer, today),
+        None => Scopes::nobody(today),
+    };
+    let disclosures = Arc::new(Disclosures::new(viewer.as_ref().map(|v| v.org_id)));
     RequestContext {
+        loaders: Arc::new(Loaders::new(&state.db, scopes.clone())),
         viewer,
         request_id,
-        loaders: Arc::new(Loaders::new(&state.db)),
+        scopes,
+        disclosures,
     }
+}
+
+/// Writes the request's disclosures (one batched insert) before the answer
+/// leaves; if the audit cannot be written, the data is not sent.
+async fn audit_disclosures(state: &AppState, context: &RequestContext) -> Result<(), Error> {
+    let Some(viewer) = &context.viewer else {
+        return Ok(());
+    };
+    if context.disclosures.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::of(viewer, &context.request_id);
+    context.disclosures.flush(&state.db, &actor).await
 }
 
 /// Adds `extensions.requestId` to every error of a response, and a code to
@@ -177,10 +210,13 @@ async fn graphql_post(
         Ok(viewer) => viewer,
         Err(err) => return error_response(err, &request_id),
     };
-    let batch = request
-        .into_inner()
-        .data(context(&state, viewer, request_id.clone()));
-    let response = match state.schema.execute_batch(batch).await {
+    let context = context(&state, viewer, request_id.clone());
+    let batch = request.into_inner().data(context.clone());
+    let executed = state.schema.execute_batch(batch).await;
+    if let Err(err) = audit_disclosures(&state, &context).await {
+        return error_response(err, &request_id);
+    }
+    let response = match executed {
         async_graphql::BatchResponse::Single(r) => {
             async_graphql::BatchResponse::Single(with_request_id(r, &request_id))
         }
@@ -256,8 +292,12 @@ async fn graphql_get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let request = request.data(context(&state, viewer, request_id.clone()));
-    let response = with_request_id(state.schema.execute(request).await, &request_id);
+    let context = context(&state, viewer, request_id.clone());
+    let executed = state.schema.execute(request.data(context.clone())).await;
+    if let Err(err) = audit_disclosures(&state, &context).await {
+        return error_response(err, &request_id);
+    }
+    let response = with_request_id(executed, &request_id);
     GraphQLResponse::from(response).into_response()
 }
 

@@ -4,10 +4,76 @@
 //! plain functions over a [`Viewer`]; participant-data rules become SQL
 //! conditions built here and nowhere else.
 
+mod scope;
+
+use chrono::NaiveDate;
+use entity::enums::Category;
+use sea_orm::Condition;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 use uuid::Uuid;
+
+pub use scope::Scope;
 
 use crate::auth::{Role, Viewer};
 use crate::error::{Error, Result};
+
+/// The viewer's scopes, one per data category, for one request.
+#[derive(Debug, Clone)]
+pub struct Scopes {
+    viewer: Viewer,
+    today: NaiveDate,
+}
+
+impl Scopes {
+    /// The scopes of `viewer` on `today` (the request's date).
+    pub fn new(viewer: &Viewer, today: NaiveDate) -> Scopes {
+        Scopes {
+            viewer: viewer.clone(),
+            today,
+        }
+    }
+
+    /// Scopes of a request without a viewer: nothing is readable.
+    pub fn nobody(today: NaiveDate) -> Scopes {
+        let viewer = Viewer {
+            subject: String::new(),
+            org_id: Uuid::nil(),
+            org_slug: String::new(),
+            roles: Vec::new(),
+        };
+        Scopes { viewer, today }
+    }
+
+    /// What the viewer may read in `category`.
+    pub fn of(&self, category: Category) -> Scope {
+        Scope::for_viewer(&self.viewer, category, self.today)
+    }
+
+    /// The viewer these scopes belong to.
+    pub fn viewer(&self) -> &Viewer {
+        &self.viewer
+    }
+
+    /// Which consents of a participant the viewer may see: those its own
+    /// organization recorded or that name it as recipient, and those of
+    /// participants whose identity it may read (so a partner can see why it
+    /// may or may not read a record).
+    pub fn consent_condition(
+        &self,
+        owner: impl IntoColumnRef,
+        recipient: impl IntoColumnRef,
+        participant: impl IntoColumnRef,
+    ) -> Condition {
+        let identity = self.of(Category::Identity);
+        let Some(reader) = identity.reader() else {
+            return Condition::all().add(Expr::val(1).eq(0));
+        };
+        let owner = owner.into_column_ref();
+        Condition::any()
+            .add(Expr::col(recipient).eq(reader))
+            .add(identity.condition(owner, participant))
+    }
+}
 
 /// The viewer, or `UNAUTHENTICATED` when the request carried no token.
 pub fn authenticated(viewer: Option<&Viewer>) -> Result<&Viewer> {
@@ -34,6 +100,19 @@ pub fn require_org_admin(viewer: &Viewer) -> Result<()> {
     } else {
         Err(Error::forbidden(
             "only an org_admin of this organization may do this",
+        ))
+    }
+}
+
+/// Participant rows are for staff and org_admins of an organization; a hub
+/// admin manages the hub without blanket access, and an evaluator reads
+/// aggregate reports only.
+pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
+    if viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "participant records are for staff of an organization; hub_admin and evaluator roles read no row-level data",
         ))
     }
 }

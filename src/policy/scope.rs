@@ -15,7 +15,7 @@
 use chrono::NaiveDate;
 use entity::enums::{AgreementStatus, Category, ConsentStatus};
 use entity::{consent, sharing_agreement};
-use sea_orm::sea_query::{Alias, Expr, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{Condition, Value};
 use uuid::Uuid;
 
@@ -31,13 +31,17 @@ pub struct Scope {
     today: NaiveDate,
 }
 
-/// `(',' || column || ',') LIKE '%,CATEGORY,%'`: the comma-separated
-/// category set stored in `column` contains `category`.
-fn covers(column: impl IntoColumnRef, category: Category) -> SimpleExpr {
-    Expr::cust_with_exprs(
-        "(',' || $1 || ',') LIKE $2",
-        [Expr::col(column).into(), Expr::val(format!("%,{},%", category.as_str())).into()],
-    )
+/// The comma-separated category set stored in `column` contains `category`
+/// (exactly: `X`, `X,…`, `…,X` or `…,X,…`), portable across SQLite and
+/// PostgreSQL without string concatenation.
+fn covers(column: impl IntoColumnRef, category: Category) -> Condition {
+    let column = column.into_column_ref();
+    let name = category.as_str();
+    Condition::any()
+        .add(Expr::col(column.clone()).eq(name))
+        .add(Expr::col(column.clone()).like(format!("{name},%")))
+        .add(Expr::col(column.clone()).like(format!("%,{name}")))
+        .add(Expr::col(column).like(format!("%,{name},%")))
 }
 
 impl Scope {
@@ -45,8 +49,13 @@ impl Scope {
     /// for staff and org_admins of an organization; hub_admin and evaluator
     /// roles alone read none (reports are aggregates, not rows).
     pub fn for_viewer(viewer: &Viewer, category: Category, today: NaiveDate) -> Scope {
-        let reader = (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)).then_some(viewer.org_id);
-        Scope { reader, category, today }
+        let reader =
+            (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)).then_some(viewer.org_id);
+        Scope {
+            reader,
+            category,
+            today,
+        }
     }
 
     /// The category this scope is for.
@@ -68,7 +77,11 @@ impl Scope {
     /// participant in column `participant` is readable. Columns must be
     /// qualified with their table (`(Entity, Column::X)`), because the
     /// condition holds correlated sub-queries.
-    pub fn condition(&self, owner: impl IntoColumnRef, participant: impl IntoColumnRef) -> Condition {
+    pub fn condition(
+        &self,
+        owner: impl IntoColumnRef,
+        participant: impl IntoColumnRef,
+    ) -> Condition {
         let Some(reader) = self.reader else {
             // Nothing at all: a condition that is always false.
             return Condition::all().add(Expr::val(1).eq(0));
@@ -76,7 +89,11 @@ impl Scope {
         let owner = owner.into_column_ref();
         Condition::any()
             .add(Expr::col(owner.clone()).eq(reader))
-            .add(Expr::exists(self.agreement_query(reader, owner, participant.into_column_ref())))
+            .add(Expr::exists(self.agreement_query(
+                reader,
+                owner,
+                participant.into_column_ref(),
+            )))
     }
 
     fn agreement_query(
@@ -94,7 +111,7 @@ impl Scope {
             .and_where(Expr::col((a.clone(), A::ProviderOrgId)).equals(owner))
             .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(reader))
             .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
-            .and_where(covers((a.clone(), A::Categories), self.category))
+            .cond_where(covers((a.clone(), A::Categories), self.category))
             .and_where(Expr::col((a.clone(), A::EffectiveOn)).lte(today.clone()))
             .cond_where(
                 Condition::any()
@@ -109,7 +126,11 @@ impl Scope {
             .to_owned()
     }
 
-    fn consent_query(&self, reader: Uuid, participant: sea_orm::sea_query::ColumnRef) -> sea_orm::sea_query::SelectStatement {
+    fn consent_query(
+        &self,
+        reader: Uuid,
+        participant: sea_orm::sea_query::ColumnRef,
+    ) -> sea_orm::sea_query::SelectStatement {
         use consent::Column as C;
         let c = Alias::new("pol_c");
         let today = Value::from(self.today);
@@ -123,7 +144,7 @@ impl Scope {
                     .add(Expr::col((c.clone(), C::RecipientOrgId)).is_null())
                     .add(Expr::col((c.clone(), C::RecipientOrgId)).eq(reader)),
             )
-            .and_where(covers((c.clone(), C::Categories), self.category))
+            .cond_where(covers((c.clone(), C::Categories), self.category))
             .and_where(Expr::col((c.clone(), C::SignedOn)).lte(today.clone()))
             .cond_where(
                 Condition::any()

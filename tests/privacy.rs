@@ -1,0 +1,807 @@
+//! The data-sharing rules of DESIGN.md section 4 over HTTP: a privacy
+//! matrix over all eleven categories, the audit rows a read leaves, and the
+//! number of SQL statements a nested query costs.
+//!
+//! The story: Arts2Work (alliance-arts2work) keeps an apprentice's records;
+//! HOLA staff ask for them under different agreements and consents.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use chrono::{Days, NaiveDate, Utc};
+use common::*;
+use entity::enums::*;
+use entity::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn days(n: i64) -> NaiveDate {
+    if n >= 0 {
+        today().checked_add_days(Days::new(n as u64)).unwrap()
+    } else {
+        today().checked_sub_days(Days::new((-n) as u64)).unwrap()
+    }
+}
+
+fn cats(list: &[Category]) -> String {
+    join_set(list, Category::as_str)
+}
+
+/// Arts2Work's apprentice, with a record in every category, plus the
+/// organizations of the story.
+struct World {
+    app: TestApp,
+    owner: Uuid,
+    viewer: Uuid,
+    other: Uuid,
+    participant: Uuid,
+}
+
+async fn org(db: &DatabaseConnection, slug: &str, kind: OrgKind) -> Uuid {
+    insert_org(db, slug, kind).await
+}
+
+async fn participant_with_records(
+    db: &DatabaseConnection,
+    owner: Uuid,
+    program: Uuid,
+    mentor: Uuid,
+    competency: Uuid,
+    n: usize,
+) -> Uuid {
+    let now = Utc::now();
+    let p = Uuid::new_v4();
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(p),
+        match_key: Set(format!("k{p}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    participant_profile::Entity::insert(participant_profile::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        org_id: Set(owner),
+        given_name: Set(format!("Marisol{n}")),
+        family_name: Set("Quintero".into()),
+        preferred_name: Set(Some("Mari".into())),
+        birth_date: Set(NaiveDate::from_ymd_opt(2004, 4, 12)),
+        email: Set(Some(format!("marisol{n}@example.com"))),
+        phone: Set(Some("555-0142".into())),
+        postal_code: Set(Some("90002".into())),
+        gender: Set(Some("female".into())),
+        race_ethnicity: Set(Some("Latina".into())),
+        priority_populations: Set("FOSTER_YOUTH".into()),
+        guardian_name: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    participant_link::Entity::insert(participant_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        org_id: Set(owner),
+        external_id: Set(format!("A2W-{n:04}")),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    let e = Uuid::new_v4();
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        id: Set(e),
+        participant_id: Set(p),
+        program_id: Set(program),
+        owner_org_id: Set(owner),
+        status: Set(EnrollmentStatus::Active),
+        applied_on: Set(days(-120)),
+        started_on: Set(Some(days(-100))),
+        exited_on: Set(None),
+        exit_reason: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    enrollment_status_change::Entity::insert(enrollment_status_change::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        enrollment_id: Set(e),
+        owner_org_id: Set(owner),
+        from_status: Set(None),
+        to_status: Set(EnrollmentStatus::Active),
+        changed_on: Set(days(-100)),
+        reason: Set(None),
+        changed_by: Set("staff@alliance-arts2work".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    for (kind, hours, approved) in [
+        (HourKind::Ojt, 8.0, true),
+        (HourKind::Ojt, 6.0, false),
+        (HourKind::Rti, 4.0, true),
+        (HourKind::Attendance, 200.0, true),
+    ] {
+        hour_log::Entity::insert(hour_log::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            enrollment_id: Set(e),
+            owner_org_id: Set(owner),
+            kind: Set(kind),
+            worked_on: Set(days(-30)),
+            hours: Set(hours),
+            logged_by: Set("staff@alliance-arts2work".into()),
+            approved: Set(approved),
+            approved_by: Set(None),
+            approved_at: Set(None),
+            external_id: Set(None),
+            source: Set("hub".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+    competency_attainment::Entity::insert(competency_attainment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        enrollment_id: Set(e),
+        competency_id: Set(competency),
+        owner_org_id: Set(owner),
+        attained_on: Set(days(-10)),
+        assessed_by: Set("staff@alliance-arts2work".into()),
+        level: Set(3),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    credential::Entity::insert(credential::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        issuer_org_id: Set(None),
+        issuer_name: Set(Some("Adobe".into())),
+        name: Set("Adobe Certified Professional – Premiere Pro".into()),
+        kind: Set(CredentialKind::IndustryCertification),
+        awarded_on: Set(days(-5)),
+        expires_on: Set(None),
+        evidence_url: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    let m = Uuid::new_v4();
+    mentorship::Entity::insert(mentorship::ActiveModel {
+        id: Set(m),
+        participant_id: Set(p),
+        mentor_id: Set(mentor),
+        owner_org_id: Set(owner),
+        status: Set(MentorshipStatus::Active),
+        started_on: Set(Some(days(-60))),
+        ended_on: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    mentorship_meeting::Entity::insert(mentorship_meeting::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        mentorship_id: Set(m),
+        owner_org_id: Set(owner),
+        met_on: Set(days(-20)),
+        minutes: Set(45),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    dual_enrollment::Entity::insert(dual_enrollment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        high_school_org_id: Set(owner),
+        college_org_id: Set(owner),
+        course_code: Set("FILM 101".into()),
+        course_title: Set("Intro to Film".into()),
+        term: Set("Fall 2026".into()),
+        units_attempted: Set(3.0),
+        units_earned: Set(None),
+        grade: Set(None),
+        status: Set(DualEnrollmentStatus::Enrolled),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    service::Entity::insert(service::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        provider_org_id: Set(owner),
+        kind: Set(ServiceKind::Stipend),
+        provided_on: Set(days(-3)),
+        amount_cents: Set(Some(50_000)),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    outcome::Entity::insert(outcome::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        kind: Set(OutcomeKind::Employed),
+        employer_name: Set(Some("Studio".into())),
+        occupation: Set(Some("Assistant Editor".into())),
+        hourly_wage_cents: Set(Some(2800)),
+        union_local: Set(None),
+        started_on: Set(Some(days(-1))),
+        verified: Set(true),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    p
+}
+
+async fn world(backend: Backend, participants: usize) -> (World, Vec<Uuid>) {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let db = app.db.clone();
+    let owner = org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
+    let viewer = org(&db, "hola", OrgKind::CommunityPartner).await;
+    let other = org(&db, "spacela", OrgKind::TrainingPartner).await;
+    org(&db, "wlcac", OrgKind::LeadAgency).await;
+    org(&db, "harder-co", OrgKind::Evaluator).await;
+    let local = org(&db, "iatse-local-600", OrgKind::Union).await;
+    let now = Utc::now();
+    let pathway = Uuid::new_v4();
+    pathway::Entity::insert(pathway::ActiveModel {
+        id: Set(pathway),
+        code: Set("DIGITAL_VIDEO_EDITING".into()),
+        name: Set("Digital Video Editing".into()),
+        sector: Set("AME".into()),
+        soc_code: Set(Some("27-4032".into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let program = Uuid::new_v4();
+    program::Entity::insert(program::ActiveModel {
+        id: Set(program),
+        org_id: Set(owner),
+        pathway_id: Set(Some(pathway)),
+        name: Set("Arts2Work Registered Apprenticeship – Digital Video Editor".into()),
+        kind: Set(ProgramKind::RegisteredApprenticeship),
+        approach: Set(ProgramApproach::Hybrid),
+        required_ojt_hours: Set(Some(2000.0)),
+        required_rti_hours: Set(Some(144.0)),
+        scheduled_hours: Set(Some(240.0)),
+        stipend_threshold_pct: Set(Some(80.0)),
+        site: Set(None),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let mentor = Uuid::new_v4();
+    mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(mentor),
+        org_id: Set(local),
+        name: Set("Ray Okafor".into()),
+        email: Set(None),
+        craft: Set(Some("Camera".into())),
+        union_local: Set(Some("600".into())),
+        active: Set(true),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let competency = Uuid::new_v4();
+    competency::Entity::insert(competency::ActiveModel {
+        id: Set(competency),
+        pathway_id: Set(pathway),
+        code: Set("DVE-T1".into()),
+        name: Set("Edits to a cut list".into()),
+        domain: Set(CompetencyDomain::Technical),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for n in 0..participants.max(1) {
+        ids.push(participant_with_records(&db, owner, program, mentor, competency, n).await);
+    }
+    (
+        World {
+            app,
+            owner,
+            viewer,
+            other,
+            participant: ids[0],
+        },
+        ids,
+    )
+}
+
+impl World {
+    /// Replaces every agreement from Arts2Work with one to HOLA.
+    async fn agreement(
+        &self,
+        categories: &[Category],
+        requires_consent: bool,
+        effective: NaiveDate,
+        expires: Option<NaiveDate>,
+    ) {
+        self.agreement_to(
+            self.viewer,
+            categories,
+            requires_consent,
+            effective,
+            expires,
+        )
+        .await
+    }
+
+    /// Replaces every agreement from Arts2Work with one to `recipient`.
+    async fn agreement_to(
+        &self,
+        recipient: Uuid,
+        categories: &[Category],
+        requires_consent: bool,
+        effective: NaiveDate,
+        expires: Option<NaiveDate>,
+    ) {
+        let db = &self.app.db;
+        db.execute_unprepared("DELETE FROM sharing_agreement")
+            .await
+            .unwrap();
+        let now = Utc::now();
+        sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            provider_org_id: Set(self.owner),
+            recipient_org_id: Set(recipient),
+            categories: Set(cats(categories)),
+            purpose: Set(SharingPurpose::ServiceCoordination),
+            requires_consent: Set(requires_consent),
+            status: Set(AgreementStatus::Active),
+            effective_on: Set(effective),
+            expires_on: Set(expires),
+            proposed_by: Set("admin@alliance-arts2work".into()),
+            accepted_by: Set(None),
+            accepted_at: Set(None),
+            approved_by: Set(None),
+            approved_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+
+    /// Replaces the participant's consents with this one.
+    async fn consent(
+        &self,
+        recipient: Option<Uuid>,
+        categories: &[Category],
+        status: ConsentStatus,
+    ) {
+        let db = &self.app.db;
+        db.execute_unprepared("DELETE FROM consent").await.unwrap();
+        let now = Utc::now();
+        consent::Entity::insert(consent::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            participant_id: Set(self.participant),
+            owner_org_id: Set(self.owner),
+            recipient_org_id: Set(recipient),
+            categories: Set(cats(categories)),
+            purpose: Set(SharingPurpose::ServiceCoordination),
+            granted_by: Set("SELF".into()),
+            guardian_name: Set(None),
+            signed_on: Set(days(-7)),
+            expires_on: Set(None),
+            status: Set(status),
+            revoked_at: Set((status == ConsentStatus::Revoked).then_some(now)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+
+    /// What HOLA staff see of the participant, by category, checking that
+    /// every hidden scalar field is null with one FORBIDDEN error naming its
+    /// category, and that the participant is absent (from `participant`,
+    /// the list and `totalCount`) exactly when IDENTITY is hidden.
+    async fn visible_to(&self, token: &str) -> BTreeSet<Category> {
+        let answer = self
+            .app
+            .query(Some(token), FULL, json!({ "id": self.participant }))
+            .await;
+        let errors = answer["errors"].as_array().cloned().unwrap_or_default();
+        let forbidden = |path: &[&str]| -> Option<String> {
+            errors
+                .iter()
+                .find(|e| {
+                    e["path"].as_array().is_some_and(|p| {
+                        p.iter()
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
+                            .eq(path.iter().map(|s| s.to_string()))
+                    })
+                })
+                .map(|e| {
+                    assert_eq!(e["extensions"]["code"], "FORBIDDEN", "{e}");
+                    e["extensions"]["category"].as_str().unwrap().to_owned()
+                })
+        };
+        let total = answer["data"]["participants"]["totalCount"]
+            .as_u64()
+            .unwrap();
+        let p = &answer["data"]["participant"];
+        let mut seen = BTreeSet::new();
+        if p.is_null() {
+            assert_eq!(total, 0, "absent from the count too: {answer}");
+            assert!(
+                errors.is_empty(),
+                "a hidden participant answers null without error: {answer}"
+            );
+            return seen;
+        }
+        assert_eq!(total, 1, "{answer}");
+        for (field, category) in [
+            ("givenName", Category::Identity),
+            ("email", Category::Contact),
+            ("birthDate", Category::Demographics),
+            ("priorityPopulations", Category::Sensitive),
+        ] {
+            match forbidden(&["participant", field]) {
+                Some(named) => {
+                    assert!(p[field].is_null(), "{field}: {answer}");
+                    assert_eq!(named, category.as_str());
+                }
+                None => {
+                    assert!(!p[field].is_null(), "{field}: {answer}");
+                    seen.insert(category);
+                }
+            }
+        }
+        for (field, category) in [
+            ("enrollments", Category::Enrollment),
+            ("credentials", Category::Credentials),
+            ("mentorships", Category::Mentorship),
+            ("dualEnrollments", Category::EducationRecords),
+            ("services", Category::Services),
+            ("outcomes", Category::Outcomes),
+        ] {
+            if !p[field].as_array().unwrap().is_empty() {
+                seen.insert(category);
+            }
+        }
+        if let Some(enrollment) = p["enrollments"].as_array().unwrap().first() {
+            match forbidden(&["participant", "enrollments", "0", "ojtHours"]) {
+                Some(named) => {
+                    assert_eq!(named, "PROGRESS");
+                    assert!(enrollment["ojtHours"].is_null());
+                    assert!(
+                        enrollment["hourLogs"].as_array().unwrap().is_empty(),
+                        "rows absent too"
+                    );
+                }
+                None => {
+                    assert_eq!(enrollment["ojtHours"], 8.0, "approved OJT only: {answer}");
+                    assert_eq!(enrollment["hourLogs"].as_array().unwrap().len(), 4);
+                    seen.insert(Category::Progress);
+                }
+            }
+        }
+        seen
+    }
+}
+
+const FULL: &str = "query($id: ID!) {
+  participant(id: $id) {
+    id givenName email birthDate priorityPopulations
+    enrollments { id ojtHours hourLogs { hours } }
+    credentials { name } mentorships { status } dualEnrollments { courseCode } services { kind } outcomes { kind }
+  }
+  participants { totalCount }
+}";
+
+fn all_categories() -> BTreeSet<Category> {
+    Category::all().iter().copied().collect()
+}
+
+hub_test!(privacy_matrix_over_all_eleven_categories, |backend| {
+    let (w, _) = world(backend, 1).await;
+    let hola = w.app.staff("hola");
+
+    // The owner sees everything, and reading its own records is no disclosure.
+    let audit_before = w.app.count("audit_event").await;
+    assert_eq!(
+        w.visible_to(&w.app.staff("alliance-arts2work")).await,
+        all_categories()
+    );
+    assert_eq!(w.app.count("audit_event").await, audit_before);
+
+    // No agreement: HOLA sees nothing; the participant is absent.
+    assert!(w.visible_to(&hola).await.is_empty());
+
+    // An agreement without consent requirement, covering everything.
+    w.agreement(Category::all(), false, days(-30), Some(days(300)))
+        .await;
+    assert_eq!(w.visible_to(&hola).await, all_categories());
+
+    // Each category on its own (with IDENTITY, and ENROLLMENT for PROGRESS):
+    // exactly that category becomes visible, the others stay hidden.
+    for category in Category::all()
+        .iter()
+        .copied()
+        .filter(|c| *c != Category::Identity)
+    {
+        let mut granted = vec![Category::Identity, category];
+        if category == Category::Progress {
+            granted.push(Category::Enrollment);
+        }
+        w.agreement(&granted, false, days(-30), None).await;
+        let expected: BTreeSet<Category> = granted.iter().copied().collect();
+        assert_eq!(
+            w.visible_to(&hola).await,
+            expected,
+            "agreement covering {granted:?}"
+        );
+    }
+    // ENROLLMENT without PROGRESS: the enrollment shows, its hours are FORBIDDEN.
+    w.agreement(
+        &[Category::Identity, Category::Enrollment],
+        false,
+        days(-30),
+        None,
+    )
+    .await;
+    assert_eq!(
+        w.visible_to(&hola).await,
+        BTreeSet::from([Category::Identity, Category::Enrollment])
+    );
+
+    // An agreement that requires consent, without consent: nothing.
+    w.agreement(Category::all(), true, days(-30), None).await;
+    assert!(w.visible_to(&hola).await.is_empty());
+    // Consent for another organization: nothing.
+    w.consent(Some(w.other), Category::all(), ConsentStatus::Active)
+        .await;
+    assert!(w.visible_to(&hola).await.is_empty());
+    // Consent for HOLA, covering some categories: exactly those.
+    w.consent(
+        Some(w.viewer),
+        &[Category::Identity, Category::Contact, Category::Services],
+        ConsentStatus::Active,
+    )
+    .await;
+    assert_eq!(
+        w.visible_to(&hola).await,
+        BTreeSet::from([Category::Identity, Category::Contact, Category::Services])
+    );
+    // Consent for every partner the agreements name.
+    w.consent(None, Category::all(), ConsentStatus::Active)
+        .await;
+    assert_eq!(w.visible_to(&hola).await, all_categories());
+    // Revoked consent: gone on the very next request.
+    w.app
+        .db
+        .execute_unprepared("UPDATE consent SET status = 'REVOKED'")
+        .await
+        .unwrap();
+    assert!(w.visible_to(&hola).await.is_empty());
+
+    // Expired and not-yet-effective agreements share nothing.
+    w.agreement(Category::all(), false, days(-400), Some(days(-1)))
+        .await;
+    assert!(w.visible_to(&hola).await.is_empty());
+    w.agreement(Category::all(), false, days(1), None).await;
+    assert!(w.visible_to(&hola).await.is_empty());
+    // A revoked agreement shares nothing, from the next request on.
+    w.agreement(Category::all(), false, days(-30), None).await;
+    assert_eq!(w.visible_to(&hola).await, all_categories());
+    w.app
+        .db
+        .execute_unprepared("UPDATE sharing_agreement SET status = 'REVOKED'")
+        .await
+        .unwrap();
+    assert!(w.visible_to(&hola).await.is_empty());
+    // An agreement to another recipient shares nothing with HOLA.
+    w.agreement_to(w.other, Category::all(), false, days(-30), None)
+        .await;
+    assert!(w.visible_to(&hola).await.is_empty());
+
+    // hub_admin and evaluator read no participant rows at all.
+    w.agreement(Category::all(), false, days(-30), None).await;
+    for token in [
+        w.app.hub_admin(),
+        w.app
+            .token("evaluator@harder-co", "harder-co", &["evaluator"]),
+    ] {
+        let answer = w
+            .app
+            .query(Some(&token), FULL, json!({ "id": w.participant }))
+            .await;
+        assert!(
+            answer["data"].is_null() || answer["data"]["participant"].is_null(),
+            "{answer}"
+        );
+        assert!(
+            codes(&answer).iter().all(|c| c == "FORBIDDEN") && !codes(&answer).is_empty(),
+            "{answer}"
+        );
+    }
+});
+
+hub_test!(audit_rows_match_the_reads_exactly, |backend| {
+    let (w, _) = world(backend, 1).await;
+    w.agreement(
+        &[Category::Identity, Category::Contact, Category::Enrollment],
+        false,
+        days(-30),
+        None,
+    )
+    .await;
+    let hola = w.app.staff("hola");
+    let before = w.app.count("audit_event").await;
+    let answer = w
+        .app
+        .query(Some(&hola), "query($id: ID!) { participant(id: $id) { givenName familyName email phone birthDate enrollments { status } } }", json!({ "id": w.participant }))
+        .await;
+    assert_eq!(answer["data"]["participant"]["givenName"], "Marisol0");
+    assert_eq!(
+        answer["data"]["participant"]["email"],
+        "marisol0@example.com"
+    );
+    assert!(answer["data"]["participant"]["birthDate"].is_null());
+    let error = one_error(&answer, "FORBIDDEN");
+    assert_eq!(error["extensions"]["category"], "DEMOGRAPHICS");
+    assert_eq!(error["path"], json!(["participant", "birthDate"]));
+
+    // One READ per participant, category and owner (names read twice still
+    // count once), one DENY for the refused category, nothing else.
+    assert_eq!(w.app.count("audit_event").await, before + 4);
+    let p = w.participant;
+    for (action, category, owner) in [
+        (AuditAction::Read, "IDENTITY", Some(w.owner)),
+        (AuditAction::Read, "CONTACT", Some(w.owner)),
+        (AuditAction::Read, "ENROLLMENT", Some(w.owner)),
+        (AuditAction::Deny, "DEMOGRAPHICS", None),
+    ] {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        let mut query = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq(action))
+            .filter(audit_event::Column::Categories.eq(category))
+            .filter(audit_event::Column::ParticipantId.eq(w.participant))
+            .filter(audit_event::Column::ActorSubject.eq("staff@hola"))
+            .filter(audit_event::Column::ActorOrgId.eq(w.viewer));
+        query = match owner {
+            Some(owner) => query.filter(audit_event::Column::OwnerOrgId.eq(owner)),
+            None => query.filter(audit_event::Column::OwnerOrgId.is_null()),
+        };
+        assert_eq!(
+            query.count(&w.app.db).await.unwrap(),
+            1,
+            "{action:?} {category}"
+        );
+    }
+    // The owner reading its own records leaves no disclosure.
+    let before = w.app.count("audit_event").await;
+    let answer = w
+        .app
+        .query(
+            Some(&w.app.staff("alliance-arts2work")),
+            "query($id: ID!) { participant(id: $id) { givenName birthDate } }",
+            json!({ "id": p }),
+        )
+        .await;
+    assert_ok(&answer);
+    assert_eq!(w.app.count("audit_event").await, before);
+});
+
+async fn statements_for(app: &TestApp, token: &str, first: usize) -> (u64, Value) {
+    let query = "query($first: Int) { participants(first: $first) { totalCount edges { node {
+        id givenName familyName email
+        enrollments { status program { name organization { slug } } ojtHours rtiHours attendancePct stipendEligible statusHistory { toStatus } hourLogs { hours } competencyAttainments { name } }
+        mentorships { status mentor { name organization { slug } } meetings { minutes } }
+        credentials { name } services { kind } outcomes { kind } dualEnrollments { courseCode } links { externalId }
+    } } } }";
+    let before = app.state.statements();
+    let answer = app
+        .query(Some(token), query, json!({ "first": first }))
+        .await;
+    let after = app.state.statements();
+    assert_ok(&answer);
+    assert_eq!(
+        answer["data"]["participants"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        first
+    );
+    (after - before, answer)
+}
+
+/// The bound: auth (1) + list + count + one statement per loader kind.
+const STATEMENT_BOUND: u64 = 25;
+
+hub_test!(statements_depend_on_depth_not_on_rows, |backend| {
+    let (w, _) = world(backend, 50).await;
+    w.agreement(Category::all(), false, days(-30), None).await;
+    for token in [w.app.staff("alliance-arts2work"), w.app.staff("hola")] {
+        let (five, _) = statements_for(&w.app, &token, 5).await;
+        let (fifty, answer) = statements_for(&w.app, &token, 50).await;
+        assert_eq!(
+            five, fifty,
+            "5 and 50 participants cost the same statements"
+        );
+        assert!(fifty <= STATEMENT_BOUND, "{fifty} statements");
+        let node = &answer["data"]["participants"]["edges"][0]["node"];
+        assert_eq!(
+            node["enrollments"][0]["attendancePct"], 83.3,
+            "200 of 240 scheduled hours"
+        );
+        assert_eq!(node["enrollments"][0]["stipendEligible"], true);
+        assert_eq!(node["enrollments"][0]["rtiHours"], 4.0);
+    }
+});
