@@ -805,3 +805,265 @@ hub_test!(statements_depend_on_depth_not_on_rows, |backend| {
         assert_eq!(node["enrollments"][0]["rtiHours"], 4.0);
     }
 });
+
+hub_test!(
+    org_admins_see_who_read_their_records_in_the_audit_log,
+    |backend| {
+        let (w, _) = world(backend, 1).await;
+        w.agreement(&[Category::Identity], false, days(-30), None)
+            .await;
+        let read = "query($id: ID!) { participant(id: $id) { givenName email } }";
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("hola")),
+                read,
+                json!({ "id": w.participant }),
+            )
+            .await;
+        assert_eq!(answer["data"]["participant"]["givenName"], "Marisol0");
+
+        let log = "query($first: Int, $after: String, $filter: AuditEventFilter) { auditEvents(first: $first, after: $after, filter: $filter) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { node { action actorSubject actorOrganization { slug } ownerOrganization { slug } participantId categories requestId } } } }";
+        // Arts2Work's org_admin sees that HOLA read its youth's names.
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.org_admin("alliance-arts2work")),
+                log,
+                json!({ "filter": { "actorOrgSlug": "hola" } }),
+            )
+            .await;
+        assert_ok(&answer);
+        let events = answer["data"]["auditEvents"]["edges"].as_array().unwrap();
+        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 1, "{answer}");
+        let event = &events[0]["node"];
+        assert_eq!(event["action"], "READ");
+        assert_eq!(event["categories"], json!(["IDENTITY"]));
+        assert_eq!(event["actorSubject"], "staff@hola");
+        assert_eq!(event["ownerOrganization"]["slug"], "alliance-arts2work");
+        assert_eq!(event["participantId"], w.participant.to_string());
+        // The DENY of the email is about no owner's data: only the hub admin sees it.
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.hub_admin()),
+                log,
+                json!({ "filter": { "action": "DENY" } }),
+            )
+            .await;
+        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 1, "{answer}");
+        assert_eq!(
+            answer["data"]["auditEvents"]["edges"][0]["node"]["categories"],
+            json!(["CONTACT"])
+        );
+        // HOLA's own org_admin does not see events about Arts2Work's records.
+        let answer = w
+            .app
+            .query(Some(&w.app.org_admin("hola")), log, json!({}))
+            .await;
+        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 0, "{answer}");
+        // Staff and evaluators may not read the log.
+        for token in [
+            w.app.staff("alliance-arts2work"),
+            w.app
+                .token("evaluator@harder-co", "harder-co", &["evaluator"]),
+        ] {
+            one_error(
+                &w.app.query(Some(&token), log, json!({})).await,
+                "FORBIDDEN",
+            );
+        }
+        // Paging through everything, newest first, without repeats.
+        for _ in 0..3 {
+            w.app
+                .query(
+                    Some(&w.app.staff("hola")),
+                    read,
+                    json!({ "id": w.participant }),
+                )
+                .await;
+        }
+        let admin = w.app.hub_admin();
+        let total = w.app.query(Some(&admin), log, json!({ "first": 0 })).await["data"]["auditEvents"]["totalCount"].as_u64().unwrap();
+        let (mut seen, mut after) = (Vec::new(), Value::Null);
+        loop {
+            let page = w
+                .app
+                .query(Some(&admin), log, json!({ "first": 2, "after": after }))
+                .await;
+            let conn = &page["data"]["auditEvents"];
+            seen.extend(conn["edges"].as_array().unwrap().iter().map(|e| {
+                e["node"]["requestId"].as_str().unwrap().to_owned()
+                    + &e["node"]["categories"].to_string()
+            }));
+            if conn["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = conn["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen.len() as u64, total);
+        let answer = w
+            .app
+            .query(Some(&admin), log, json!({ "after": "not-a-cursor" }))
+            .await;
+        assert_eq!(
+            one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+            "after"
+        );
+    }
+);
+
+hub_test!(
+    participants_filter_page_and_find_by_external_id,
+    |backend| {
+        let (w, ids) = world(backend, 5).await;
+        let token = w.app.staff("alliance-arts2work");
+        let list = "query($first: Int, $after: String, $filter: ParticipantFilterInput) { participants(first: $first, after: $after, filter: $filter) {
+        totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id givenName } } } }";
+        // Pages of two, by hub id, covering all five exactly once.
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let page = w
+                .app
+                .query(Some(&token), list, json!({ "first": 2, "after": after }))
+                .await;
+            assert_ok(&page);
+            let conn = &page["data"]["participants"];
+            assert_eq!(conn["totalCount"], 5);
+            seen.extend(
+                conn["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_owned()),
+            );
+            if conn["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = conn["pageInfo"]["endCursor"].clone();
+        }
+        let mut expected: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+        expected.sort();
+        assert_eq!(seen, expected);
+
+        // Search matches readable names, case-insensitively; wildcards are literal.
+        let found = w
+            .app
+            .query(
+                Some(&token),
+                list,
+                json!({ "filter": { "search": "marisol3 QUINTERO" } }),
+            )
+            .await;
+        assert_eq!(found["data"]["participants"]["totalCount"], 1, "{found}");
+        assert_eq!(
+            found["data"]["participants"]["edges"][0]["node"]["givenName"],
+            "Marisol3"
+        );
+        let none = w
+            .app
+            .query(Some(&token), list, json!({ "filter": { "search": "%" } }))
+            .await;
+        assert_eq!(none["data"]["participants"]["totalCount"], 0);
+        // Enrollment filters: status, program, pathway; organization.
+        let all_active = w.app.query(Some(&token), list, json!({ "filter": { "status": "ACTIVE", "pathwayCode": "DIGITAL_VIDEO_EDITING", "orgSlug": "alliance-arts2work" } })).await;
+        assert_eq!(
+            all_active["data"]["participants"]["totalCount"], 5,
+            "{all_active}"
+        );
+        let completed = w
+            .app
+            .query(
+                Some(&token),
+                list,
+                json!({ "filter": { "status": "COMPLETED" } }),
+            )
+            .await;
+        assert_eq!(completed["data"]["participants"]["totalCount"], 0);
+        let other_org = w
+            .app
+            .query(
+                Some(&token),
+                list,
+                json!({ "filter": { "orgSlug": "spacela" } }),
+            )
+            .await;
+        assert_eq!(other_org["data"]["participants"]["totalCount"], 0);
+        let answer = w
+            .app
+            .query(
+                Some(&token),
+                list,
+                json!({ "filter": { "programId": Uuid::new_v4() } }),
+            )
+            .await;
+        assert_eq!(answer["data"]["participants"]["totalCount"], 0);
+        // Bad arguments name their field.
+        for (vars, field) in [
+            (json!({ "first": 1000 }), "first"),
+            (json!({ "first": -1 }), "first"),
+            (json!({ "after": "nope" }), "after"),
+            (
+                json!({ "filter": { "pathwayCode": "NOPE" } }),
+                "filter.pathwayCode",
+            ),
+            (json!({ "filter": { "orgSlug": "nope" } }), "filter.orgSlug"),
+            (
+                json!({ "filter": { "programId": "x" } }),
+                "filter.programId",
+            ),
+        ] {
+            let answer = w.app.query(Some(&token), list, vars).await;
+            assert_eq!(
+                one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+                field,
+                "{answer}"
+            );
+        }
+
+        // The partner's own id finds the hub id, for the owner and for a
+        // partner with IDENTITY access, and for nobody else.
+        let by_ext = r#"{ participantByExternalId(orgSlug: "alliance-arts2work", externalId: "A2W-0002") { id givenName } }"#;
+        let answer = w.app.query(Some(&token), by_ext, json!({})).await;
+        assert_eq!(
+            answer["data"]["participantByExternalId"]["id"],
+            ids[2].to_string()
+        );
+        let hola = w.app.staff("hola");
+        assert!(
+            w.app.query(Some(&hola), by_ext, json!({})).await["data"]["participantByExternalId"]
+                .is_null()
+        );
+        w.agreement(&[Category::Identity], false, days(-30), None)
+            .await;
+        let answer = w.app.query(Some(&hola), by_ext, json!({})).await;
+        assert_eq!(
+            answer["data"]["participantByExternalId"]["givenName"],
+            "Marisol2"
+        );
+        // A participant id that does not exist answers exactly like a hidden one.
+        w.agreement(&[Category::Contact], false, days(-30), None)
+            .await;
+        let hidden = w
+            .app
+            .query(
+                Some(&hola),
+                "query($id: ID!) { participant(id: $id) { id } }",
+                json!({ "id": ids[0] }),
+            )
+            .await;
+        let missing = w
+            .app
+            .query(
+                Some(&hola),
+                "query($id: ID!) { participant(id: $id) { id } }",
+                json!({ "id": Uuid::new_v4() }),
+            )
+            .await;
+        assert_eq!(hidden["data"], missing["data"]);
+        assert_eq!(hidden.get("errors"), missing.get("errors"));
+    }
+);

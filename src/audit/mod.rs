@@ -15,7 +15,9 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::Result;
 
+mod query;
 mod reads;
+pub use query::{AuditCursor, AuditFilter, AuditReach, count, list};
 pub use reads::Disclosures;
 
 /// Who acted, and in which request.

@@ -4,6 +4,7 @@
 //! map the result. Per-request state (viewer, request id, DataLoaders) is
 //! attached to each request by the HTTP layer, so nothing outlives a request.
 
+mod audit;
 mod directory;
 mod loaders;
 mod participants;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     viewer::ViewerQuery,
     directory::DirectoryQuery,
     participants::ParticipantQuery,
+    audit::AuditQuery,
 );
 
 /// All mutations.

@@ -117,6 +117,20 @@ pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
     }
 }
 
+/// How far a viewer may read the audit log: a hub admin all of it, an
+/// org_admin the events about its own organization's data; nobody else.
+pub fn audit_reach(viewer: &Viewer) -> Result<crate::audit::AuditReach> {
+    if viewer.has(Role::HubAdmin) {
+        Ok(crate::audit::AuditReach::All)
+    } else if viewer.has(Role::OrgAdmin) {
+        Ok(crate::audit::AuditReach::AboutOrg(viewer.org_id))
+    } else {
+        Err(Error::forbidden(
+            "only a hub_admin or an org_admin may read the audit log",
+        ))
+    }
+}
+
 /// A mentor's contact details are for the organization that offers the
 /// mentor; every other viewer sees the mentor without them.
 pub fn may_read_mentor_contact(viewer: &Viewer, mentor_org_id: Uuid) -> bool {
