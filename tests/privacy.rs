@@ -796,6 +796,9 @@ hub_test!(statements_depend_on_depth_not_on_rows, |backend| {
             "5 and 50 participants cost the same statements"
         );
         assert!(fifty <= STATEMENT_BOUND, "{fifty} statements");
+        eprintln!(
+            "statements for a three-level page: 5 participants {five}, 50 participants {fifty}"
+        );
         let node = &answer["data"]["participants"]["edges"][0]["node"];
         assert_eq!(
             node["enrollments"][0]["attendancePct"], 83.3,

@@ -8,6 +8,7 @@ mod audit;
 mod directory;
 mod loaders;
 mod participants;
+mod prefetch;
 mod records;
 mod viewer;
 
