@@ -298,7 +298,7 @@ pub async fn hour_totals<C: ConnectionTrait>(
         .expr_as(Expr::cust("SUM(\"hour_log\".\"hours\")"), "logged")
         .expr_as(
             Expr::cust(
-                "SUM(CASE WHEN \"hour_log\".\"approved\" THEN \"hour_log\".\"hours\" ELSE 0 END)",
+                "SUM(CASE WHEN \"hour_log\".\"approved\" THEN \"hour_log\".\"hours\" ELSE 0.0 END)",
             ),
             "approved",
         )

@@ -59,10 +59,44 @@ pub enum Command {
         #[arg(long)]
         ttl: Option<u64>,
     },
+    /// Benchmarks: a synthetic dataset, and load against a running hub.
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
     /// Prints the GraphQL schema (SDL), or writes it to `--out`.
     ExportSchema {
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Fills the configured database (the demo data, then N synthetic
+    /// participants with enrollments, ~10 hour logs each, mentorships and
+    /// consents). Reproducible for a seed; use a fresh database.
+    Seed {
+        #[arg(long)]
+        participants: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Runs the case-manager query (50 participants with enrollments, hours
+    /// and mentorships) against a running hub, and the same pages with
+    /// hand-written SQL (the floor) on the configured database.
+    Graph {
+        /// The hub's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// The partner whose staff asks.
+        #[arg(long, default_value = "alliance-arts2work")]
+        org: String,
     },
 }
 
@@ -161,6 +195,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("{token}");
             Ok(())
         }
+        Command::Bench { which } => bench(file, which).await,
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {
@@ -168,6 +203,63 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 None => print!("{sdl}"),
             }
             Ok(())
+        }
+    }
+}
+
+async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> {
+    let config = load(file, Figment::new())?;
+    let db = crate::db::connect(&config).await?;
+    crate::db::migrate(&db).await?;
+    match which {
+        BenchCommand::Seed { participants, seed } => {
+            let started = std::time::Instant::now();
+            let summary =
+                crate::bench::synth_seed(&db, config.match_key_secret(), participants, seed)
+                    .await
+                    .map_err(|e| Failure(e.message()))?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{{\"bench\":\"seed\",\"participants\":{},\"hour_logs\":{},\"rows\":{},\"seconds\":{secs:.1}}}",
+                summary.participants, summary.hour_logs, summary.rows
+            );
+            Ok(())
+        }
+        BenchCommand::Graph {
+            url,
+            clients,
+            seconds,
+            org,
+        } => {
+            let viewer_org = crate::organizations::by_slug(&db, &org)
+                .await
+                .map_err(|e| Failure(e.message()))?
+                .ok_or_else(|| {
+                    Failure(format!(
+                        "no organization `{org}` in the configured database"
+                    ))
+                })?;
+            let verifier = TokenVerifier::from_config(&config.auth)?;
+            let token = verifier
+                .mint(
+                    &format!("staff@{org}"),
+                    &org,
+                    &["staff".to_owned()],
+                    Some(3600),
+                )
+                .map_err(|e| Failure(e.message()))?;
+            let args = crate::bench::GraphArgs {
+                url,
+                clients,
+                seconds,
+                token,
+                viewer_org: viewer_org.id,
+                db,
+            };
+            crate::bench::graph(args)
+                .await
+                .map(|_| ())
+                .map_err(|e| Failure(e.message()))
         }
     }
 }

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -73,6 +74,17 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Prometheus text format; counters only, never a label with personal data.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = format!(
+        "# HELP pathways_sql_statements_total SQL statements run since start.\n\
+         # TYPE pathways_sql_statements_total counter\n\
+         pathways_sql_statements_total {}\n",
+        state.statements()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -1,0 +1,39 @@
+//! `pathways-hub bench`: a reproducible synthetic dataset and a load
+//! generator for the partner case-manager query. Figures are printed, the
+//! last line as one JSON object; tests never time anything.
+
+mod floor;
+mod graph;
+mod synth;
+
+pub use graph::{GraphArgs, run as graph};
+pub use synth::{SynthSummary, seed as synth_seed};
+
+/// The case manager's page: 50 participants with enrollments, hours and
+/// mentorships, as one partner's staff would load it.
+pub const CASE_MANAGER_QUERY: &str = "query($after: String) { participants(first: 50, after: $after) { edges { node {
+  id givenName familyName
+  enrollments { status program { name } ojtHours rtiHours hourLogs { workedOn kind hours approved } }
+  mentorships { status mentor { name craft } }
+} } } }";
+
+/// Percentile (0–100) of sorted samples, nearest rank.
+pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nearest_rank_percentiles() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(super::percentile(&samples, 50.0), 50.0);
+        assert_eq!(super::percentile(&samples, 95.0), 95.0);
+        assert_eq!(super::percentile(&samples, 99.0), 99.0);
+        assert_eq!(super::percentile(&[], 50.0), 0.0);
+    }
+}

@@ -1,0 +1,69 @@
+//! The benchmark tools work on both databases: the synthetic dataset, the
+//! statement counter behind `/metrics`, the load generator and the
+//! hand-written SQL floor (no timing is asserted, only counts).
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let summary = pathways_hub::bench::synth_seed(&app.db, TEST_MATCH_SECRET.as_bytes(), 300, 7)
+        .await
+        .unwrap();
+    assert_eq!(summary.participants, 300);
+    assert_eq!(summary.hour_logs, 3000);
+    assert_eq!(
+        app.count("participant").await,
+        300 + 80,
+        "the demo's 80 youth and 300 synthetic ones"
+    );
+    assert!(app.count("hour_log").await >= 3000);
+
+    // /metrics counts statements: one query costs at least one.
+    let metrics = || async { app.get("/metrics").await.text().await.unwrap() };
+    let read = |text: String| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix("pathways_sql_statements_total "))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = read(metrics().await);
+    assert_ok(
+        &app.query(
+            Some(&app.staff("wlcac")),
+            "{ organizations { slug } }",
+            json!({}),
+        )
+        .await,
+    );
+    assert!(read(metrics().await) > before);
+
+    let org = pathways_hub::organizations::by_slug(&app.db, "alliance-arts2work")
+        .await
+        .unwrap()
+        .unwrap();
+    let args = pathways_hub::bench::GraphArgs {
+        url: format!("http://{}", app.addr),
+        clients: 2,
+        seconds: 1,
+        token: app.staff("alliance-arts2work"),
+        viewer_org: org.id,
+        db: app.db.clone(),
+    };
+    let report = pathways_hub::bench::graph(args).await.unwrap();
+    assert_eq!(report["errors"], 0, "{report}");
+    assert!(report["requests"].as_u64().unwrap() > 0, "{report}");
+    let statements = report["sql_statements_per_request"].as_u64().unwrap();
+    assert!((5..=25).contains(&statements), "{report}");
+    assert_eq!(
+        report["floor_errors"], 0,
+        "the hand-written SQL runs on this database: {report}"
+    );
+    assert!(report["floor_p50_ms"].as_f64().unwrap() > 0.0, "{report}");
+});
