@@ -195,6 +195,9 @@ pub async fn status_changes<C: ConnectionTrait>(
             enrollment_status_change::Relation::Enrollment.def(),
         )
         .filter(X::EnrollmentId.is_in(enrollment_ids.iter().copied()))
+        // The same set on the joined side lets the planner probe the
+        // enrollment primary key instead of hashing the whole table.
+        .filter(enrollment::Column::Id.is_in(enrollment_ids.iter().copied()))
         .filter(scope.condition(
             (enrollment_status_change::Entity, X::OwnerOrgId),
             (enrollment::Entity, enrollment::Column::ParticipantId),
@@ -216,6 +219,9 @@ pub async fn hour_logs<C: ConnectionTrait>(
     Ok(hour_log::Entity::find()
         .join(JoinType::InnerJoin, hour_log::Relation::Enrollment.def())
         .filter(X::EnrollmentId.is_in(enrollment_ids.iter().copied()))
+        // The same set on the joined side lets the planner probe the
+        // enrollment primary key instead of hashing the whole table.
+        .filter(enrollment::Column::Id.is_in(enrollment_ids.iter().copied()))
         .filter(scope.condition(
             (hour_log::Entity, X::OwnerOrgId),
             (enrollment::Entity, enrollment::Column::ParticipantId),
@@ -240,6 +246,9 @@ pub async fn attainments<C: ConnectionTrait>(
             competency_attainment::Relation::Enrollment.def(),
         )
         .filter(X::EnrollmentId.is_in(enrollment_ids.iter().copied()))
+        // The same set on the joined side lets the planner probe the
+        // enrollment primary key instead of hashing the whole table.
+        .filter(enrollment::Column::Id.is_in(enrollment_ids.iter().copied()))
         .filter(scope.condition(
             (competency_attainment::Entity, X::OwnerOrgId),
             (enrollment::Entity, enrollment::Column::ParticipantId),
@@ -263,6 +272,7 @@ pub async fn meetings<C: ConnectionTrait>(
             mentorship_meeting::Relation::Mentorship.def(),
         )
         .filter(X::MentorshipId.is_in(mentorship_ids.iter().copied()))
+        .filter(mentorship::Column::Id.is_in(mentorship_ids.iter().copied()))
         .filter(scope.condition(
             (mentorship_meeting::Entity, X::OwnerOrgId),
             (mentorship::Entity, mentorship::Column::ParticipantId),

@@ -9,7 +9,9 @@ use entity::{
     participant_profile, program,
 };
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -307,5 +309,8 @@ pub async fn seed(
         bar.set_position(done);
     }
     bar.finish();
+    // Fresh statistics, as autovacuum would gather them after a bulk load;
+    // without them the planner misjudges the policy's sub-queries.
+    db.execute_unprepared("ANALYZE").await?;
     Ok(summary)
 }
