@@ -24,6 +24,7 @@ pub mod pathways;
 pub mod policy;
 pub mod programs;
 pub mod records;
+pub mod registration;
 pub mod rules;
 pub mod seed;
 pub mod types;

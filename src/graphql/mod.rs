@@ -10,6 +10,7 @@ mod loaders;
 mod participants;
 mod prefetch;
 mod records;
+mod registration;
 mod viewer;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::audit::{Actor, Disclosures};
 use crate::auth::Viewer;
+use crate::config::Config;
 use crate::error::Result;
 use crate::policy::Scopes;
 
@@ -38,7 +40,10 @@ pub struct QueryRoot(
 
 /// All mutations.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(directory::DirectoryMutation);
+pub struct MutationRoot(
+    directory::DirectoryMutation,
+    registration::RegistrationMutation,
+);
 
 /// What the HTTP layer attaches to every request.
 #[derive(Clone)]
@@ -55,8 +60,8 @@ pub struct RequestContext {
     pub disclosures: Arc<Disclosures>,
 }
 
-/// Builds the schema; `db` is absent only when exporting the SDL.
-pub fn build_schema(db: Option<DatabaseConnection>) -> HubSchema {
+/// Builds the schema; `db` and `config` are absent only when exporting the SDL.
+pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>) -> HubSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -65,17 +70,21 @@ pub fn build_schema(db: Option<DatabaseConnection>) -> HubSchema {
     if let Some(db) = db {
         builder = builder.data(db);
     }
+    if let Some(config) = config {
+        builder = builder.data(config);
+    }
     builder.finish()
 }
 
 /// The schema's SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    build_schema(None, None).sdl()
 }
 
 /// Accessors every resolver uses.
 pub(crate) trait ContextExt {
     fn db(&self) -> &DatabaseConnection;
+    fn config(&self) -> &Config;
     fn request(&self) -> &RequestContext;
     /// The viewer, or `UNAUTHENTICATED`.
     fn viewer(&self) -> Result<&Viewer>;
@@ -96,6 +105,11 @@ impl ContextExt for Context<'_> {
     fn db(&self) -> &DatabaseConnection {
         // Present in every schema that executes requests (see `build_schema`).
         self.data_unchecked::<DatabaseConnection>()
+    }
+
+    fn config(&self) -> &Config {
+        // Present in every schema that executes requests (see `build_schema`).
+        self.data_unchecked::<Arc<Config>>()
     }
 
     fn request(&self) -> &RequestContext {

@@ -41,10 +41,11 @@ impl AppState {
     ) -> Result<AppState, crate::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let sql_statements = crate::db::count_statements(&mut db);
+        let config = Arc::new(config);
         Ok(AppState {
-            schema: build_schema(Some(db.clone())),
+            schema: build_schema(Some(db.clone()), Some(config.clone())),
             db,
-            config: Arc::new(config),
+            config,
             verifier: Arc::new(verifier),
             sql_statements,
         })

@@ -131,6 +131,30 @@ pub fn audit_reach(viewer: &Viewer) -> Result<crate::audit::AuditReach> {
     }
 }
 
+/// Writing participant records is for staff (or org_admins) of the owning
+/// organization; the organization written for is always the viewer's own.
+pub fn require_writer(viewer: &Viewer) -> Result<()> {
+    if viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only staff of an organization write participant records",
+        ))
+    }
+}
+
+/// A row is written only by its owner organization's staff.
+pub fn require_owner(viewer: &Viewer, owner: Uuid) -> Result<()> {
+    require_writer(viewer)?;
+    if viewer.org_id == owner {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "only the organization that keeps this record may change it",
+        ))
+    }
+}
+
 /// A mentor's contact details are for the organization that offers the
 /// mentor; every other viewer sees the mentor without them.
 pub fn may_read_mentor_contact(viewer: &Viewer, mentor_org_id: Uuid) -> bool {

@@ -1,0 +1,82 @@
+//! Mutations that register participants: `createParticipant` (with identity
+//! resolution) and `updateParticipant`.
+
+use async_graphql::{Context, Object};
+use entity::enums::AuditAction;
+
+use super::ContextExt;
+use super::participants::Participant;
+use crate::audit::{self, Entry};
+use crate::error::{Error, Result};
+use crate::registration::{self, CreateParticipantInput, UpdateParticipantInput};
+use crate::{participants, policy};
+
+type GqlResult<T> = async_graphql::Result<T>;
+
+/// Records a refused write as a `DENY` audit event (outside the failed
+/// write's transaction, so the denial itself is kept), then returns the error.
+pub(super) async fn denied(ctx: &Context<'_>, entity: &'static str, err: Error) -> Error {
+    if let (Error::Forbidden { .. }, Ok(actor)) = (&err, ctx.actor()) {
+        let entry = Entry {
+            action: AuditAction::Deny,
+            entity,
+            entity_id: None,
+            participant_id: None,
+            owner_org_id: None,
+            categories: Vec::new(),
+            detail: Some("write refused".into()),
+        };
+        if let Err(audit_err) = audit::record(ctx.db(), &actor, vec![entry]).await {
+            return audit_err;
+        }
+    }
+    err
+}
+
+/// Reads back a participant the viewer just wrote.
+async fn written(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Participant> {
+    participants::by_id(ctx.db(), ctx.scopes(), id)
+        .await?
+        .map(Participant)
+        .ok_or(Error::Internal(
+            "a participant just written is not visible to its writer".into(),
+        ))
+}
+
+#[derive(Default)]
+pub struct RegistrationMutation;
+
+#[Object]
+impl RegistrationMutation {
+    /// Records a person for the viewer's organization. If other partners
+    /// already know the person (same normalised names and birth date), the
+    /// profile joins that hub id; the answer looks the same either way.
+    async fn create_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateParticipantInput,
+    ) -> GqlResult<Participant> {
+        let viewer = ctx.viewer()?;
+        if let Err(err) = policy::require_writer(viewer) {
+            return Err(denied(ctx, "participant_profile", err).await.into());
+        }
+        let secret = ctx.config().match_key_secret().to_vec();
+        let id = registration::create(ctx.db(), viewer, &ctx.actor()?, &secret, input).await?;
+        Ok(written(ctx, id).await?)
+    }
+
+    /// Changes the viewer's own profile of a participant, if `version` is
+    /// still current (`CONFLICT` otherwise, and nothing changes).
+    async fn update_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateParticipantInput,
+    ) -> GqlResult<Participant> {
+        let viewer = ctx.viewer()?;
+        if let Err(err) = policy::require_writer(viewer) {
+            return Err(denied(ctx, "participant_profile", err).await.into());
+        }
+        let id = registration::update(ctx.db(), viewer, &ctx.actor()?, input).await?;
+        Ok(written(ctx, id).await?)
+    }
+}
