@@ -6,6 +6,7 @@
 
 mod audit;
 mod directory;
+mod enrollments;
 mod loaders;
 mod participants;
 mod prefetch;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
 pub struct MutationRoot(
     directory::DirectoryMutation,
     registration::RegistrationMutation,
+    enrollments::EnrollmentMutation,
 );
 
 /// What the HTTP layer attaches to every request.

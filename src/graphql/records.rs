@@ -205,7 +205,7 @@ impl StatusChange {
 }
 
 /// Hours logged under an enrollment.
-pub struct HourLog(hour_log::Model);
+pub struct HourLog(pub hour_log::Model);
 
 /// Hours worked or attended on one day (PROGRESS).
 #[Object]
