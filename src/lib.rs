@@ -9,10 +9,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dual_enrollments;
 pub mod enrollments;
 pub mod error;
 pub mod graphql;
@@ -20,6 +22,7 @@ pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod mentors;
+pub mod mentorships;
 pub mod organizations;
 pub mod participants;
 pub mod pathways;

@@ -311,3 +311,21 @@ pub fn pick<S: ProfileSlice>(slices: &[S], viewer_org: Uuid) -> Option<&S> {
         .find(|s| s.owner() == viewer_org)
         .or_else(|| slices.iter().max_by_key(|s| s.updated_at()))
 }
+
+/// The hub id in input `field`, if the viewer may see that participant;
+/// otherwise `BAD_USER_INPUT` (a hidden and a missing person answer alike).
+pub async fn require_visible<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    id: &async_graphql::ID,
+    field: &str,
+) -> Result<Uuid> {
+    let bad = || {
+        crate::error::Error::bad_input(
+            field,
+            "no participant with this id is known to your organization",
+        )
+    };
+    let id = Uuid::parse_str(id.as_str()).map_err(|_| bad())?;
+    by_id(db, scopes, id).await?.map(|p| p.id).ok_or_else(bad)
+}

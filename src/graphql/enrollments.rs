@@ -4,23 +4,11 @@ use async_graphql::{Context, Object};
 
 use super::ContextExt;
 use super::records::{Enrollment, HourLog};
-use super::registration::denied;
+use super::registration::refuse;
 use crate::enrollments::{self, EnrollInput, SetEnrollmentStatusInput};
-use crate::error::Error;
 use crate::hours::{self, ApproveHoursInput, LogHoursInput};
 
 type GqlResult<T> = async_graphql::Result<T>;
-
-async fn refuse<T>(
-    ctx: &Context<'_>,
-    entity: &'static str,
-    result: Result<T, Error>,
-) -> GqlResult<T> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(err) => Err(denied(ctx, entity, err).await.into()),
-    }
-}
 
 #[derive(Default)]
 pub struct EnrollmentMutation;

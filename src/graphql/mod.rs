@@ -10,6 +10,7 @@ mod enrollments;
 mod loaders;
 mod participants;
 mod prefetch;
+mod record_mutations;
 mod records;
 mod registration;
 mod viewer;
@@ -45,6 +46,7 @@ pub struct MutationRoot(
     directory::DirectoryMutation,
     registration::RegistrationMutation,
     enrollments::EnrollmentMutation,
+    record_mutations::RecordMutation,
 );
 
 /// What the HTTP layer attaches to every request.

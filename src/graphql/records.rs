@@ -235,7 +235,7 @@ impl HourLog {
 }
 
 /// A competency attained.
-pub struct CompetencyAttainment(competency_attainment::Model);
+pub struct CompetencyAttainment(pub competency_attainment::Model);
 
 /// A competency assessed as attained under an enrollment (PROGRESS).
 #[Object]

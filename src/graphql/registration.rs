@@ -33,6 +33,18 @@ pub(super) async fn denied(ctx: &Context<'_>, entity: &'static str, err: Error) 
     err
 }
 
+/// Passes a domain result through, auditing a refusal as `DENY`.
+pub(super) async fn refuse<T>(
+    ctx: &Context<'_>,
+    entity: &'static str,
+    result: Result<T>,
+) -> GqlResult<T> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(err) => Err(denied(ctx, entity, err).await.into()),
+    }
+}
+
 /// Reads back a participant the viewer just wrote.
 async fn written(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Participant> {
     participants::by_id(ctx.db(), ctx.scopes(), id)
