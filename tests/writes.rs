@@ -36,6 +36,7 @@ async fn start(backend: Backend) -> TestApp {
         ("alliance-arts2work", OrgKind::TrainingPartner),
         ("hola", OrgKind::CommunityPartner),
         ("harder-co", OrgKind::Evaluator),
+        ("wlcac", OrgKind::LeadAgency),
     ] {
         insert_org(&app.db, slug, kind).await;
     }
@@ -319,3 +320,207 @@ hub_test!(updates_are_optimistic_and_lose_nothing, |backend| {
         "one audit row per successful update"
     );
 });
+
+hub_test!(link_two_spellings_then_split_a_wrong_match, |backend| {
+    let app = start(backend).await;
+    let alliance = app.staff("alliance-arts2work");
+    let hola = app.staff("hola");
+    // Two spellings the match key cannot join (a different family name).
+    let a = app
+        .query(
+            Some(&hola),
+            CREATE,
+            person("Guadalupe", "Reyes", "2004-08-20", "HOLA-L1"),
+        )
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = app
+        .query(
+            Some(&hola),
+            CREATE,
+            person("Lupe", "Reyes-Soto", "2004-08-20", "HOLA-L2"),
+        )
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let link = "mutation($input: LinkParticipantInput!) { linkParticipant(input: $input) { id links { externalId } } }";
+    // Two profiles of HOLA cannot become one person's: CONFLICT, nothing changes.
+    let answer = app
+        .query(
+            Some(&hola),
+            link,
+            json!({ "input": { "id": a, "otherId": b } }),
+        )
+        .await;
+    one_error(&answer, "CONFLICT");
+    assert_eq!(app.count("participant").await, 2);
+    // Arts2Work knows her as "Lupe Reyes Soto"; without an agreement HOLA cannot see that record.
+    let c = app
+        .query(
+            Some(&alliance),
+            CREATE,
+            person("Lupe", "Reyes Soto", "2004-08-21", "A2W-L3"),
+        )
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = app
+        .query(
+            Some(&hola),
+            link,
+            json!({ "input": { "id": a, "otherId": c } }),
+        )
+        .await;
+    assert_eq!(
+        one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+        "otherId",
+        "hidden answers like missing"
+    );
+    // With an IDENTITY agreement from Arts2Work, HOLA sees Arts2Work's
+    // "Lupe Reyes Soto" and joins it to its own "Guadalupe Reyes".
+    let (alliance_id, hola_id) = (
+        org_id(&app, "alliance-arts2work").await,
+        org_id(&app, "hola").await,
+    );
+    identity_agreement(&app, alliance_id, hola_id).await;
+    let before = app.count("participant").await;
+    let answer = app
+        .query(
+            Some(&hola),
+            link,
+            json!({ "input": { "id": a, "otherId": c } }),
+        )
+        .await;
+    assert_ok(&answer);
+    assert_eq!(answer["data"]["linkParticipant"]["id"], a.as_str());
+    let mut links: Vec<&str> = answer["data"]["linkParticipant"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["externalId"].as_str().unwrap())
+        .collect();
+    links.sort();
+    assert_eq!(links, ["A2W-L3", "HOLA-L1"]);
+    assert_eq!(app.count("participant").await, before - 1);
+    let by_ext = r#"{ participantByExternalId(orgSlug: "alliance-arts2work", externalId: "A2W-L3") { id } }"#;
+    assert_eq!(
+        app.query(Some(&alliance), by_ext, json!({})).await["data"]["participantByExternalId"]["id"],
+        a.as_str()
+    );
+
+    // A hub admin splits a wrong automatic match: alliance and HOLA both
+    // recorded "Rosa Vega" born the same day, but they are two people.
+    let r1 = app
+        .query(
+            Some(&hola),
+            CREATE,
+            person("Rosa", "Vega", "2003-01-02", "HOLA-R"),
+        )
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r2 = app
+        .query(
+            Some(&alliance),
+            CREATE,
+            person("Rosa", "Vega", "2003-01-02", "A2W-R"),
+        )
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(r1, r2, "matched automatically");
+    let split = "mutation($input: SplitParticipantInput!) { splitParticipant(input: $input) { participantId newParticipantId } }";
+    one_error(
+        &app.query(
+            Some(&hola),
+            split,
+            json!({ "input": { "id": r1, "orgSlug": "alliance-arts2work" } }),
+        )
+        .await,
+        "FORBIDDEN",
+    );
+    let answer = app
+        .query(
+            Some(&app.hub_admin()),
+            split,
+            json!({ "input": { "id": r1, "orgSlug": "alliance-arts2work" } }),
+        )
+        .await;
+    assert_ok(&answer);
+    let new_id = answer["data"]["splitParticipant"]["newParticipantId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_id, r1);
+    let by_ext =
+        r#"{ participantByExternalId(orgSlug: "alliance-arts2work", externalId: "A2W-R") { id } }"#;
+    assert_eq!(
+        app.query(Some(&alliance), by_ext, json!({})).await["data"]["participantByExternalId"]["id"],
+        new_id.as_str()
+    );
+    let own = app
+        .query(
+            Some(&hola),
+            "query($id: ID!) { participant(id: $id) { links { externalId } } }",
+            json!({ "id": r1 }),
+        )
+        .await;
+    assert_eq!(
+        own["data"]["participant"]["links"],
+        json!([{ "externalId": "HOLA-R" }])
+    );
+    // Splitting again leaves nothing to split.
+    let answer = app
+        .query(
+            Some(&app.hub_admin()),
+            split,
+            json!({ "input": { "id": r1, "orgSlug": "hola" } }),
+        )
+        .await;
+    assert_eq!(
+        one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+        "orgSlug"
+    );
+});
+
+async fn org_id(app: &TestApp, slug: &str) -> uuid::Uuid {
+    pathways_hub::organizations::by_slug(&app.db, slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn identity_agreement(app: &TestApp, provider: uuid::Uuid, recipient: uuid::Uuid) {
+    use entity::enums::{AgreementStatus, SharingPurpose};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = chrono::Utc::now();
+    entity::sharing_agreement::Entity::insert(entity::sharing_agreement::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        provider_org_id: Set(provider),
+        recipient_org_id: Set(recipient),
+        categories: Set("IDENTITY".into()),
+        purpose: Set(SharingPurpose::ServiceCoordination),
+        requires_consent: Set(false),
+        status: Set(AgreementStatus::Active),
+        effective_on: Set(now.date_naive()),
+        expires_on: Set(None),
+        proposed_by: Set("admin".into()),
+        accepted_by: Set(None),
+        accepted_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+}

@@ -8,6 +8,7 @@ use super::ContextExt;
 use super::participants::Participant;
 use crate::audit::{self, Entry};
 use crate::error::{Error, Result};
+use crate::linking::{self, LinkParticipantInput, SplitParticipantInput, SplitResult};
 use crate::registration::{self, CreateParticipantInput, UpdateParticipantInput};
 use crate::{participants, policy};
 
@@ -75,6 +76,31 @@ impl RegistrationMutation {
         let secret = ctx.config().match_key_secret().to_vec();
         let id = registration::create(ctx.db(), viewer, &ctx.actor()?, &secret, input).await?;
         Ok(written(ctx, id).await?)
+    }
+
+    /// Joins two hub ids that are one person (different spellings); the
+    /// second's records move to the first. Both must be visible to the viewer.
+    async fn link_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: LinkParticipantInput,
+    ) -> GqlResult<Participant> {
+        let viewer = ctx.viewer()?;
+        let result = linking::link(ctx.db(), viewer, ctx.scopes(), &ctx.actor()?, input).await;
+        let id = refuse(ctx, "participant", result).await?;
+        Ok(written(ctx, id).await?)
+    }
+
+    /// Undoes a wrong match (hub_admin): one organization's profile, link
+    /// and records move to a new hub id.
+    async fn split_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: SplitParticipantInput,
+    ) -> GqlResult<SplitResult> {
+        let viewer = ctx.viewer()?;
+        let result = linking::split(ctx.db(), viewer, &ctx.actor()?, input).await;
+        Ok(refuse(ctx, "participant", result).await?)
     }
 
     /// Changes the viewer's own profile of a participant, if `version` is
