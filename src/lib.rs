@@ -21,6 +21,7 @@ pub mod graphql;
 pub mod hours;
 pub mod http;
 pub mod identity;
+pub mod import;
 pub mod linking;
 pub mod mentors;
 pub mod mentorships;

@@ -8,7 +8,8 @@ use entity::enums::{AuditAction, Category, PriorityPopulation, join_set};
 use entity::{participant, participant_link, participant_profile};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -94,17 +95,20 @@ fn postal(value: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-/// Creates the viewer's organization's profile and link of a person. When
-/// the person's match key equals a known person's, the profile joins that
-/// hub id instead of making a second person; the answer is the same either
-/// way (the caller only ever sees its own profile first).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    actor: &Actor,
-    secret: &[u8],
-    input: CreateParticipantInput,
-) -> Result<Uuid> {
+/// The validated values of a [`CreateParticipantInput`].
+pub struct Checked {
+    given: String,
+    family: String,
+    guardian: Option<String>,
+    email: Option<String>,
+    external_id: Option<String>,
+    phone: Option<String>,
+    postal: Option<String>,
+}
+
+/// Checks a new person's input without touching the database (also used
+/// by the CSV import to validate every line before writing any).
+pub fn check(input: &CreateParticipantInput) -> Result<Checked> {
     let given = text(&input.given_name, "givenName", 100)?;
     let family = text(&input.family_name, "familyName", 100)?;
     let today = Utc::now().date_naive();
@@ -131,6 +135,46 @@ pub async fn create(
         .map(|e| email(e, "email"))
         .transpose()?;
     let external_id = optional_text(input.external_id.as_deref(), "externalId", 64)?;
+    let phone = phone(input.phone.as_deref())?;
+    let postal = postal(input.postal_code.as_deref())?;
+    optional_text(input.preferred_name.as_deref(), "preferredName", 100)?;
+    optional_text(input.gender.as_deref(), "gender", 50)?;
+    optional_text(input.race_ethnicity.as_deref(), "raceEthnicity", 100)?;
+    Ok(Checked {
+        given,
+        family,
+        guardian,
+        email,
+        external_id,
+        phone,
+        postal,
+    })
+}
+
+/// Creates the viewer's organization's profile and link of a person. When
+/// the person's match key equals a known person's, the profile joins that
+/// hub id instead of making a second person; the answer is the same either
+/// way (the caller only ever sees its own profile first).
+pub async fn create<C>(
+    db: &C,
+    viewer: &Viewer,
+    actor: &Actor,
+    secret: &[u8],
+    input: CreateParticipantInput,
+) -> Result<Uuid>
+where
+    C: TransactionTrait + sea_orm::ConnectionTrait,
+{
+    let checked = check(&input)?;
+    let Checked {
+        given,
+        family,
+        guardian,
+        email,
+        external_id,
+        phone,
+        postal,
+    } = checked;
     let key = match_key(secret, &given, &family, input.birth_date);
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -166,8 +210,8 @@ pub async fn create(
         )?),
         birth_date: Set(Some(input.birth_date)),
         email: Set(email),
-        phone: Set(phone(input.phone.as_deref())?),
-        postal_code: Set(postal(input.postal_code.as_deref())?),
+        phone: Set(phone),
+        postal_code: Set(postal),
         gender: Set(optional_text(input.gender.as_deref(), "gender", 50)?),
         race_ethnicity: Set(optional_text(
             input.race_ethnicity.as_deref(),

@@ -59,6 +59,21 @@ pub enum Command {
         #[arg(long)]
         ttl: Option<u64>,
     },
+    /// Imports a partner's CSV file for an organization: every line is
+    /// checked first; if any is bad, errors are listed by line and column
+    /// and nothing is written. Re-running skips external ids already known.
+    Import {
+        /// The organization whose records the file holds.
+        #[arg(long)]
+        org: String,
+        #[arg(long, value_enum)]
+        kind: crate::import::ImportKind,
+        /// The CSV file (header line first).
+        file: PathBuf,
+        /// Check and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Benchmarks: a synthetic dataset, and load against a running hub.
     Bench {
         #[command(subcommand)]
@@ -196,6 +211,53 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Bench { which } => bench(file, which).await,
+        Command::Import {
+            org,
+            kind,
+            file: csv,
+            dry_run,
+        } => {
+            let config = load(file, Figment::new())?;
+            let db = crate::db::connect(&config).await?;
+            crate::db::migrate(&db).await?;
+            let data = std::fs::File::open(&csv)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", csv.display())))?;
+            let started = std::time::Instant::now();
+            let summary = crate::import::run(
+                &db,
+                config.match_key_secret(),
+                &org,
+                kind,
+                std::io::BufReader::new(data),
+                dry_run,
+                true,
+            )
+            .await
+            .map_err(|e| Failure(e.message()))?;
+            for error in &summary.errors {
+                eprintln!(
+                    "line {}, column {}: {}",
+                    error.line, error.column, error.message
+                );
+            }
+            if !summary.errors.is_empty() {
+                return Err(Failure(format!(
+                    "{} bad line(s) in {} lines; nothing was written",
+                    summary.errors.len(),
+                    summary.lines
+                )));
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{}{} lines: {} inserted, {} unchanged ({:.0} lines/s)",
+                if dry_run { "dry run, " } else { "" },
+                summary.lines,
+                summary.inserted,
+                summary.unchanged,
+                summary.lines as f64 / secs.max(0.001)
+            );
+            Ok(())
+        }
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {
