@@ -5,9 +5,11 @@
 mod floor;
 mod graph;
 mod synth;
+mod writes;
 
 pub use graph::{GraphArgs, run as graph};
 pub use synth::{SynthSummary, seed as synth_seed};
+pub use writes::{WritesArgs, run as writes};
 
 /// The case manager's page: 50 participants with enrollments, hours and
 /// mentorships, as one partner's staff would load it.

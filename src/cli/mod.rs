@@ -113,6 +113,18 @@ pub enum BenchCommand {
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
     },
+    /// Sends `logHours` from C concurrent clients to a running hub, on the
+    /// partner's ACTIVE enrollments (after `bench seed`).
+    Writes {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value = "alliance-arts2work")]
+        org: String,
+    },
 }
 
 /// A failure of a command, printed as one line.
@@ -319,6 +331,42 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 db,
             };
             crate::bench::graph(args)
+                .await
+                .map(|_| ())
+                .map_err(|e| Failure(e.message()))
+        }
+        BenchCommand::Writes {
+            url,
+            clients,
+            seconds,
+            org,
+        } => {
+            let viewer_org = crate::organizations::by_slug(&db, &org)
+                .await
+                .map_err(|e| Failure(e.message()))?
+                .ok_or_else(|| {
+                    Failure(format!(
+                        "no organization `{org}` in the configured database"
+                    ))
+                })?;
+            let verifier = TokenVerifier::from_config(&config.auth)?;
+            let token = verifier
+                .mint(
+                    &format!("staff@{org}"),
+                    &org,
+                    &["staff".to_owned()],
+                    Some(3600),
+                )
+                .map_err(|e| Failure(e.message()))?;
+            let args = crate::bench::WritesArgs {
+                url,
+                clients,
+                seconds,
+                token,
+                org: viewer_org.id,
+                db,
+            };
+            crate::bench::writes(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
