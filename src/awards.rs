@@ -5,9 +5,7 @@ use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, CredentialKind, OutcomeKind, ServiceKind};
 use entity::{competency, competency_attainment, credential, outcome, program, service};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
@@ -46,7 +44,7 @@ where
     A: sea_orm::ActiveModelTrait + Send,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let model = <A::Entity as EntityTrait>::insert(row)
         .exec_with_returning(&txn)
         .await?;

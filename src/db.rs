@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Config;
 
@@ -43,6 +46,18 @@ pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
         inner.fetch_add(1, Ordering::Relaxed);
     });
     counter
+}
+
+/// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a write
+/// transaction that first reads (a version check, a sum of hours) would
+/// otherwise fail with "database is locked" when another writer commits in
+/// between, whatever the busy timeout; PostgreSQL ignores the option.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Applies pending migrations.

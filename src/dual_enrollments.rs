@@ -6,9 +6,7 @@ use chrono::Utc;
 use entity::dual_enrollment;
 use entity::enums::{AuditAction, Category, DualEnrollmentStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
@@ -99,7 +97,7 @@ pub async fn record(
     }
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = dual_enrollment::Entity::insert(dual_enrollment::ActiveModel {
         id: Set(id),
         participant_id: Set(participant),
@@ -173,7 +171,7 @@ pub async fn update(
     if let Some(status) = input.status {
         update = update.col_expr(D::Status, Expr::value(status.as_str()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let result = update
         .filter(D::Id.eq(id))
         .filter(D::Version.eq(input.version))

@@ -9,7 +9,6 @@ use entity::{enrollment, enrollment_status_change, program};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -113,7 +112,7 @@ pub async fn enroll(
     let external_id = optional_text(input.external_id.as_deref(), "externalId", 64)?;
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = enrollment::Entity::insert(enrollment::ActiveModel {
         id: Set(id),
         participant_id: Set(participant_id),
@@ -270,7 +269,7 @@ pub async fn set_status(
             .col_expr(enrollment::Column::ExitedOn, Expr::value(on))
             .col_expr(enrollment::Column::ExitReason, Expr::value(reason.clone()));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let result = update
         .filter(enrollment::Column::Id.eq(id))
         .filter(enrollment::Column::Version.eq(input.version))

@@ -8,7 +8,6 @@ use entity::hour_log;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -71,7 +70,7 @@ pub async fn log(
             "must not be before the enrollment started",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let logged: Option<Option<f64>> = hour_log::Entity::find()
         .select_only()
         .expr(sea_orm::sea_query::Func::sum(Expr::col(
@@ -170,7 +169,7 @@ pub async fn approve(
         entries.push(entry);
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     hour_log::Entity::update_many()
         .col_expr(hour_log::Column::Approved, Expr::value(true))
         .col_expr(

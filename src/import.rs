@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use entity::enums::PriorityPopulation;
 use entity::participant_link;
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::audit::Actor;
 use crate::auth::{Role, Viewer};
@@ -249,7 +249,7 @@ pub async fn run(
         ProgressStyle::with_template("import [{bar:40}] {pos}/{len} lines ({per_sec})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     for (line, input) in rows {
         if input
             .external_id

@@ -12,7 +12,6 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -91,7 +90,7 @@ pub async fn link(
     if id == other {
         return Err(Error::bad_input("otherId", "must name another hub id"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     move_rows(&txn, other, id, None)
         .await
         .on_constraint("otherId")
@@ -151,7 +150,7 @@ pub async fn split(
     }
     let now = Utc::now();
     let new_id = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     participant::Entity::insert(participant::ActiveModel {
         id: Set(new_id),
         match_key: Set(person.match_key),

@@ -70,7 +70,7 @@ pub async fn create<C: TransactionTrait>(
     let craft = optional_text(input.craft.as_deref(), "craft", 100)?;
     let union_local = optional_text(input.union_local.as_deref(), "unionLocal", 20)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = mentor::ActiveModel {
         id: Set(Uuid::new_v4()),
         org_id: Set(viewer.org_id),

@@ -6,9 +6,7 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, MentorshipStatus};
 use entity::{mentor, mentorship, mentorship_meeting};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
@@ -92,7 +90,7 @@ pub async fn propose(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = mentorship::Entity::insert(mentorship::ActiveModel {
         id: Set(Uuid::new_v4()),
         participant_id: Set(participant),
@@ -173,7 +171,7 @@ pub async fn set_status(
     if input.status == MentorshipStatus::Ended {
         update = update.col_expr(mentorship::Column::EndedOn, Expr::value(today));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let result = update
         .filter(mentorship::Column::Id.eq(id))
         .filter(mentorship::Column::Version.eq(input.version))
@@ -232,7 +230,7 @@ pub async fn log_meeting(
     }
     let now = Utc::now();
     let meeting = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     mentorship_meeting::Entity::insert(mentorship_meeting::ActiveModel {
         id: Set(meeting),
         mentorship_id: Set(id),

@@ -61,7 +61,7 @@ pub async fn create<C: TransactionTrait>(
     let slug = Slug::parse(&input.slug, "slug")?;
     let name = text(&input.name, "name", 200)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = organization::ActiveModel {
         id: Set(Uuid::new_v4()),
         slug: Set(slug.as_str().to_owned()),

@@ -79,7 +79,7 @@ pub async fn create<C: TransactionTrait>(
     let sector = text(&input.sector, "sector", 200)?;
     let soc_code = soc_code(input.soc_code.as_deref())?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = pathway::ActiveModel {
         id: Set(Uuid::new_v4()),
         code: Set(code.as_str().to_owned()),

@@ -108,7 +108,7 @@ pub async fn create<C: TransactionTrait + ConnectionTrait>(
         ),
     };
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = program::ActiveModel {
         id: Set(Uuid::new_v4()),
         org_id: Set(viewer.org_id),

@@ -177,7 +177,7 @@ where
     } = checked;
     let key = match_key(secret, &given, &family, input.birth_date);
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = participant::Entity::find()
         .filter(participant::Column::MatchKey.eq(&key))
         .one(&txn)
@@ -346,7 +346,7 @@ pub async fn update(
     for (col, value) in changes {
         update = update.col_expr(col, Expr::value(value));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let result = update
         .col_expr(P::Version, Expr::col(P::Version).add(1))
         .col_expr(P::UpdatedAt, Expr::value(Utc::now()))

@@ -66,4 +66,25 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         "the hand-written SQL runs on this database: {report}"
     );
     assert!(report["floor_p50_ms"].as_f64().unwrap() > 0.0, "{report}");
+
+    // logHours under load from 8 clients: every write lands, none fails
+    // (on SQLite this needs write transactions that begin IMMEDIATE).
+    let hours_before = app.count("hour_log").await;
+    let args = pathways_hub::bench::WritesArgs {
+        url: format!("http://{}", app.addr),
+        clients: 8,
+        seconds: 2,
+        token: app.staff("alliance-arts2work"),
+        org: org.id,
+        db: app.db.clone(),
+    };
+    let report = pathways_hub::bench::writes(args).await.unwrap();
+    assert_eq!(report["errors"], 0, "{report}");
+    let written = report["written"].as_i64().unwrap();
+    assert!(written > 0);
+    assert_eq!(
+        app.count("hour_log").await,
+        hours_before + written,
+        "no write lost"
+    );
 });

@@ -12,6 +12,9 @@ use uuid::Uuid;
 use super::graph::load;
 use super::percentile;
 
+static REJECTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static FAILURE_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// What `bench writes` needs.
 pub struct WritesArgs {
     pub url: String,
@@ -59,14 +62,27 @@ pub async fn run(args: WritesArgs) -> crate::error::Result<serde_json::Value> {
             let span = (today - started).num_days().max(1) as u64;
             let day = started.checked_add_days(Days::new((bits >> 64) as u64 % span)).unwrap_or(started);
             let body = json!({ "query": query, "variables": { "input": { "enrollmentId": id, "kind": "OJT", "workedOn": day, "hours": 0.5 } } });
-            match client.post(&graphql).bearer_auth(&token).json(&body).send().await {
-                Ok(r) => r.json::<serde_json::Value>().await.is_ok_and(|v| v["data"]["logHours"]["id"].is_string()),
-                Err(_) => false,
+            let answer = match client.post(&graphql).bearer_auth(&token).json(&body).send().await {
+                Ok(r) => r.json::<serde_json::Value>().await.unwrap_or_default(),
+                Err(_) => serde_json::Value::Null,
+            };
+            // A day that already holds 24 h is refused by the rule: counted
+            // apart, not as an error.
+            if answer["errors"][0]["extensions"]["field"] == "hours" {
+                REJECTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return true;
             }
+            let ok = answer["data"]["logHours"]["id"].is_string();
+            if !ok && !FAILURE_SHOWN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("first failed answer: {}", answer.to_string().chars().take(300).collect::<String>());
+            }
+            ok
         }
     })
     .await;
-    let wps = (latencies.len() as u64 - errors) as f64 / elapsed;
+    let rejected = REJECTED.swap(0, std::sync::atomic::Ordering::Relaxed);
+    let written = latencies.len() as u64 - errors - rejected;
+    let wps = written as f64 / elapsed;
     let (p50, p95, p99) = (
         percentile(&latencies, 50.0),
         percentile(&latencies, 95.0),
@@ -77,7 +93,7 @@ pub async fn run(args: WritesArgs) -> crate::error::Result<serde_json::Value> {
         args.clients, args.seconds
     );
     let report = json!({ "bench": "writes", "clients": args.clients, "seconds": args.seconds, "writes_per_second": wps,
-                         "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "errors": errors, "requests": latencies.len() });
+                         "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "errors": errors, "requests": latencies.len(), "written": written, "rejected_by_rule": rejected });
     println!("{report}");
     Ok(report)
 }
