@@ -89,7 +89,7 @@ pub async fn run(args: WritesArgs) -> crate::error::Result<serde_json::Value> {
         percentile(&latencies, 99.0),
     );
     println!(
-        "logHours, {} clients, {} s: {wps:.1} writes/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
+        "logHours, {} clients, {} s: {wps:.1} writes/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}, refused by the 24 h rule {rejected}",
         args.clients, args.seconds
     );
     let report = json!({ "bench": "writes", "clients": args.clients, "seconds": args.seconds, "writes_per_second": wps,
