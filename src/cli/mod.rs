@@ -281,6 +281,33 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// The id of organization `org` and an hour-long token of its staff, for
+/// the benchmarks that act as a partner.
+async fn partner_staff(
+    db: &sea_orm::DatabaseConnection,
+    config: &Config,
+    org: &str,
+) -> Result<(uuid::Uuid, String), Failure> {
+    let found = crate::organizations::by_slug(db, org)
+        .await
+        .map_err(|e| Failure(e.message()))?
+        .ok_or_else(|| {
+            Failure(format!(
+                "no organization `{org}` in the configured database"
+            ))
+        })?;
+    let verifier = TokenVerifier::from_config(&config.auth)?;
+    let token = verifier
+        .mint(
+            &format!("staff@{org}"),
+            org,
+            &["staff".to_owned()],
+            Some(3600),
+        )
+        .map_err(|e| Failure(e.message()))?;
+    Ok((found.id, token))
+}
+
 async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> {
     let config = load(file, Figment::new())?;
     let db = crate::db::connect(&config).await?;
@@ -305,29 +332,13 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             seconds,
             org,
         } => {
-            let viewer_org = crate::organizations::by_slug(&db, &org)
-                .await
-                .map_err(|e| Failure(e.message()))?
-                .ok_or_else(|| {
-                    Failure(format!(
-                        "no organization `{org}` in the configured database"
-                    ))
-                })?;
-            let verifier = TokenVerifier::from_config(&config.auth)?;
-            let token = verifier
-                .mint(
-                    &format!("staff@{org}"),
-                    &org,
-                    &["staff".to_owned()],
-                    Some(3600),
-                )
-                .map_err(|e| Failure(e.message()))?;
+            let (viewer_org, token) = partner_staff(&db, &config, &org).await?;
             let args = crate::bench::GraphArgs {
                 url,
                 clients,
                 seconds,
                 token,
-                viewer_org: viewer_org.id,
+                viewer_org,
                 db,
             };
             crate::bench::graph(args)
@@ -341,29 +352,13 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             seconds,
             org,
         } => {
-            let viewer_org = crate::organizations::by_slug(&db, &org)
-                .await
-                .map_err(|e| Failure(e.message()))?
-                .ok_or_else(|| {
-                    Failure(format!(
-                        "no organization `{org}` in the configured database"
-                    ))
-                })?;
-            let verifier = TokenVerifier::from_config(&config.auth)?;
-            let token = verifier
-                .mint(
-                    &format!("staff@{org}"),
-                    &org,
-                    &["staff".to_owned()],
-                    Some(3600),
-                )
-                .map_err(|e| Failure(e.message()))?;
+            let (viewer_org, token) = partner_staff(&db, &config, &org).await?;
             let args = crate::bench::WritesArgs {
                 url,
                 clients,
                 seconds,
                 token,
-                org: viewer_org.id,
+                org: viewer_org,
                 db,
             };
             crate::bench::writes(args)
