@@ -101,12 +101,7 @@ pub async fn award_credential(
     }
     let issuer_org_id = match input.issuer_org_slug.as_deref() {
         None => None,
-        Some(slug) => Some(
-            crate::organizations::by_slug(db, slug)
-                .await?
-                .ok_or_else(|| Error::bad_input("issuerOrgSlug", "no organization has this slug"))?
-                .id,
-        ),
+        Some(slug) => Some(crate::organizations::id_by_slug(db, slug, "issuerOrgSlug").await?),
     };
     let issuer_name = optional_text(input.issuer_name.as_deref(), "issuerName", 200)?;
     if issuer_org_id.is_none() && issuer_name.is_none() {

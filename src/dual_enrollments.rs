@@ -59,13 +59,6 @@ fn entry(action: AuditAction, row_id: Uuid, owner: Uuid, participant: Uuid) -> E
     entry
 }
 
-async fn org_id(db: &DatabaseConnection, slug: &str, field: &str) -> Result<Uuid> {
-    Ok(crate::organizations::by_slug(db, slug)
-        .await?
-        .ok_or_else(|| Error::bad_input(field, "no organization has this slug"))?
-        .id)
-}
-
 /// Records a course; the viewer's organization must be the high school or
 /// the college of the pair, and keeps the record.
 pub async fn record(
@@ -77,8 +70,11 @@ pub async fn record(
 ) -> Result<dual_enrollment::Model> {
     policy::require_writer(viewer)?;
     let participant = require_visible(db, scopes, &input.participant_id, "participantId").await?;
-    let high_school = org_id(db, &input.high_school_org_slug, "highSchoolOrgSlug").await?;
-    let college = org_id(db, &input.college_org_slug, "collegeOrgSlug").await?;
+    let high_school =
+        crate::organizations::id_by_slug(db, &input.high_school_org_slug, "highSchoolOrgSlug")
+            .await?;
+    let college =
+        crate::organizations::id_by_slug(db, &input.college_org_slug, "collegeOrgSlug").await?;
     if viewer.org_id != high_school && viewer.org_id != college {
         return Err(Error::forbidden(
             "a dual-enrollment course is recorded by its high school or its college",

@@ -129,14 +129,12 @@ pub async fn split(
         .one(db)
         .await?
         .ok_or(Error::NotFound("participant"))?;
-    let org = crate::organizations::by_slug(db, &input.org_slug)
-        .await?
-        .ok_or_else(|| Error::bad_input("orgSlug", "no organization has this slug"))?;
+    let org_id = crate::organizations::id_by_slug(db, &input.org_slug, "orgSlug").await?;
     let profiles = participant_profile::Entity::find()
         .filter(participant_profile::Column::ParticipantId.eq(id))
         .all(db)
         .await?;
-    if !profiles.iter().any(|p| p.org_id == org.id) {
+    if !profiles.iter().any(|p| p.org_id == org_id) {
         return Err(Error::bad_input(
             "orgSlug",
             "this organization has no profile of this hub id",
@@ -159,8 +157,8 @@ pub async fn split(
     })
     .exec_without_returning(&txn)
     .await?;
-    move_rows(&txn, id, new_id, Some(org.id)).await?;
-    let mut entry = Entry::about(AuditAction::Update, "participant", id, Some(org.id));
+    move_rows(&txn, id, new_id, Some(org_id)).await?;
+    let mut entry = Entry::about(AuditAction::Update, "participant", id, Some(org_id));
     entry.participant_id = Some(id);
     entry.categories = vec![Category::Identity];
     entry.detail = Some(format!("split {new_id}"));

@@ -43,6 +43,18 @@ pub async fn by_slug<C: ConnectionTrait>(
         .await?)
 }
 
+/// The id of the organization a slug given in input `field` names, or
+/// `BAD_USER_INPUT` naming the field.
+pub async fn id_by_slug<C: ConnectionTrait>(db: &C, slug: &str, field: &str) -> Result<Uuid> {
+    match by_slug(db, slug).await? {
+        Some(org) => Ok(org.id),
+        None => Err(crate::error::Error::bad_input(
+            field,
+            "no organization has this slug",
+        )),
+    }
+}
+
 /// The organizations with these ids (for loaders).
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<organization::Model>> {
     Ok(organization::Entity::find()

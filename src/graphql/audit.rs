@@ -142,14 +142,9 @@ impl AuditQuery {
             .transpose()?;
         let actor_org_id = match input.actor_org_slug {
             None => None,
-            Some(slug) => Some(
-                organizations::by_slug(ctx.db(), &slug)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::bad_input("filter.actorOrgSlug", "no organization has this slug")
-                    })?
-                    .id,
-            ),
+            Some(slug) => {
+                Some(organizations::id_by_slug(ctx.db(), &slug, "filter.actorOrgSlug").await?)
+            }
         };
         let filter = AuditFilter {
             action: input.action,

@@ -347,12 +347,7 @@ async fn resolve_filter(
     };
     let org_id = match input.org_slug {
         None => None,
-        Some(slug) => Some(
-            organizations::by_slug(ctx.db(), &slug)
-                .await?
-                .ok_or_else(|| Error::bad_input("filter.orgSlug", "no organization has this slug"))?
-                .id,
-        ),
+        Some(slug) => Some(organizations::id_by_slug(ctx.db(), &slug, "filter.orgSlug").await?),
     };
     let search = input
         .search
