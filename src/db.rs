@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
+use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 
@@ -29,7 +30,7 @@ pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConn
         // Statements can carry personal data in their parameters: never log them.
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
@@ -58,6 +59,28 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
+}
+
+/// Serializes the write transactions that decide on the same `key` (one
+/// person's match key, one enrollment's day of one kind), so that two of
+/// them cannot both read "not there yet" and both write. On PostgreSQL it
+/// is a transaction-scoped advisory lock, released at commit or rollback;
+/// SQLite's write transactions (`BEGIN IMMEDIATE`) are serialized already.
+/// Call it first in the transaction, before the reads it protects.
+pub async fn serialize_on<C: ConnectionTrait>(txn: &C, key: &[u8]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let digest = Sha256::digest(key);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    txn.query_one_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [i64::from_be_bytes(first).into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Applies pending migrations.

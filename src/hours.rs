@@ -71,6 +71,13 @@ pub async fn log(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
+    // Concurrent logs of one day must not pass the 24 h check together.
+    let day = format!(
+        "hours:{enrollment_id}:{}:{}",
+        input.kind.as_str(),
+        input.worked_on
+    );
+    crate::db::serialize_on(&txn, day.as_bytes()).await?;
     let logged: Option<Option<f64>> = hour_log::Entity::find()
         .select_only()
         .expr(sea_orm::sea_query::Func::sum(Expr::col(

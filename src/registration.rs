@@ -178,6 +178,8 @@ where
     let key = match_key(secret, &given, &family, input.birth_date);
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
+    // Two partners registering the same person at once must not make two.
+    crate::db::serialize_on(&txn, key.as_bytes()).await?;
     let existing = participant::Entity::find()
         .filter(participant::Column::MatchKey.eq(&key))
         .one(&txn)

@@ -226,3 +226,64 @@ fn exported_schema_matches_the_checked_in_file() {
         }
     }
 }
+
+#[test]
+fn import_from_the_command_line_reports_bad_lines_and_writes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pathways-hub.toml"),
+        "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n",
+    )
+    .unwrap();
+    let output = hub(dir.path()).args(["seed", "--demo"]).output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let header = "external_id,given_name,family_name,birth_date\n";
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("{header}HOLA-900,Ana,Ruiz,2004-05-01\nHOLA-901,Ben,Ortiz,05/01/2004\n"),
+    )
+    .unwrap();
+    let output = hub(dir.path())
+        .args([
+            "import",
+            "--org",
+            "hola",
+            "--kind",
+            "participants",
+            "bad.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3, column birth_date"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+
+    std::fs::write(
+        dir.path().join("good.csv"),
+        format!("{header}HOLA-900,Ana,Ruiz,2004-05-01\nHOLA-901,Ben,Ortiz,2004-05-01\n"),
+    )
+    .unwrap();
+    for expected in ["2 inserted, 0 unchanged", "0 inserted, 2 unchanged"] {
+        let output = hub(dir.path())
+            .args([
+                "import",
+                "--org",
+                "hola",
+                "--kind",
+                "participants",
+                "good.csv",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(expected), "{stdout}");
+    }
+    let output = hub(dir.path())
+        .args(["import", "--org", "nobody", "--kind", "hours", "good.csv"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no organization"));
+}

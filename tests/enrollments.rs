@@ -264,3 +264,54 @@ hub_test!(an_apprentice_from_application_to_completion, |backend| {
         "BAD_USER_INPUT",
     );
 });
+
+hub_test!(concurrent_logs_of_one_day_never_pass_24_hours, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+    let admin = app.org_admin("wlcac");
+    let staff = app.staff("wlcac");
+    let program = app
+        .query(Some(&admin), "mutation { createProgram(input: { name: \"Media Career Pathways\", kind: TRAINING_COHORT, approach: TIME, scheduledHours: 240, stipendThresholdPct: 80 }) { id } }", json!({}))
+        .await["data"]["createProgram"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let person = app
+        .query(Some(&staff), "mutation { createParticipant(input: { givenName: \"Kiara\", familyName: \"Lopez\", birthDate: \"2005-02-11\" }) { id } }", json!({}))
+        .await["data"]["createParticipant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let enroll = "mutation($input: EnrollInput!) { enroll(input: $input) { id } }";
+    let answer = app.query(Some(&staff), enroll, json!({ "input": { "participantId": person, "programId": program, "appliedOn": ago(30) } })).await;
+    let id = answer["data"]["enroll"]["id"].as_str().unwrap().to_owned();
+    for (version, status) in [(1, "INTERVIEWED"), (2, "ACCEPTED"), (3, "ACTIVE")] {
+        assert_ok(&set(&app, &staff, &id, version, status, Some(ago(20))).await);
+    }
+
+    // Eight staff log 8 h of attendance on the same day at once: three fit.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (url, token, id) = (app.url.clone(), staff.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!({ "query": LOG, "variables": { "input": { "enrollmentId": id, "kind": "ATTENDANCE", "workedOn": ago(5), "hours": 8.0 } } });
+            let answer: Value = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
+            answer
+        }));
+    }
+    let mut logged = 0;
+    for task in tasks {
+        let answer = task.await.unwrap();
+        if answer.get("errors").is_none() {
+            logged += 1;
+        } else {
+            assert_eq!(
+                one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+                "hours",
+                "{answer}"
+            );
+        }
+    }
+    assert_eq!(logged, 3);
+    assert_eq!(app.count("hour_log").await, 3);
+});

@@ -524,3 +524,46 @@ async fn identity_agreement(app: &TestApp, provider: uuid::Uuid, recipient: uuid
     .await
     .unwrap();
 }
+
+hub_test!(
+    partners_registering_one_person_at_once_make_one_hub_id,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        let slugs: Vec<String> = (0..8).map(|n| format!("partner-{n}")).collect();
+        for slug in &slugs {
+            insert_org(&app.db, slug, OrgKind::TrainingPartner).await;
+        }
+        let mut tasks = Vec::new();
+        for slug in &slugs {
+            let (url, token) = (app.url.clone(), app.staff(slug));
+            let body = json!({ "query": CREATE, "variables": person("Noemí", "Castañeda", "2003-10-02", &format!("{slug}-1")) });
+            tasks.push(tokio::spawn(async move {
+                let answer: Value = reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                answer
+            }));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for task in tasks {
+            let answer = task.await.unwrap();
+            assert_ok(&answer);
+            ids.insert(
+                answer["data"]["createParticipant"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(ids.len(), 1, "every partner got the same hub id");
+        assert_eq!(app.count("participant").await, 1);
+        assert_eq!(app.count("participant_profile").await, 8);
+    }
+);

@@ -234,11 +234,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             crate::db::migrate(&db).await?;
             let data = std::fs::File::open(&csv)
                 .map_err(|e| Failure(format!("cannot read {}: {e}", csv.display())))?;
+            let org = crate::organizations::by_slug(&db, &org)
+                .await
+                .map_err(|e| Failure(e.message()))?
+                .ok_or_else(|| Failure(format!("no organization has the slug {org:?}")))?;
+            // The file is the organization's staff's work, imported under a
+            // subject that says where it came from.
+            let viewer = crate::auth::Viewer {
+                subject: format!("import@{}", org.slug),
+                org_id: org.id,
+                org_slug: org.slug.clone(),
+                roles: vec![Role::Staff],
+            };
+            let actor = crate::audit::Actor::of(&viewer, &uuid::Uuid::new_v4().to_string());
             let started = std::time::Instant::now();
             let summary = crate::import::run(
                 &db,
                 config.match_key_secret(),
-                &org,
+                &viewer,
+                &actor,
                 kind,
                 std::io::BufReader::new(data),
                 dry_run,

@@ -1,15 +1,18 @@
 //! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
-//! browser), `/healthz`, `/readyz`.
+//! browser), `/import` (CSV upload), `/healthz`, `/readyz`, `/metrics`.
+
+mod import;
 
 use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -67,6 +70,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route(
+            "/import",
+            post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+        )
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -44,6 +44,26 @@ impl Enr {
     }
 }
 
+/// Most hours logged on one day in the demo (a working day).
+const DAY_HOURS: f64 = 8.0;
+
+/// A week's hours, logged on `friday`, spread over that week's working days
+/// (Friday back to Monday) at most [`DAY_HOURS`] a day, as staff log them:
+/// the hub refuses more than 24 h of one kind on one day.
+fn workdays(friday: NaiveDate, hours: f64) -> Vec<(NaiveDate, f64)> {
+    let mut left = hours;
+    let mut days = Vec::new();
+    for back in 0..5 {
+        if left <= 0.0 {
+            break;
+        }
+        let today = left.min(DAY_HOURS);
+        days.push((plus(friday, -back), today));
+        left -= today;
+    }
+    days
+}
+
 /// How an enrollment went: when, and where it stands now.
 pub(super) struct Stint {
     pub applied: NaiveDate,
@@ -206,7 +226,7 @@ impl Plan {
         entries: impl IntoIterator<Item = (NaiveDate, f64)>,
     ) {
         let approval_cutoff = plus(super::today(), -10);
-        for (on, hours) in entries {
+        for (on, hours) in entries.into_iter().flat_map(|(on, h)| workdays(on, h)) {
             let approved = on <= approval_cutoff;
             self.hour_logs.push(hour_log::Model {
                 id: demo_id("hour_log", &format!("{}:{}:{on}", e.key, kind.as_str())),

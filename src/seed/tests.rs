@@ -25,7 +25,7 @@ fn the_demo_tells_a_consistent_story() {
     assert_eq!(plan.organizations.len(), 22);
     assert_eq!(plan.participants.len(), 80);
     assert!(
-        plan.hour_logs.len() < 4000,
+        plan.hour_logs.len() < 10_000,
         "{} hour logs",
         plan.hour_logs.len()
     );
@@ -71,6 +71,25 @@ fn the_demo_tells_a_consistent_story() {
     };
     assert_eq!(sum(HourKind::Ojt), 2000.0);
     assert_eq!(sum(HourKind::Rti), 144.0);
+
+    // Every hour log obeys the rules `logHours` enforces: more than 0 and at
+    // most 24 h of one kind a day per enrollment, on or after the start, not
+    // in the future.
+    let mut per_day = std::collections::HashMap::new();
+    for h in &plan.hour_logs {
+        assert!(h.hours > 0.0 && h.worked_on <= today(), "{h:?}");
+        *per_day
+            .entry((h.enrollment_id, h.kind, h.worked_on))
+            .or_insert(0.0) += h.hours;
+        let e = plan
+            .enrollments
+            .iter()
+            .find(|e| e.id == h.enrollment_id)
+            .unwrap();
+        assert!(e.started_on.is_some_and(|s| s <= h.worked_on), "{h:?}");
+    }
+    let busiest = per_day.values().copied().fold(0.0, f64::max);
+    assert!(busiest <= 24.0, "{busiest} h on one day");
 
     // Some of the WLCAC cohort reach the 80 % stipend threshold, some do not.
     let attendance = |youth: &str| {

@@ -212,6 +212,30 @@ impl TestApp {
         (status, response.json().await.expect("JSON answer"))
     }
 
+    /// Uploads a CSV file to `/import`; returns status and JSON answer.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        kind: &str,
+        csv: &str,
+        dry_run: bool,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!(
+                "http://{}/import?kind={kind}&dryRun={dry_run}",
+                self.addr
+            ))
+            .header("content-type", "text/csv")
+            .body(csv.to_owned());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON answer"))
+    }
+
     /// GETs a path of the server.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
