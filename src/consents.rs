@@ -77,8 +77,8 @@ fn signer(input: &GrantConsentInput, birth_date: Option<NaiveDate>) -> Result<Op
     }
 }
 
-/// Records a consent for the viewer's organization (status ACTIVE, version
-/// 1) with its GRANT audit entry, in one transaction. A viewer whose
+/// Records a consent for the viewer's organization, ACTIVE at version one,
+/// with its GRANT audit entry in one transaction. A viewer whose
 /// organization has no profile of the participant is refused the same way
 /// whether or not the participant exists.
 pub async fn grant(

@@ -204,7 +204,7 @@ impl GrantedBy {
 
 text_enum!(
     /// Whether a consent is in force. `EXPIRED` is never stored: a consent
-    /// whose `expires_on` has passed reads as EXPIRED.
+    /// whose end date (`expiresOn`) has passed reads as EXPIRED.
     ConsentStatus {
         Active = "ACTIVE",
         Revoked = "REVOKED",
@@ -223,7 +223,7 @@ text_enum!(
 
 text_enum!(
     /// Where a data-sharing agreement stands. `EXPIRED` is not written by
-    /// a job: a PROPOSED or ACTIVE agreement whose `expires_on` has passed
+    /// a job: a PROPOSED or ACTIVE agreement whose end date (`expiresOn`) has passed
     /// reads as EXPIRED.
     AgreementStatus {
         Proposed = "PROPOSED",

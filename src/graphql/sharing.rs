@@ -27,6 +27,7 @@ pub struct SharingAgreement(pub sharing_agreement::Model);
 /// by either side or a hub_admin; EXPIRED once `expiresOn` has passed.
 #[Object]
 impl SharingAgreement {
+    /// The agreement's id (for the mutations).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -38,9 +39,11 @@ impl SharingAgreement {
     async fn recipient(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
         org(ctx, self.0.recipient_org_id).await
     }
+    /// The data categories it shares.
     async fn categories(&self) -> Vec<Category> {
         split_set(&self.0.categories, Category::parse)
     }
+    /// Why the data are shared.
     async fn purpose(&self) -> SharingPurpose {
         self.0.purpose
     }
@@ -54,9 +57,11 @@ impl SharingAgreement {
     async fn status(&self, ctx: &Context<'_>) -> AgreementStatus {
         sharing::agreement_status(self.0.status, self.0.expires_on, ctx.scopes().today())
     }
+    /// The first day it shares (once ACTIVE).
     async fn effective_on(&self) -> NaiveDate {
         self.0.effective_on
     }
+    /// The last day it shares; null means no end date.
     async fn expires_on(&self) -> Option<NaiveDate> {
         self.0.expires_on
     }
@@ -68,6 +73,7 @@ impl SharingAgreement {
     async fn accepted_by(&self) -> Option<&str> {
         self.0.accepted_by.as_deref()
     }
+    /// When the recipient accepted it.
     async fn accepted_at(&self) -> Option<DateTime<Utc>> {
         self.0.accepted_at
     }
@@ -75,9 +81,11 @@ impl SharingAgreement {
     async fn approved_by(&self) -> Option<&str> {
         self.0.approved_by.as_deref()
     }
+    /// When a hub_admin approved it.
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
+    /// When it was proposed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -94,6 +102,7 @@ pub struct ConsentSummary(consent::Model);
 /// signed it (no personal data).
 #[Object]
 impl ConsentSummary {
+    /// The consent's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -104,12 +113,15 @@ impl ConsentSummary {
             None => Ok(None),
         }
     }
+    /// The data categories it covers.
     async fn categories(&self) -> Vec<Category> {
         split_set(&self.0.categories, Category::parse)
     }
+    /// The day it was signed.
     async fn signed_on(&self) -> NaiveDate {
         self.0.signed_on
     }
+    /// The last day it counts; null means no end date.
     async fn expires_on(&self) -> Option<NaiveDate> {
         self.0.expires_on
     }
@@ -126,6 +138,7 @@ pub struct AccessExplanation(Explanation);
 /// (about the participant, when one was given) today, and why.
 #[Object]
 impl AccessExplanation {
+    /// The data category this row is about.
     async fn category(&self) -> Category {
         self.0.category
     }
