@@ -7,12 +7,15 @@
 //! kind (`organizations`, `pathways`, `programs`, `mentors`), `graphql`
 //! (schema), `http` (router), `seed` (demo data), `cli` (the binary).
 
+pub mod access;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod consents;
 pub mod db;
 pub mod dual_enrollments;
 pub mod enrollments;

@@ -203,10 +203,12 @@ impl GrantedBy {
 }
 
 text_enum!(
-    /// Whether a consent is in force.
+    /// Whether a consent is in force. `EXPIRED` is never stored: a consent
+    /// whose end date (`expiresOn`) has passed reads as EXPIRED.
     ConsentStatus {
         Active = "ACTIVE",
         Revoked = "REVOKED",
+        Expired = "EXPIRED",
     }
 );
 
@@ -220,7 +222,9 @@ text_enum!(
 );
 
 text_enum!(
-    /// Where a data-sharing agreement stands.
+    /// Where a data-sharing agreement stands. `EXPIRED` is not written by
+    /// a job: a PROPOSED or ACTIVE agreement whose end date (`expiresOn`) has passed
+    /// reads as EXPIRED.
     AgreementStatus {
         Proposed = "PROPOSED",
         Active = "ACTIVE",

@@ -13,6 +13,7 @@ mod prefetch;
 mod record_mutations;
 mod records;
 mod registration;
+mod sharing;
 mod viewer;
 
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     directory::DirectoryQuery,
     participants::ParticipantQuery,
     audit::AuditQuery,
+    sharing::SharingQuery,
 );
 
 /// All mutations.
@@ -47,6 +49,7 @@ pub struct MutationRoot(
     registration::RegistrationMutation,
     enrollments::EnrollmentMutation,
     record_mutations::RecordMutation,
+    sharing::SharingMutation,
 );
 
 /// What the HTTP layer attaches to every request.

@@ -28,7 +28,7 @@ fn id(uuid: Uuid) -> ID {
     ID(uuid.to_string())
 }
 
-async fn org(ctx: &Context<'_>, id: Uuid) -> GqlResult<Organization> {
+pub(super) async fn org(ctx: &Context<'_>, id: Uuid) -> GqlResult<Organization> {
     let org = ctx
         .loaders()
         .organizations
@@ -515,8 +515,14 @@ impl Consent {
     async fn expires_on(&self) -> Option<NaiveDate> {
         self.0.expires_on
     }
-    async fn status(&self) -> ConsentStatus {
-        self.0.status
+    /// ACTIVE, REVOKED, or EXPIRED once `expiresOn` has passed (read from
+    /// the date; no job changes the row).
+    async fn status(&self, ctx: &Context<'_>) -> ConsentStatus {
+        crate::policy::sharing::consent_status(
+            self.0.status,
+            self.0.expires_on,
+            ctx.scopes().today(),
+        )
     }
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at

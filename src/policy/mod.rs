@@ -4,7 +4,9 @@
 //! plain functions over a [`Viewer`]; participant-data rules become SQL
 //! conditions built here and nowhere else.
 
+pub mod explain;
 mod scope;
+pub mod sharing;
 
 use chrono::NaiveDate;
 use entity::enums::Category;
@@ -47,6 +49,11 @@ impl Scopes {
     /// What the viewer may read in `category`.
     pub fn of(&self, category: Category) -> Scope {
         Scope::for_viewer(&self.viewer, category, self.today)
+    }
+
+    /// The request's date (the day every date rule is checked against).
+    pub fn today(&self) -> NaiveDate {
+        self.today
     }
 
     /// The viewer these scopes belong to.

@@ -3,6 +3,8 @@
 //! tokens minted with the same code the CLI uses, and a small GraphQL client.
 #![allow(dead_code)]
 
+pub mod story;
+
 use std::net::SocketAddr;
 
 use pathways_hub::config::{AuthConfig, Config, LogFormat};
