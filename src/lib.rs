@@ -16,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod consents;
+pub mod console;
 pub mod db;
 pub mod dual_enrollments;
 pub mod enrollments;

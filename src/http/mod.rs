@@ -1,7 +1,10 @@
 //! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
-//! browser), `/import` (CSV upload), `/healthz`, `/readyz`, `/metrics`.
+//! browser), `/import` (CSV upload), the console at `/admin`, `/healthz`,
+//! `/readyz`, `/metrics`.
 
 mod import;
+
+pub use import::MAX_UPLOAD_BYTES;
 
 use std::sync::Arc;
 
@@ -34,6 +37,8 @@ pub struct AppState {
     pub schema: HubSchema,
     /// Every SQL statement the hub ran (see [`crate::db::count_statements`]).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
+    /// The key of the console's CSRF tokens, made at start.
+    pub console_key: Arc<[u8; 32]>,
 }
 
 impl AppState {
@@ -51,6 +56,7 @@ impl AppState {
             config,
             verifier: Arc::new(verifier),
             sql_statements,
+            console_key: Arc::new(random_key()),
         })
     }
 
@@ -59,6 +65,14 @@ impl AppState {
         self.sql_statements
             .load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// 32 random bytes (two v4 UUIDs: the OS's random source).
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key
 }
 
 const REQUEST_ID: &str = "x-request-id";
@@ -70,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(crate::console::routes())
         .route(
             "/import",
             post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
@@ -173,7 +188,11 @@ fn error_response(err: Error, request_id: &str) -> Response {
     response
 }
 
-fn context(state: &AppState, viewer: Option<Viewer>, request_id: String) -> RequestContext {
+pub(crate) fn context(
+    state: &AppState,
+    viewer: Option<Viewer>,
+    request_id: String,
+) -> RequestContext {
     let today = chrono::Utc::now().date_naive();
     let scopes = match &viewer {
         Some(viewer) => Scopes::new(viewer, today),
@@ -191,7 +210,10 @@ fn context(state: &AppState, viewer: Option<Viewer>, request_id: String) -> Requ
 
 /// Writes the request's disclosures (one batched insert) before the answer
 /// leaves; if the audit cannot be written, the data is not sent.
-async fn audit_disclosures(state: &AppState, context: &RequestContext) -> Result<(), Error> {
+pub(crate) async fn audit_disclosures(
+    state: &AppState,
+    context: &RequestContext,
+) -> Result<(), Error> {
     let Some(viewer) = &context.viewer else {
         return Ok(());
     };
@@ -206,10 +228,13 @@ async fn audit_disclosures(state: &AppState, context: &RequestContext) -> Result
 /// errors that have none: those come from async-graphql's own parsing,
 /// validation and input coercion, before any resolver ran, so they are
 /// `BAD_USER_INPUT`.
-fn with_request_id(
+pub(crate) fn with_request_id(
     mut response: async_graphql::Response,
     request_id: &str,
 ) -> async_graphql::Response {
+    for error in &response.errors {
+        null_at(&mut response.data, &error.path);
+    }
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
@@ -218,6 +243,33 @@ fn with_request_id(
         extensions.set("requestId", request_id);
     }
     response
+}
+
+/// Puts `null` where a field failed (async-graphql leaves the key out, the
+/// GraphQL specification and DESIGN.md say the field is `null` with its
+/// error): walks `path` through the answer and inserts the missing last key
+/// when its parent object is there.
+fn null_at(data: &mut async_graphql::Value, path: &[async_graphql::PathSegment]) {
+    use async_graphql::{PathSegment, Value};
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = data;
+    for segment in parents {
+        let next = match (segment, node) {
+            (PathSegment::Field(name), Value::Object(map)) => map.get_mut(name.as_str()),
+            (PathSegment::Index(i), Value::List(items)) => items.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(child) => node = child,
+            None => return,
+        }
+    }
+    if let (PathSegment::Field(name), Value::Object(map)) = (last, node) {
+        let key = async_graphql::Name::new(name);
+        map.entry(key).or_insert(Value::Null);
+    }
 }
 
 async fn graphql_post(

@@ -3,6 +3,7 @@
 //! tokens minted with the same code the CLI uses, and a small GraphQL client.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod story;
 
 use std::net::SocketAddr;
