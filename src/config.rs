@@ -43,6 +43,9 @@ pub struct Config {
     /// Token verification.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// Query, request and rate limits.
+    #[serde(default)]
+    pub limits: crate::limits::LimitsConfig,
 }
 
 /// How tokens are verified (DESIGN.md section 4).
@@ -175,6 +178,7 @@ impl Config {
 
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.limits.validate()?;
         let url = self.database_url.as_str();
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")

@@ -47,6 +47,19 @@ pub mod codes {
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL: &str = "INTERNAL";
+
+    /// Every code, for matching a code read back from a response.
+    pub const ALL: &[&str] = &[
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        BAD_USER_INPUT,
+        CONFLICT,
+        PARTNER_UNAVAILABLE,
+        QUERY_TOO_COMPLEX,
+        RATE_LIMITED,
+        INTERNAL,
+    ];
 }
 
 /// Shorthand for hub results.

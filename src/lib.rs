@@ -26,6 +26,7 @@ pub mod hours;
 pub mod http;
 pub mod identity;
 pub mod import;
+pub mod limits;
 pub mod linking;
 pub mod mentors;
 pub mod mentorships;

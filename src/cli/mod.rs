@@ -410,9 +410,29 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     state.verifier.warm_up().await;
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");
-    crate::http::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    crate::http::serve(listener, state, shutdown_signal()).await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what a container runtime or systemd sends).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

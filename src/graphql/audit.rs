@@ -117,6 +117,7 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log, newest first: all of it for a hub_admin; for an
     /// org_admin, the events about its organization's data.
+    #[graphql(complexity = "crate::graphql::page_cost(first, 50) * child_complexity")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -18,6 +18,9 @@ mod viewer;
 
 use std::sync::Arc;
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
@@ -74,6 +77,27 @@ pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>)
         MutationRoot::default(),
         EmptySubscription,
     );
+    let limits = config
+        .as_ref()
+        .map(|c| c.limits.clone())
+        .unwrap_or_default();
+    builder = builder
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives)
+        .extension(crate::limits::QueryLimits {
+            max_aliases: limits.max_aliases,
+            max_document_bytes: limits.max_document_bytes,
+        })
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            limits.persisted_queries,
+        )));
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
     if let Some(db) = db {
         builder = builder.data(db);
     }
@@ -81,6 +105,12 @@ pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>)
         builder = builder.data(config);
     }
     builder.finish()
+}
+
+/// What a page of `first` rows weighs in a query's complexity: a list
+/// field counts its selection once per row it may return.
+pub(crate) fn page_cost(first: Option<i32>, default: i32) -> usize {
+    first.unwrap_or(default).clamp(1, 1_000) as usize
 }
 
 /// The schema's SDL, as checked in at `schema.graphql`.

@@ -388,6 +388,7 @@ impl ParticipantQuery {
     }
 
     /// Participants the viewer may see, by hub id, as a Relay connection.
+    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_PAGE) * child_complexity")]
     async fn participants(
         &self,
         ctx: &Context<'_>,

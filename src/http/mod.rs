@@ -3,22 +3,29 @@
 //! `/readyz`, `/metrics`.
 
 mod import;
+mod metrics;
 
 pub use import::MAX_UPLOAD_BYTES;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use axum::extract::{ConnectInfo, MatchedPath, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Json, Router, middleware};
 use sea_orm::DatabaseConnection;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::audit::{Actor, Disclosures};
@@ -39,6 +46,12 @@ pub struct AppState {
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// The key of the console's CSRF tokens, made at start.
     pub console_key: Arc<[u8; 32]>,
+    /// Rate limits per subject and per client address (this process).
+    pub rate_limits: Arc<crate::limits::RateLimits>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Set when shutdown began: `/readyz` answers 503.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -50,6 +63,7 @@ impl AppState {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let sql_statements = crate::db::count_statements(&mut db);
         let config = Arc::new(config);
+        let rate_limits = Arc::new(crate::limits::RateLimits::new(&config.limits));
         Ok(AppState {
             schema: build_schema(Some(db.clone()), Some(config.clone())),
             db,
@@ -57,6 +71,9 @@ impl AppState {
             verifier: Arc::new(verifier),
             sql_statements,
             console_key: Arc::new(random_key()),
+            rate_limits,
+            metrics: Arc::default(),
+            draining: Arc::default(),
         })
     }
 
@@ -79,8 +96,22 @@ const REQUEST_ID: &str = "x-request-id";
 
 /// The hub's router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+    let limits = &state.config.limits;
+    // Imports (a 10 000-line file) may take longer: only GraphQL requests
+    // have the timeout.
+    let graphql = Router::new()
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(limits.request_timeout_secs),
+        ));
+    let mut router = Router::new()
+        .merge(graphql)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -89,6 +120,22 @@ pub fn router(state: AppState) -> Router {
             "/import",
             post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
         )
+        .layer(middleware::from_fn_with_state(state.clone(), guard));
+    if !limits.cors_allowed_origins.is_empty() {
+        let origins: Vec<HeaderValue> = limits
+            .cors_allowed_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -99,19 +146,102 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// Prometheus text format; counters only, never a label with personal data.
+/// Prometheus text format; never a label with personal data.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let body = format!(
-        "# HELP pathways_sql_statements_total SQL statements run since start.\n\
-         # TYPE pathways_sql_statements_total counter\n\
-         pathways_sql_statements_total {}\n",
-        state.statements()
-    );
+    let body = state
+        .metrics
+        .render(state.statements(), state.draining.load(Ordering::Relaxed));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
+/// The route a request matched, for metrics (never the raw path, which
+/// can carry ids).
+fn route_of(request: &Request<axum::body::Body>) -> String {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned())
+}
+
+/// Every request: the per-address rate limit, a declared body over the
+/// limit refused with a code, and the request counted in `/metrics`.
+async fn guard(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let started = Instant::now();
+    let route = route_of(&request);
+    let request_id = request_id(request.headers());
+    let probe = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics");
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let limited = match address {
+        Some(ip) if !probe => state.rate_limits.check_address(ip).err(),
+        _ => None,
+    };
+    let response = if let Some(wait) = limited {
+        state.metrics.rate_limited("address");
+        rate_limited(wait, &request_id)
+    } else if route == "/graphql"
+        && request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > state.config.limits.max_body_bytes)
+    {
+        let err = Error::QueryTooComplex(format!(
+            "the request body is larger than {} bytes",
+            state.config.limits.max_body_bytes
+        ));
+        let mut response = error_response(err, &request_id);
+        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        response
+    } else {
+        next.run(request).await
+    };
+    state
+        .metrics
+        .request(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `429` with `Retry-After` and the `RATE_LIMITED` code.
+fn rate_limited(wait: Duration, request_id: &str) -> Response {
+    let secs = wait.as_secs() + 1;
+    let mut response = error_response(
+        Error::RateLimited {
+            retry_after_secs: secs,
+        },
+        request_id,
+    );
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The per-subject rate limit, after the token was verified.
+fn subject_limited(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    request_id: &str,
+) -> Option<Response> {
+    let viewer = viewer?;
+    let wait = state.rate_limits.check_subject(&viewer.subject).err()?;
+    state.metrics.rate_limited("subject");
+    Some(rate_limited(wait, request_id))
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
-    if crate::db::ping(&state.db).await {
+    if state.draining.load(Ordering::Relaxed) {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
+    } else if crate::db::ping(&state.db).await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -275,18 +405,63 @@ fn null_at(data: &mut async_graphql::Value, path: &[async_graphql::PathSegment])
 async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    request: GraphQLBatchRequest,
+    request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
     let request_id = request_id(&headers);
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        let err = Error::bad_input(
+            "body",
+            "send the request as `Content-Type: application/json`",
+        );
+        let mut response = error_response(err, &request_id);
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return response;
+    }
+    let Ok(request) = request else {
+        let err = Error::bad_input(
+            "body",
+            "the body is not a GraphQL request: JSON with a `query` string (and optional `variables` object), or a batch of them",
+        );
+        return error_response(err, &request_id);
+    };
     let viewer = match authenticate(&state, &headers).await {
         Ok(viewer) => viewer,
         Err(err) => return error_response(err, &request_id),
     };
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id) {
+        return refused;
+    }
+    let batch = request.into_inner();
+    if let async_graphql::BatchRequest::Batch(items) = &batch {
+        let max = state.config.limits.max_batch;
+        if items.len() > max {
+            let err = Error::QueryTooComplex(format!("a batch holds at most {max} operations"));
+            return error_response(err, &request_id);
+        }
+    }
+    let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
     let context = context(&state, viewer, request_id.clone());
-    let batch = request.into_inner().data(context.clone());
+    let batch = batch.data(context.clone());
     let executed = state.schema.execute_batch(batch).await;
     if let Err(err) = audit_disclosures(&state, &context).await {
         return error_response(err, &request_id);
+    }
+    let responses: Vec<&async_graphql::Response> = match &executed {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
+    };
+    for (name, response) in names.iter().zip(responses) {
+        state
+            .metrics
+            .operation(name.as_deref(), first_code(response));
     }
     let response = match executed {
         async_graphql::BatchResponse::Single(r) => {
@@ -307,6 +482,8 @@ struct GetParams {
     #[serde(rename = "operationName")]
     operation_name: Option<String>,
     variables: Option<String>,
+    /// Automatic persisted queries send `{"persistedQuery":{…}}` here.
+    extensions: Option<String>,
 }
 
 /// GET: GraphiQL for a browser, or a query (never a mutation: a link or an
@@ -316,7 +493,12 @@ async fn graphql_get(
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> Response {
-    let Some(query) = params.query else {
+    // A persisted query comes as a hash in `extensions`, without `query`.
+    let query = params
+        .query
+        .clone()
+        .or_else(|| params.extensions.as_ref().map(|_| String::new()));
+    let Some(query) = query else {
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -360,17 +542,54 @@ async fn graphql_get(
         Ok(viewer) => viewer,
         Err(err) => return error_response(err, &request_id),
     };
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id) {
+        return refused;
+    }
     let mut request = async_graphql::Request::new(query).variables(variables);
+    if let Some(extensions) = params
+        .extensions
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+        .and_then(|v| serde_json::from_value(v).ok())
+    {
+        request.extensions = extensions;
+    }
+    let name = params.operation_name.clone();
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
     let context = context(&state, viewer, request_id.clone());
-    let executed = state.schema.execute(request.data(context.clone())).await;
+    let request = request.data(context.clone()).data(crate::limits::ReadOnly);
+    let executed = state.schema.execute(request).await;
+    state
+        .metrics
+        .operation(name.as_deref(), first_code(&executed));
     if let Err(err) = audit_disclosures(&state, &context).await {
         return error_response(err, &request_id);
     }
     let response = with_request_id(executed, &request_id);
     GraphQLResponse::from(response).into_response()
+}
+
+/// The code of a response's first error, `OK` when it has none.
+fn first_code(response: &async_graphql::Response) -> &'static str {
+    let Some(error) = response.errors.first() else {
+        return "OK";
+    };
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .map(|v| v.to_string().trim_matches('"').to_owned());
+    match code.as_deref() {
+        Some(c) => crate::error::codes::ALL
+            .iter()
+            .find(|known| **known == c)
+            .copied()
+            .unwrap_or(crate::error::codes::INTERNAL),
+        // async-graphql's own parse and validation errors.
+        None => crate::error::codes::BAD_USER_INPUT,
+    }
 }
 
 /// Serves the router on `listener` until `shutdown` resolves; in-flight
@@ -380,7 +599,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    let grace = Duration::from_secs(state.config.limits.shutdown_grace_secs);
+    let draining = state.draining.clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Load balancers see /readyz fail first, then the server stops
+            // accepting and lets in-flight requests finish.
+            draining.store(true, Ordering::Relaxed);
+            tracing::info!(grace_secs = grace.as_secs(), "draining before shutdown");
+            tokio::time::sleep(grace).await;
+        })
         .await
 }
