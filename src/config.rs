@@ -153,7 +153,11 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
         Figment::new()
             .merge(Toml::file(file))
-            .merge(Env::prefixed("PATHWAYS_").split("__").ignore(&["config"]))
+            .merge(
+                Env::prefixed("PATHWAYS_")
+                    .split("__")
+                    .ignore(&["config", "log"]),
+            )
             .merge(
                 Env::raw()
                     .only(&["DATABASE_URL"])

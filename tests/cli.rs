@@ -287,3 +287,133 @@ fn import_from_the_command_line_reports_bad_lines_and_writes_once() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no organization"));
 }
+
+/// Personal data never reaches the logs: the demo hub runs with JSON logs
+/// at debug level while partners read and write participants, and every
+/// captured line is scanned for every demo youth's name, email and birth date.
+#[tokio::test]
+async fn logs_carry_request_ids_and_no_personal_data() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = hub(dir.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env("PATHWAYS_LOG_FORMAT", "json")
+        .env("PATHWAYS_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let server = Server(child);
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let (lines_tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut banner = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(120)) {
+        let done = line.starts_with("More tokens:");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let url = banner
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("GraphQL:")
+                .map(|r| r.split_whitespace().next().unwrap().to_owned())
+        })
+        .unwrap();
+    let token_of = |label: &str| {
+        banner
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap()
+            .to_owned()
+    };
+    // Reads of every category, by the owner and by partners, and writes.
+    for label in ["WLCAC staff", "HOLA staff", "WLCAC admin"] {
+        let answer = graphql(&url, &token_of(label), "{ participants(first: 100) { edges { node { id givenName familyName email phone birthDate postalCode priorityPopulations enrollments { hourLogs { hours } } consents { guardianName } } } } }").await;
+        assert!(
+            answer["data"]["participants"]["edges"].is_array(),
+            "{answer}"
+        );
+    }
+    let staff = token_of("WLCAC staff");
+    let answer = graphql(&url, &staff, "mutation { createParticipant(input: { givenName: \"Xiomara\", familyName: \"Quetzalli\", birthDate: \"2005-03-17\", email: \"xiomara.q@example.com\" }) { id } }").await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    graphql(&url, &staff, "mutation { createParticipant(input: { givenName: \"Yolotzin\", familyName: \"Quetzalli\", birthDate: \"2011-03-17\", email: \"bad-email\" }) { id } }").await;
+    graphql(&url, "not-a-token", "{ viewer { subject } }").await;
+
+    let db = Database::connect(format!(
+        "sqlite://{}",
+        dir.path().join("pathways-hub.db").display()
+    ))
+    .await
+    .unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT given_name, family_name, email, birth_date FROM participant_profile",
+        ))
+        .await
+        .unwrap();
+    let mut secrets: Vec<String> = Vec::new();
+    for row in rows {
+        for column in ["given_name", "family_name", "email", "birth_date"] {
+            if let Ok(Some(value)) = row.try_get::<Option<String>>("", column) {
+                secrets.push(value);
+            }
+        }
+    }
+    assert!(secrets.len() > 200, "{} values", secrets.len());
+    secrets.extend(["Yolotzin".to_owned(), "bad-email".to_owned()]);
+    drop(server);
+    std::thread::sleep(Duration::from_millis(200));
+    let logs = logs.lock().unwrap().clone();
+    assert!(logs.len() > 10, "{} log lines", logs.len());
+    let words = |line: &str| -> std::collections::HashSet<String> {
+        line.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-')
+            .map(str::to_owned)
+            .collect()
+    };
+    for line in &logs {
+        let tokens = words(line);
+        for secret in &secrets {
+            let hit = if secret.contains('@') || secret.contains('-') {
+                line.contains(secret.as_str())
+            } else {
+                tokens.contains(secret)
+            };
+            assert!(!hit, "personal data {secret:?} in a log line: {line}");
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        if json["span"]["name"] == "request" {
+            assert!(
+                json["span"]["request_id"]
+                    .as_str()
+                    .is_some_and(|id| id.len() >= 32),
+                "a request's line carries its id: {line}"
+            );
+        }
+    }
+    assert!(
+        logs.iter().any(|l| l.contains("\"request_id\"")),
+        "request lines are logged"
+    );
+}

@@ -1,0 +1,109 @@
+//! Two hub instances in front of one database (as behind a load balancer):
+//! the hub keeps nothing between requests that the other would need, so a
+//! write through one is read through the other, and conflicting writes
+//! across both lose nothing.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use common::*;
+use entity::enums::OrgKind;
+use serde_json::{Value, json};
+
+/// A second server on the same database, with its own pool and state.
+async fn second_instance(app: &TestApp) -> String {
+    let config = (*app.state.config).clone();
+    let db = pathways_hub::db::connect(&config).await.unwrap();
+    let state = pathways_hub::http::AppState::new(config, db).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(pathways_hub::http::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    format!("http://{addr}/graphql")
+}
+
+async fn post(url: &str, token: &str, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+hub_test!(
+    two_instances_share_one_database_and_lose_nothing,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+        let other = second_instance(&app).await;
+        let staff = app.staff("wlcac");
+
+        // Written through one, read through the other.
+        let created = post(&app.url, &staff, "mutation { createParticipant(input: { givenName: \"Imani\", familyName: \"Brooks\", birthDate: \"2004-06-02\", postalCode: \"90008\" }) { id version } }", json!({})).await;
+        let id = created["data"]["createParticipant"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let read = post(
+            &other,
+            &staff,
+            "query($id: ID!) { participant(id: $id) { givenName postalCode version } }",
+            json!({ "id": id }),
+        )
+        .await;
+        assert_eq!(
+            read["data"]["participant"],
+            json!({ "givenName": "Imani", "postalCode": "90008", "version": 1 })
+        );
+
+        // Twenty conflicting updates of version 1, alternating instances: one wins.
+        let update = "mutation($input: UpdateParticipantInput!) { updateParticipant(input: $input) { version postalCode } }";
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let url = if n % 2 == 0 {
+                app.url.clone()
+            } else {
+                other.clone()
+            };
+            let (token, id) = (staff.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+            post(&url, &token, update, json!({ "input": { "id": id, "version": 1, "postalCode": format!("900{n:02}") } })).await
+        }));
+        }
+        let mut winners = Vec::new();
+        for task in tasks {
+            let answer = task.await.unwrap();
+            match answer.get("errors") {
+                None => winners.push(answer["data"]["updateParticipant"]["postalCode"].clone()),
+                Some(_) => assert_eq!(codes(&answer), ["CONFLICT"], "{answer}"),
+            }
+        }
+        assert_eq!(winners.len(), 1);
+        // Both instances read the winner's write: nothing lost, nothing mixed.
+        for url in [&app.url, &other] {
+            let read = post(
+                url,
+                &staff,
+                "query($id: ID!) { participant(id: $id) { postalCode version } }",
+                json!({ "id": id }),
+            )
+            .await;
+            assert_eq!(read["data"]["participant"]["postalCode"], winners[0]);
+            assert_eq!(read["data"]["participant"]["version"], 2);
+        }
+        assert_eq!(
+            app.count("audit_event WHERE action = 'UPDATE'").await,
+            1,
+            "one audited update"
+        );
+    }
+);
