@@ -4,10 +4,12 @@
 
 mod floor;
 mod graph;
+mod mixed;
 mod synth;
 mod writes;
 
 pub use graph::{GraphArgs, run as graph};
+pub use mixed::{LoadArgs, run as load};
 pub use synth::{SynthSummary, seed as synth_seed};
 pub use writes::{WritesArgs, run as writes};
 

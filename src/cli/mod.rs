@@ -113,6 +113,23 @@ pub enum BenchCommand {
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
     },
+    /// A mixed load (80 % reads, 15 % writes, 5 % reports) from C clients
+    /// against one or more running hubs on the configured database; checks
+    /// that no update was lost.
+    Load {
+        /// The hubs' base URLs, comma-separated (requests alternate).
+        #[arg(long, default_value = "http://127.0.0.1:8080", value_delimiter = ',')]
+        url: Vec<String>,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        #[arg(long, default_value = "alliance-arts2work")]
+        org: String,
+        /// Hub process ids whose peak RSS to report, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        pid: Vec<u32>,
+    },
     /// Sends `logHours` from C concurrent clients to a running hub, on the
     /// partner's ACTIVE enrollments (after `bench seed`).
     Writes {
@@ -356,6 +373,37 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 db,
             };
             crate::bench::graph(args)
+                .await
+                .map(|_| ())
+                .map_err(|e| Failure(e.message()))
+        }
+        BenchCommand::Load {
+            url,
+            clients,
+            seconds,
+            org,
+            pid,
+        } => {
+            let (viewer_org, staff) = partner_staff(&db, &config, &org).await?;
+            let admin = TokenVerifier::from_config(&config.auth)?
+                .mint(
+                    &format!("admin@{org}"),
+                    &org,
+                    &["staff".to_owned(), "org_admin".to_owned()],
+                    Some(3600),
+                )
+                .map_err(|e| Failure(e.message()))?;
+            let args = crate::bench::LoadArgs {
+                urls: url,
+                clients,
+                seconds,
+                staff,
+                admin,
+                org: viewer_org,
+                db,
+                pids: pid,
+            };
+            crate::bench::load(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
