@@ -39,6 +39,7 @@ pub mod records;
 pub mod registration;
 pub mod rules;
 pub mod seed;
+pub mod shared;
 pub mod types;
 
 /// Installs the process-wide TLS crypto provider (ring) used by outgoing

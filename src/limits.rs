@@ -57,6 +57,11 @@ pub struct LimitsConfig {
     pub shutdown_grace_secs: u64,
     /// Persisted queries kept in memory (automatic persisted queries).
     pub persisted_queries: usize,
+    /// `redis://host:port`: rate limits and persisted queries shared by
+    /// every instance; per process when absent.
+    pub redis_url: Option<String>,
+    /// Prefix of the hub's Redis keys.
+    pub redis_namespace: String,
 }
 
 impl Default for LimitsConfig {
@@ -77,6 +82,8 @@ impl Default for LimitsConfig {
             cors_allowed_origins: Vec::new(),
             shutdown_grace_secs: 5,
             persisted_queries: 1_000,
+            redis_url: None,
+            redis_namespace: "pathways-hub".to_owned(),
         }
     }
 }
@@ -105,6 +112,13 @@ impl LimitsConfig {
             if value == 0 {
                 return Err(ConfigError(format!("`{name}` must be more than 0")));
             }
+        }
+        if let Some(url) = &self.redis_url
+            && !url.starts_with("redis://")
+        {
+            return Err(ConfigError(
+                "`limits.redis_url` must start with redis://".to_owned(),
+            ));
         }
         for origin in &self.cors_allowed_origins {
             let ok = url::Url::parse(origin).is_ok_and(|u| {
@@ -248,10 +262,14 @@ impl Extension for QueryLimitsExtension {
     }
 }
 
-/// Rate limits per subject and per client address, in this process.
+/// Rate limits per subject and per client address: in this process, or
+/// shared by every instance through Redis.
 pub struct RateLimits {
     subjects: DefaultKeyedRateLimiter<String>,
     addresses: DefaultKeyedRateLimiter<IpAddr>,
+    per_subject: u32,
+    per_address: u32,
+    shared: Option<crate::shared::Shared>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -260,22 +278,33 @@ fn per_minute(n: u32) -> Quota {
 }
 
 impl RateLimits {
-    pub fn new(config: &LimitsConfig) -> RateLimits {
+    pub fn new(config: &LimitsConfig, shared: Option<crate::shared::Shared>) -> RateLimits {
         RateLimits {
             subjects: RateLimiter::keyed(per_minute(config.per_subject_per_minute)),
             addresses: RateLimiter::keyed(per_minute(config.per_ip_per_minute)),
+            per_subject: config.per_subject_per_minute,
+            per_address: config.per_ip_per_minute,
+            shared,
         }
     }
 
     /// `Err(wait)` when the subject has used its quota.
-    pub fn check_subject(&self, subject: &str) -> Result<(), Duration> {
+    pub async fn check_subject(&self, subject: &str) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            return shared.hit("subject", subject, self.per_subject).await;
+        }
         self.subjects
             .check_key(&subject.to_owned())
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// `Err(wait)` when the address has used its quota.
-    pub fn check_address(&self, address: IpAddr) -> Result<(), Duration> {
+    pub async fn check_address(&self, address: IpAddr) -> Result<(), Duration> {
+        if let Some(shared) = &self.shared {
+            return shared
+                .hit("address", &address.to_string(), self.per_address)
+                .await;
+        }
         self.addresses
             .check_key(&address)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
@@ -295,17 +324,23 @@ mod tests {
         assert_eq!(count_aliases(&doc), 4);
     }
 
-    #[test]
-    fn a_subject_over_its_quota_waits() {
-        let limits = RateLimits::new(&LimitsConfig {
-            per_subject_per_minute: 2,
-            ..LimitsConfig::default()
-        });
-        assert!(limits.check_subject("a").is_ok());
-        assert!(limits.check_subject("a").is_ok());
-        let wait = limits.check_subject("a").unwrap_err();
+    #[tokio::test]
+    async fn a_subject_over_its_quota_waits() {
+        let limits = RateLimits::new(
+            &LimitsConfig {
+                per_subject_per_minute: 2,
+                ..LimitsConfig::default()
+            },
+            None,
+        );
+        assert!(limits.check_subject("a").await.is_ok());
+        assert!(limits.check_subject("a").await.is_ok());
+        let wait = limits.check_subject("a").await.unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(60));
-        assert!(limits.check_subject("b").is_ok(), "quotas are per subject");
+        assert!(
+            limits.check_subject("b").await.is_ok(),
+            "quotas are per subject"
+        );
     }
 
     #[test]

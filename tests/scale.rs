@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 async fn second_instance(app: &TestApp) -> String {
     let config = (*app.state.config).clone();
     let db = pathways_hub::db::connect(&config).await.unwrap();
-    let state = pathways_hub::http::AppState::new(config, db).unwrap();
+    let state = pathways_hub::http::AppState::connect(config, db)
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(pathways_hub::http::serve(
@@ -105,5 +107,74 @@ hub_test!(
             1,
             "one audited update"
         );
+    }
+);
+
+hub_test!(
+    with_redis_rate_limits_and_persisted_queries_span_instances,
+    |backend| {
+        let namespace = format!("test-{}", uuid::Uuid::new_v4());
+        let app = spawn_app_with(backend, false, |c| {
+            c.limits.redis_url = Some(
+                std::env::var("HUB_TEST_REDIS_URL")
+                    .unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
+            );
+            c.limits.redis_namespace = namespace.clone();
+            c.limits.per_subject_per_minute = 4;
+        })
+        .await;
+        insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+        let other = second_instance(&app).await;
+        let staff = app.staff("wlcac");
+
+        // A persisted query registered through one instance runs on the other.
+        let query = "query Me { viewer { subject } }";
+        let hash = {
+            use sha2::Digest;
+            format!("{:x}", sha2::Sha256::digest(query.as_bytes()))
+        };
+        let apq = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+        let client = reqwest::Client::new();
+        let send = |url: String, body: Value| {
+            let (client, token) = (client.clone(), staff.clone());
+            async move {
+                let response = client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    response.status().as_u16(),
+                    response.json::<Value>().await.unwrap(),
+                )
+            }
+        };
+        let (_, answer) = send(
+            app.url.clone(),
+            json!({ "query": query, "extensions": apq }),
+        )
+        .await;
+        assert_eq!(
+            answer["data"]["viewer"]["subject"], "staff@wlcac",
+            "{answer}"
+        );
+        let (_, answer) = send(other.clone(), json!({ "extensions": apq })).await;
+        assert_eq!(
+            answer["data"]["viewer"]["subject"], "staff@wlcac",
+            "{answer}"
+        );
+
+        // Two requests used; two more fit, alternating instances; then 429 on both.
+        let body = json!({ "query": "{ viewer { subject } }" });
+        assert_eq!(send(app.url.clone(), body.clone()).await.0, 200);
+        assert_eq!(send(other.clone(), body.clone()).await.0, 200);
+        let (status, answer) = send(app.url.clone(), body.clone()).await;
+        assert_eq!(
+            (status, codes(&answer)),
+            (429, vec!["RATE_LIMITED".to_owned()])
+        );
+        assert_eq!(send(other.clone(), body).await.0, 429);
     }
 );

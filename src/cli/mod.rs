@@ -454,7 +454,7 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     }
     let listener = tokio::net::TcpListener::bind(config.listen_addr()?).await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(config, db)?;
+    let state = AppState::connect(config, db).await?;
     state.verifier.warm_up().await;
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");

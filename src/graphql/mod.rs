@@ -71,7 +71,11 @@ pub struct RequestContext {
 }
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.
-pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>) -> HubSchema {
+pub fn build_schema(
+    db: Option<DatabaseConnection>,
+    config: Option<Arc<Config>>,
+    shared: Option<crate::shared::Shared>,
+) -> HubSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -88,10 +92,13 @@ pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>)
         .extension(crate::limits::QueryLimits {
             max_aliases: limits.max_aliases,
             max_document_bytes: limits.max_document_bytes,
-        })
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        });
+    builder = match shared {
+        Some(shared) => builder.extension(crate::shared::SharedPersistedQueries(shared)),
+        None => builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             limits.persisted_queries,
-        )));
+        ))),
+    };
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -115,7 +122,7 @@ pub(crate) fn page_cost(first: Option<i32>, default: i32) -> usize {
 
 /// The schema's SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None, None).sdl()
+    build_schema(None, None, None).sdl()
 }
 
 /// Accessors every resolver uses.

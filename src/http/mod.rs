@@ -58,14 +58,47 @@ impl AppState {
     /// Builds the state from validated configuration and a connected database.
     pub fn new(
         config: Config,
+        db: DatabaseConnection,
+    ) -> Result<AppState, crate::config::ConfigError> {
+        AppState::with_shared(config, db, None)
+    }
+
+    /// Builds the state and, when `limits.redis_url` is set, connects to
+    /// the Redis that instances share (a failure names the setting).
+    pub async fn connect(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<AppState, crate::config::ConfigError> {
+        let shared = match &config.limits.redis_url {
+            Some(url) => Some(
+                crate::shared::Shared::connect(url, &config.limits.redis_namespace)
+                    .await
+                    .map_err(|e| {
+                        crate::config::ConfigError(format!(
+                            "`limits.redis_url` does not answer ({:?})",
+                            e.kind()
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        AppState::with_shared(config, db, shared)
+    }
+
+    fn with_shared(
+        config: Config,
         mut db: DatabaseConnection,
+        shared: Option<crate::shared::Shared>,
     ) -> Result<AppState, crate::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let sql_statements = crate::db::count_statements(&mut db);
         let config = Arc::new(config);
-        let rate_limits = Arc::new(crate::limits::RateLimits::new(&config.limits));
+        let rate_limits = Arc::new(crate::limits::RateLimits::new(
+            &config.limits,
+            shared.clone(),
+        ));
         Ok(AppState {
-            schema: build_schema(Some(db.clone()), Some(config.clone())),
+            schema: build_schema(Some(db.clone()), Some(config.clone()), shared),
             db,
             config,
             verifier: Arc::new(verifier),
@@ -180,7 +213,7 @@ async fn guard(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let limited = match address {
-        Some(ip) if !probe => state.rate_limits.check_address(ip).err(),
+        Some(ip) if !probe => state.rate_limits.check_address(ip).await.err(),
         _ => None,
     };
     let response = if let Some(wait) = limited {
@@ -227,13 +260,17 @@ fn rate_limited(wait: Duration, request_id: &str) -> Response {
 }
 
 /// The per-subject rate limit, after the token was verified.
-fn subject_limited(
+async fn subject_limited(
     state: &AppState,
     viewer: Option<&Viewer>,
     request_id: &str,
 ) -> Option<Response> {
     let viewer = viewer?;
-    let wait = state.rate_limits.check_subject(&viewer.subject).err()?;
+    let wait = state
+        .rate_limits
+        .check_subject(&viewer.subject)
+        .await
+        .err()?;
     state.metrics.rate_limited("subject");
     Some(rate_limited(wait, request_id))
 }
@@ -436,7 +473,7 @@ async fn graphql_post(
         Ok(viewer) => viewer,
         Err(err) => return error_response(err, &request_id),
     };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id) {
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
         return refused;
     }
     let batch = request.into_inner();
@@ -542,7 +579,7 @@ async fn graphql_get(
         Ok(viewer) => viewer,
         Err(err) => return error_response(err, &request_id),
     };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id) {
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
         return refused;
     }
     let mut request = async_graphql::Request::new(query).variables(variables);

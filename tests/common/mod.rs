@@ -152,7 +152,7 @@ pub async fn spawn_app_with(
             .await
             .expect("seed");
     }
-    let state = AppState::new(config, db.clone()).expect("state");
+    let state = AppState::connect(config, db.clone()).await.expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
