@@ -32,6 +32,7 @@ pub mod policy;
 pub mod programs;
 pub mod records;
 pub mod registration;
+pub mod reports;
 pub mod rules;
 pub mod seed;
 pub mod types;

@@ -13,6 +13,7 @@ mod prefetch;
 mod record_mutations;
 mod records;
 mod registration;
+mod reports;
 mod viewer;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::error::Result;
 use crate::policy::Scopes;
 
 pub use loaders::Loaders;
+pub use reports::{ReportFilterInput, ReportInput};
 
 /// The hub's schema type.
 pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -38,6 +40,7 @@ pub struct QueryRoot(
     directory::DirectoryQuery,
     participants::ParticipantQuery,
     audit::AuditQuery,
+    reports::ReportQuery,
 );
 
 /// All mutations.

@@ -1,5 +1,7 @@
 //! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
-//! browser), `/healthz`, `/readyz`.
+//! browser), `/reports/summary.csv`, `/healthz`, `/readyz`.
+
+mod reports;
 
 use std::sync::Arc;
 
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/reports/summary.csv", get(reports::summary_csv))
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

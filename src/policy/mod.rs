@@ -4,6 +4,7 @@
 //! plain functions over a [`Viewer`]; participant-data rules become SQL
 //! conditions built here and nowhere else.
 
+mod reports;
 mod scope;
 
 use chrono::NaiveDate;
@@ -12,6 +13,7 @@ use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 use uuid::Uuid;
 
+pub use reports::{REPORT_PURPOSES, ReportScope, report_scope};
 pub use scope::Scope;
 
 use crate::auth::{Role, Viewer};

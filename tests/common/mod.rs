@@ -110,6 +110,7 @@ pub fn test_config(database_url: String) -> Config {
             hs256_secret: Some(TEST_SECRET.to_owned()),
             ..AuthConfig::default()
         },
+        reports: Default::default(),
     }
 }
 
