@@ -97,7 +97,7 @@ fn period_sql(backend: DbBackend, period: Period) -> (String, String) {
         Period::Quarter => (year, format!("(({month}) + 2) / 3")),
         Period::SchoolYear => (
             format!("CASE WHEN {month} >= 7 THEN {year} ELSE ({year}) - 1 END"),
-            "0".to_owned(),
+            "CAST(0 AS BIGINT)".to_owned(),
         ),
     }
 }
@@ -324,7 +324,9 @@ fn select_dims(q: &mut SelectStatement, dims: &[(String, &'static str)], total: 
             q.add_group_by([Expr::cust(expr.clone())]);
         }
     }
-    q.expr_as(Expr::cust(if total { "1" } else { "0" }), a("is_total"));
+    // BIGINT on both databases, so it reads as i64.
+    let marker = if total { "CAST(1 AS BIGINT)" } else { "CAST(0 AS BIGINT)" };
+    q.expr_as(Expr::cust(marker), a("is_total"));
 }
 
 const ENROLLMENT_GRAIN: &[(&str, Count)] = &[
