@@ -83,11 +83,16 @@ mod tests {
             for threshold in [80.0, 75.5, 90.0] {
                 for tenth in 0..=4000 {
                     let attended = f64::from(tenth) / 10.0;
-                    let rounded =
-                        stipend_eligible(attendance_pct(attended, Some(scheduled)), Some(threshold));
+                    let rounded = stipend_eligible(
+                        attendance_pct(attended, Some(scheduled)),
+                        Some(threshold),
+                    );
                     let unrounded =
                         stipend_eligible_unrounded(attended, Some(scheduled), Some(threshold));
-                    assert_eq!(rounded, unrounded, "{attended} of {scheduled} at {threshold}");
+                    assert_eq!(
+                        rounded, unrounded,
+                        "{attended} of {scheduled} at {threshold}"
+                    );
                 }
             }
         }

@@ -252,9 +252,27 @@ async fn story(backend: Backend) -> Story {
     let spacela = insert_org(&db, "spacela", OrgKind::TrainingPartner).await;
     let harder = insert_org(&db, "harder-co", OrgKind::Evaluator).await;
     insert_org(&db, "cfc", OrgKind::Funder).await;
-    let wlcac_program = program(&db, wlcac, "Media Career Pathways", (None, None, Some(240.0), Some(80.0))).await;
-    let a2w_program = program(&db, a2w, "Registered Apprenticeship", (Some(2000.0), Some(144.0), None, None)).await;
-    let hola_program = program(&db, hola, "Leadership Enrichment", (None, None, Some(36.0), None)).await;
+    let wlcac_program = program(
+        &db,
+        wlcac,
+        "Media Career Pathways",
+        (None, None, Some(240.0), Some(80.0)),
+    )
+    .await;
+    let a2w_program = program(
+        &db,
+        a2w,
+        "Registered Apprenticeship",
+        (Some(2000.0), Some(144.0), None, None),
+    )
+    .await;
+    let hola_program = program(
+        &db,
+        hola,
+        "Leadership Enrichment",
+        (None, None, Some(36.0), None),
+    )
+    .await;
     let spacela_program = program(&db, spacela, "Paid Internship", (None, None, None, None)).await;
     let feb = date(2026, 2, 2);
     let mut people = Vec::new();
@@ -296,17 +314,40 @@ async fn story(backend: Backend) -> Story {
         }
     }
     for (i, started) in [(0, feb), (32, feb), (33, date(2025, 1, 10))] {
-        enroll(&db, people[i], hola_program, hola, EnrollmentStatus::Active, started).await;
+        enroll(
+            &db,
+            people[i],
+            hola_program,
+            hola,
+            EnrollmentStatus::Active,
+            started,
+        )
+        .await;
     }
     // SpaceLA's interns (twelve of them) are shared for coordination only.
     for _ in 0..12 {
         let p = person(&db).await;
-        enroll(&db, p, spacela_program, spacela, EnrollmentStatus::Active, feb).await;
+        enroll(
+            &db,
+            p,
+            spacela_program,
+            spacela,
+            EnrollmentStatus::Active,
+            feb,
+        )
+        .await;
     }
     agreement(&db, wlcac, harder, SharingPurpose::Evaluation, false).await;
     agreement(&db, a2w, harder, SharingPurpose::Evaluation, true).await;
     agreement(&db, hola, harder, SharingPurpose::Reporting, false).await;
-    agreement(&db, spacela, harder, SharingPurpose::ServiceCoordination, false).await;
+    agreement(
+        &db,
+        spacela,
+        harder,
+        SharingPurpose::ServiceCoordination,
+        false,
+    )
+    .await;
     Story {
         app,
         wlcac_program,
@@ -326,7 +367,9 @@ fn evaluator(app: &TestApp) -> String {
 }
 
 async fn report(app: &TestApp, token: &str, input: Value) -> Value {
-    let answer = app.query(Some(token), REPORT, json!({ "input": input })).await;
+    let answer = app
+        .query(Some(token), REPORT, json!({ "input": input }))
+        .await;
     assert_ok(&answer);
     answer["data"]["report"].clone()
 }
@@ -339,7 +382,10 @@ fn cell(row: &Value, metric: &str) -> (Option<f64>, bool) {
         .iter()
         .find(|c| c["metric"] == metric)
         .unwrap_or_else(|| panic!("no {metric} in {row:#}"));
-    (cell["value"].as_f64(), cell["suppressed"].as_bool().unwrap())
+    (
+        cell["value"].as_f64(),
+        cell["suppressed"].as_bool().unwrap(),
+    )
 }
 
 fn row<'a>(report: &'a Value, label: &str) -> &'a Value {
@@ -354,75 +400,120 @@ fn row<'a>(report: &'a Value, label: &str) -> &'a Value {
 const SHOWN: bool = false;
 const HIDDEN: bool = true;
 
-hub_test!(a_youth_known_to_three_partners_counts_once_and_small_cells_are_hidden, |backend| {
-    let s = story(backend).await;
-    let r = report(&s.app, &evaluator(&s.app), json!({ "metrics": ["ENROLLED"], "groupBy": ["PROGRAM"] })).await;
-    assert_eq!(r["threshold"], 11);
-    // SpaceLA's coordination-only agreement feeds nothing: three rows.
-    assert_eq!(r["rows"].as_array().unwrap().len(), 3, "{r:#}");
-    assert_eq!(cell(row(&r, "Media Career Pathways"), "ENROLLED"), (Some(20.0), SHOWN));
-    // HOLA's 3 is a small cell; Arts2Work's 12 (the two without consent are
-    // not there) is its complement, else 32 - 20 - x would reveal it.
-    assert_eq!(cell(row(&r, "Leadership Enrichment"), "ENROLLED"), (None, HIDDEN));
-    assert_eq!(cell(row(&r, "Registered Apprenticeship"), "ENROLLED"), (None, HIDDEN));
-    // p0 is at WLCAC, Arts2Work and HOLA and counts once: 20 + 10 + 2.
-    assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
-    assert_eq!(r["total"]["group"]["key"], "TOTAL");
-    assert_eq!(
-        row(&r, "Media Career Pathways")["group"]["key"],
-        s.wlcac_program.to_string()
-    );
-});
-
-hub_test!(periods_by_school_year_hide_the_lonely_cohort_and_its_complement, |backend| {
-    let s = story(backend).await;
-    let r = report(
-        &s.app,
-        &evaluator(&s.app),
-        json!({ "metrics": ["ENROLLED"], "groupBy": ["PERIOD"], "period": "SCHOOL_YEAR" }),
-    )
-    .await;
-    let keys: Vec<&str> = r["rows"].as_array().unwrap().iter().map(|r| r["group"]["key"].as_str().unwrap()).collect();
-    assert_eq!(keys, ["2024-25", "2025-26"]);
-    for r in r["rows"].as_array().unwrap() {
-        assert_eq!(cell(r, "ENROLLED"), (None, HIDDEN), "{r:#}");
+hub_test!(
+    a_youth_known_to_three_partners_counts_once_and_small_cells_are_hidden,
+    |backend| {
+        let s = story(backend).await;
+        let r = report(
+            &s.app,
+            &evaluator(&s.app),
+            json!({ "metrics": ["ENROLLED"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        assert_eq!(r["threshold"], 11);
+        // SpaceLA's coordination-only agreement feeds nothing: three rows.
+        assert_eq!(r["rows"].as_array().unwrap().len(), 3, "{r:#}");
+        assert_eq!(
+            cell(row(&r, "Media Career Pathways"), "ENROLLED"),
+            (Some(20.0), SHOWN)
+        );
+        // HOLA's 3 is a small cell; Arts2Work's 12 (the two without consent are
+        // not there) is its complement, else 32 - 20 - x would reveal it.
+        assert_eq!(
+            cell(row(&r, "Leadership Enrichment"), "ENROLLED"),
+            (None, HIDDEN)
+        );
+        assert_eq!(
+            cell(row(&r, "Registered Apprenticeship"), "ENROLLED"),
+            (None, HIDDEN)
+        );
+        // p0 is at WLCAC, Arts2Work and HOLA and counts once: 20 + 10 + 2.
+        assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
+        assert_eq!(r["total"]["group"]["key"], "TOTAL");
+        assert_eq!(
+            row(&r, "Media Career Pathways")["group"]["key"],
+            s.wlcac_program.to_string()
+        );
     }
-    assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
-});
+);
 
-hub_test!(narrowing_a_filter_to_one_person_reveals_nothing, |backend| {
-    let s = story(backend).await;
-    let token = evaluator(&s.app);
-    let metrics = json!(["ENROLLED", "ACTIVE", "EMPLOYED", "MEDIAN_HOURLY_WAGE"]);
-    let all = report(&s.app, &token, json!({ "metrics": metrics })).await;
-    assert_eq!(cell(&all["total"], "ENROLLED"), (Some(32.0), SHOWN));
-    // Only p33 enrolled before July 2025: a population of one.
-    let one = report(&s.app, &token, json!({ "metrics": metrics, "to": "2025-06-30" })).await;
-    // Everyone but p33: the left-out group is one person.
-    let rest = report(&s.app, &token, json!({ "metrics": metrics, "from": "2025-07-01" })).await;
-    // HOLA's program: three people.
-    let hola = report(
-        &s.app,
-        &token,
-        json!({ "metrics": metrics, "filter": { "programId": s.hola_program.to_string() } }),
-    )
-    .await;
-    for narrowed in [&one, &rest, &hola] {
-        for c in narrowed["total"]["cells"].as_array().unwrap() {
-            assert_eq!(c["suppressed"], true, "{narrowed:#}");
-            assert!(c["value"].is_null(), "{narrowed:#}");
+hub_test!(
+    periods_by_school_year_hide_the_lonely_cohort_and_its_complement,
+    |backend| {
+        let s = story(backend).await;
+        let r = report(
+            &s.app,
+            &evaluator(&s.app),
+            json!({ "metrics": ["ENROLLED"], "groupBy": ["PERIOD"], "period": "SCHOOL_YEAR" }),
+        )
+        .await;
+        let keys: Vec<&str> = r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["group"]["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["2024-25", "2025-26"]);
+        for r in r["rows"].as_array().unwrap() {
+            assert_eq!(cell(r, "ENROLLED"), (None, HIDDEN), "{r:#}");
         }
-        assert_eq!(narrowed["rows"], json!([]));
+        assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
     }
-    // A filter that leaves out a large group is answered.
-    let wlcac = report(&s.app, &token, json!({ "metrics": ["ENROLLED"], "filter": { "orgSlug": "wlcac" } })).await;
-    assert_eq!(cell(&wlcac["total"], "ENROLLED"), (Some(20.0), SHOWN));
-});
+);
 
-hub_test!(an_org_admin_reports_on_its_own_records_with_exact_figures, |backend| {
-    let s = story(backend).await;
-    let admin = s.app.org_admin("alliance-arts2work");
-    let r = report(
+hub_test!(
+    narrowing_a_filter_to_one_person_reveals_nothing,
+    |backend| {
+        let s = story(backend).await;
+        let token = evaluator(&s.app);
+        let metrics = json!(["ENROLLED", "ACTIVE", "EMPLOYED", "MEDIAN_HOURLY_WAGE"]);
+        let all = report(&s.app, &token, json!({ "metrics": metrics })).await;
+        assert_eq!(cell(&all["total"], "ENROLLED"), (Some(32.0), SHOWN));
+        // Only p33 enrolled before July 2025: a population of one.
+        let one = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "to": "2025-06-30" }),
+        )
+        .await;
+        // Everyone but p33: the left-out group is one person.
+        let rest = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "from": "2025-07-01" }),
+        )
+        .await;
+        // HOLA's program: three people.
+        let hola = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "filter": { "programId": s.hola_program.to_string() } }),
+        )
+        .await;
+        for narrowed in [&one, &rest, &hola] {
+            for c in narrowed["total"]["cells"].as_array().unwrap() {
+                assert_eq!(c["suppressed"], true, "{narrowed:#}");
+                assert!(c["value"].is_null(), "{narrowed:#}");
+            }
+            assert_eq!(narrowed["rows"], json!([]));
+        }
+        // A filter that leaves out a large group is answered.
+        let wlcac = report(
+            &s.app,
+            &token,
+            json!({ "metrics": ["ENROLLED"], "filter": { "orgSlug": "wlcac" } }),
+        )
+        .await;
+        assert_eq!(cell(&wlcac["total"], "ENROLLED"), (Some(20.0), SHOWN));
+    }
+);
+
+hub_test!(
+    an_org_admin_reports_on_its_own_records_with_exact_figures,
+    |backend| {
+        let s = story(backend).await;
+        let admin = s.app.org_admin("alliance-arts2work");
+        let r = report(
         &s.app,
         &admin,
         json!({ "metrics": ["ENROLLED", "ACTIVE", "COMPLETED", "COMPLETION_RATE", "OJT_HOURS", "RTI_HOURS",
@@ -431,41 +522,55 @@ hub_test!(an_org_admin_reports_on_its_own_records_with_exact_figures, |backend| 
             "filter": { "programId": s.a2w_program.to_string() } }),
     )
     .await;
-    let t = &r["total"];
-    assert_eq!(cell(t, "ENROLLED"), (Some(14.0), SHOWN));
-    // COMPLETED is 4 (small); ACTIVE (10) is small too; the rate is hidden.
-    assert_eq!(cell(t, "COMPLETED"), (None, HIDDEN));
-    assert_eq!(cell(t, "ACTIVE"), (None, HIDDEN));
-    assert_eq!(cell(t, "COMPLETION_RATE"), (None, HIDDEN));
-    // Approved hours only: p0 and p1's 10 h are not approved.
-    assert_eq!(cell(t, "OJT_HOURS"), (Some(24000.0), SHOWN));
-    assert_eq!(cell(t, "RTI_HOURS"), (Some(1728.0), SHOWN));
-    assert_eq!(cell(t, "OJT_REQUIREMENT_MET"), (Some(12.0), SHOWN));
-    assert_eq!(cell(t, "RTI_REQUIREMENT_MET"), (Some(12.0), SHOWN));
-    assert_eq!(cell(t, "CREDENTIALS"), (Some(12.0), SHOWN));
-    assert_eq!(cell(t, "CREDENTIAL_ATTAINMENT"), (Some(0.8571), SHOWN));
-    assert_eq!(cell(t, "EMPLOYED"), (Some(12.0), SHOWN));
-    // Wages $20…$31: the median of twelve is ($25 + $26) / 2.
-    assert_eq!(cell(t, "MEDIAN_HOURLY_WAGE"), (Some(25.5), SHOWN));
-    assert_eq!(cell(t, "UNION_MEMBERSHIP"), (Some(0.0), SHOWN));
-    // Nobody has dual enrollment: no base, nothing hidden.
-    assert_eq!(cell(t, "DUAL_UNITS_ATTEMPTED"), (None, SHOWN));
-    // The apprenticeship's hour requirements are its targets.
-    assert_eq!(
-        t["targets"],
-        json!([{ "metric": "OJT_REQUIREMENT_MET", "target": 2000.0, "met": null },
+        let t = &r["total"];
+        assert_eq!(cell(t, "ENROLLED"), (Some(14.0), SHOWN));
+        // COMPLETED is 4 (small); ACTIVE (10) is small too; the rate is hidden.
+        assert_eq!(cell(t, "COMPLETED"), (None, HIDDEN));
+        assert_eq!(cell(t, "ACTIVE"), (None, HIDDEN));
+        assert_eq!(cell(t, "COMPLETION_RATE"), (None, HIDDEN));
+        // Approved hours only: p0 and p1's 10 h are not approved.
+        assert_eq!(cell(t, "OJT_HOURS"), (Some(24000.0), SHOWN));
+        assert_eq!(cell(t, "RTI_HOURS"), (Some(1728.0), SHOWN));
+        assert_eq!(cell(t, "OJT_REQUIREMENT_MET"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "RTI_REQUIREMENT_MET"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "CREDENTIALS"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "CREDENTIAL_ATTAINMENT"), (Some(0.8571), SHOWN));
+        assert_eq!(cell(t, "EMPLOYED"), (Some(12.0), SHOWN));
+        // Wages $20…$31: the median of twelve is ($25 + $26) / 2.
+        assert_eq!(cell(t, "MEDIAN_HOURLY_WAGE"), (Some(25.5), SHOWN));
+        assert_eq!(cell(t, "UNION_MEMBERSHIP"), (Some(0.0), SHOWN));
+        // Nobody has dual enrollment: no base, nothing hidden.
+        assert_eq!(cell(t, "DUAL_UNITS_ATTEMPTED"), (None, SHOWN));
+        // The apprenticeship's hour requirements are its targets.
+        assert_eq!(
+            t["targets"],
+            json!([{ "metric": "OJT_REQUIREMENT_MET", "target": 2000.0, "met": null },
                { "metric": "RTI_REQUIREMENT_MET", "target": 144.0, "met": null }])
-    );
-    // WLCAC's admin: the 80 % stipend (p0–p11, and p12 at 79.96 % → 80.0 %).
-    let r = report(&s.app, &s.app.org_admin("wlcac"), json!({ "metrics": ["ENROLLED", "STIPEND_ELIGIBLE"], "groupBy": ["PROGRAM"] })).await;
-    let w = row(&r, "Media Career Pathways");
-    assert_eq!(cell(w, "ENROLLED"), (Some(20.0), SHOWN));
-    assert_eq!(cell(w, "STIPEND_ELIGIBLE"), (Some(13.0), SHOWN));
-    assert_eq!(w["targets"], json!([{ "metric": "STIPEND_ELIGIBLE", "target": 80.0, "met": null }]));
-    // HOLA's admin: its own three youth are a small population.
-    let r = report(&s.app, &s.app.org_admin("hola"), json!({ "metrics": ["ENROLLED"] })).await;
-    assert_eq!(cell(&r["total"], "ENROLLED"), (None, HIDDEN));
-});
+        );
+        // WLCAC's admin: the 80 % stipend (p0–p11, and p12 at 79.96 % → 80.0 %).
+        let r = report(
+            &s.app,
+            &s.app.org_admin("wlcac"),
+            json!({ "metrics": ["ENROLLED", "STIPEND_ELIGIBLE"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        let w = row(&r, "Media Career Pathways");
+        assert_eq!(cell(w, "ENROLLED"), (Some(20.0), SHOWN));
+        assert_eq!(cell(w, "STIPEND_ELIGIBLE"), (Some(13.0), SHOWN));
+        assert_eq!(
+            w["targets"],
+            json!([{ "metric": "STIPEND_ELIGIBLE", "target": 80.0, "met": null }])
+        );
+        // HOLA's admin: its own three youth are a small population.
+        let r = report(
+            &s.app,
+            &s.app.org_admin("hola"),
+            json!({ "metrics": ["ENROLLED"] }),
+        )
+        .await;
+        assert_eq!(cell(&r["total"], "ENROLLED"), (None, HIDDEN));
+    }
+);
 
 hub_test!(who_may_run_a_report, |backend| {
     let s = story(backend).await;
@@ -475,64 +580,189 @@ hub_test!(who_may_run_a_report, |backend| {
         one_error(&answer, "FORBIDDEN");
         assert!(answer["data"].is_null(), "{answer:#}");
     }
-    assert_eq!(s.app.count("audit_event WHERE action = 'DENY' AND entity = 'report'").await, 2);
+    assert_eq!(
+        s.app
+            .count("audit_event WHERE action = 'DENY' AND entity = 'report'")
+            .await,
+        2
+    );
     let answer = s.app.query(None, REPORT, input.clone()).await;
     one_error(&answer, "UNAUTHENTICATED");
     // A funder without an EVALUATION or REPORTING agreement gets nothing.
     let funder = s.app.token("analyst@cfc", "cfc", &["evaluator"]);
-    let r = report(&s.app, &funder, json!({ "metrics": ["ENROLLED", "COMPLETION_RATE"], "groupBy": ["PROGRAM"] })).await;
+    let r = report(
+        &s.app,
+        &funder,
+        json!({ "metrics": ["ENROLLED", "COMPLETION_RATE"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
     assert_eq!(r["rows"], json!([]));
     assert_eq!(cell(&r["total"], "ENROLLED"), (Some(0.0), SHOWN));
     assert_eq!(cell(&r["total"], "COMPLETION_RATE"), (None, SHOWN));
     // Bad input names the field.
-    let answer = s.app.query(Some(&evaluator(&s.app)), REPORT, json!({ "input": { "metrics": [] } })).await;
-    assert_eq!(one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"], "metrics");
+    let answer = s
+        .app
+        .query(
+            Some(&evaluator(&s.app)),
+            REPORT,
+            json!({ "input": { "metrics": [] } }),
+        )
+        .await;
+    assert_eq!(
+        one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+        "metrics"
+    );
 });
 
-hub_test!(the_csv_matches_the_graphql_answer_and_every_run_is_audited, |backend| {
-    let s = story(backend).await;
-    let token = evaluator(&s.app);
-    let r = report(&s.app, &token, json!({ "metrics": ["ENROLLED", "COMPLETED"], "groupBy": ["PROGRAM"] })).await;
-    let response = reqwest::Client::new()
-        .get(format!("http://{}/reports/summary.csv?groupBy=PROGRAM&metrics=ENROLLED,COMPLETED", s.app.addr))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let body = response.text().await.unwrap();
-    let mut expected = vec!["group_key,group_label,PROGRAM,ENROLLED,COMPLETED".to_owned()];
-    for row in r["rows"].as_array().unwrap().iter().chain([&r["total"]]) {
-        let label = if row["group"]["key"] == "TOTAL" { "Total".to_owned() } else { row["group"]["label"].as_str().unwrap().to_owned() };
-        let program = if row["group"]["key"] == "TOTAL" { String::new() } else { label.clone() };
-        let cells: Vec<String> = row["cells"].as_array().unwrap().iter().map(|c| {
-            if c["suppressed"] == true { "suppressed".to_owned() } else { format!("{}", c["value"].as_f64().unwrap() as i64) }
-        }).collect();
-        expected.push(format!("{},{label},{program},{}", row["group"]["key"].as_str().unwrap(), cells.join(",")));
+hub_test!(
+    the_csv_matches_the_graphql_answer_and_every_run_is_audited,
+    |backend| {
+        let s = story(backend).await;
+        let token = evaluator(&s.app);
+        let r = report(
+            &s.app,
+            &token,
+            json!({ "metrics": ["ENROLLED", "COMPLETED"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        let response = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?groupBy=PROGRAM&metrics=ENROLLED,COMPLETED",
+                s.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let body = response.text().await.unwrap();
+        let mut expected = vec!["group_key,group_label,PROGRAM,ENROLLED,COMPLETED".to_owned()];
+        for row in r["rows"].as_array().unwrap().iter().chain([&r["total"]]) {
+            let label = if row["group"]["key"] == "TOTAL" {
+                "Total".to_owned()
+            } else {
+                row["group"]["label"].as_str().unwrap().to_owned()
+            };
+            let program = if row["group"]["key"] == "TOTAL" {
+                String::new()
+            } else {
+                label.clone()
+            };
+            let cells: Vec<String> = row["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    if c["suppressed"] == true {
+                        "suppressed".to_owned()
+                    } else {
+                        format!("{}", c["value"].as_f64().unwrap() as i64)
+                    }
+                })
+                .collect();
+            expected.push(format!(
+                "{},{label},{program},{}",
+                row["group"]["key"].as_str().unwrap(),
+                cells.join(",")
+            ));
+        }
+        assert_eq!(body.lines().collect::<Vec<_>>(), expected, "{body}");
+        assert!(
+            body.contains("Media Career Pathways,Media Career Pathways,20,suppressed"),
+            "{body}"
+        );
+        assert!(body.contains("TOTAL,Total,,32,suppressed"), "{body}");
+        // One EXPORT per run, GraphQL and CSV, without participant ids.
+        assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND actor_subject = 'analyst@harder-co' AND participant_id IS NULL").await, 2);
+        assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND detail LIKE 'format=csv;metrics=ENROLLED,COMPLETED;groupBy=PROGRAM%'").await, 1);
+        // The CSV refuses the same viewers, with HTTP statuses.
+        let refused = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED",
+                s.app.addr
+            ))
+            .bearer_auth(s.app.staff("wlcac"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403);
+        let anonymous = s.app.get("/reports/summary.csv?metrics=ENROLLED").await;
+        assert_eq!(anonymous.status(), 401);
+        let bad = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED&groupBy=SHOE",
+                s.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+        let _ = (s.wlcac_program, s.a2w_program);
     }
-    assert_eq!(body.lines().collect::<Vec<_>>(), expected, "{body}");
-    assert!(body.contains("Media Career Pathways,Media Career Pathways,20,suppressed"), "{body}");
-    assert!(body.contains("TOTAL,Total,,32,suppressed"), "{body}");
-    // One EXPORT per run, GraphQL and CSV, without participant ids.
-    assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND actor_subject = 'analyst@harder-co' AND participant_id IS NULL").await, 2);
-    assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND detail LIKE 'format=csv;metrics=ENROLLED,COMPLETED;groupBy=PROGRAM%'").await, 1);
-    // The CSV refuses the same viewers, with HTTP statuses.
-    let refused = reqwest::Client::new()
-        .get(format!("http://{}/reports/summary.csv?metrics=ENROLLED", s.app.addr))
-        .bearer_auth(s.app.staff("wlcac"))
-        .send()
+);
+
+hub_test!(
+    lachsa_targets_on_the_demo_data_and_bench_report_runs,
+    |backend| {
+        let app = spawn_app(backend).await;
+        let r = report(
+        &app,
+        &app.org_admin("lachsa"),
+        json!({ "metrics": ["ENROLLED", "COMPLETION_RATE", "GRADUATION_RATE", "CREDENTIAL_ATTAINMENT"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
+        let rows = r["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{r:#}");
+        for row in rows {
+            let targets: Vec<(String, f64)> = row["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["metric"].as_str().unwrap().to_owned(),
+                        t["target"].as_f64().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                targets,
+                [
+                    ("COMPLETION_RATE".to_owned(), 0.95),
+                    ("CREDENTIAL_ATTAINMENT".to_owned(), 0.95),
+                    ("GRADUATION_RATE".to_owned(), 1.0)
+                ],
+                "{row:#}"
+            );
+        }
+        // The benchmark's report (every metric, by program and quarter) runs
+        // as the demo's evaluator and as an org_admin.
+        let summary = pathways_hub::bench::report(pathways_hub::bench::ReportArgs {
+            db: app.db.clone(),
+            runs: 1,
+            viewers: vec![
+                ("harder-co".into(), pathways_hub::auth::Role::Evaluator),
+                (
+                    "alliance-arts2work".into(),
+                    pathways_hub::auth::Role::OrgAdmin,
+                ),
+            ],
+            threshold: 11,
+        })
         .await
         .unwrap();
-    assert_eq!(refused.status(), 403);
-    let anonymous = s.app.get("/reports/summary.csv?metrics=ENROLLED").await;
-    assert_eq!(anonymous.status(), 401);
-    let bad = reqwest::Client::new()
-        .get(format!("http://{}/reports/summary.csv?metrics=ENROLLED&groupBy=SHOE", s.app.addr))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 400);
-    let _ = (s.wlcac_program, s.a2w_program);
-});
+        let results = summary["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        assert!(
+            results.iter().all(|r| r["rows"].as_u64().unwrap() > 0),
+            "{summary}"
+        );
+    }
+);

@@ -62,7 +62,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("ix_hour_log_report").table("hour_log").to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_hour_log_report")
+                    .table("hour_log")
+                    .to_owned(),
+            )
             .await?;
         manager
             .drop_table(Table::drop().table("program_target").to_owned())

@@ -29,13 +29,19 @@ pub(super) struct CsvParams {
     org_slug: Option<String>,
 }
 
-fn list<T>(value: Option<&str>, field: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>, Error> {
+fn list<T>(
+    value: Option<&str>,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Vec<T>, Error> {
     value
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|name| parse(name).ok_or_else(|| Error::bad_input(field, format!("unknown value `{name}`"))))
+        .map(|name| {
+            parse(name).ok_or_else(|| Error::bad_input(field, format!("unknown value `{name}`")))
+        })
         .collect()
 }
 
@@ -61,7 +67,9 @@ impl CsvParams {
             .program_id
             .as_deref()
             .filter(|v| !v.is_empty())
-            .map(|v| Uuid::parse_str(v).map_err(|_| Error::bad_input("programId", "must be a UUID")))
+            .map(|v| {
+                Uuid::parse_str(v).map_err(|_| Error::bad_input("programId", "must be a UUID"))
+            })
             .transpose()?;
         let text = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
         Ok(ReportRequest {

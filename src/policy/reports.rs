@@ -17,7 +17,9 @@
 use chrono::NaiveDate;
 use entity::enums::{AgreementStatus, Category, ConsentStatus, SharingPurpose};
 use entity::{consent, sharing_agreement};
-use sea_orm::sea_query::{Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement,
+};
 use sea_orm::{Condition, Value};
 use uuid::Uuid;
 
@@ -26,7 +28,8 @@ use crate::auth::{Role, Viewer};
 use crate::error::{Error, Result};
 
 /// The agreement purposes that may feed an aggregate report.
-pub const REPORT_PURPOSES: [SharingPurpose; 2] = [SharingPurpose::Evaluation, SharingPurpose::Reporting];
+pub const REPORT_PURPOSES: [SharingPurpose; 2] =
+    [SharingPurpose::Evaluation, SharingPurpose::Reporting];
 
 /// Which rows feed a viewer's reports. Only [`report_scope`] builds one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,8 +187,14 @@ mod tests {
             .from(entity::enrollment::Entity)
             .cond_where(scope.condition(
                 Category::Enrollment,
-                (entity::enrollment::Entity, entity::enrollment::Column::OwnerOrgId),
-                (entity::enrollment::Entity, entity::enrollment::Column::ParticipantId),
+                (
+                    entity::enrollment::Entity,
+                    entity::enrollment::Column::OwnerOrgId,
+                ),
+                (
+                    entity::enrollment::Entity,
+                    entity::enrollment::Column::ParticipantId,
+                ),
             ))
             .to_string(PostgresQueryBuilder);
         assert!(sql.contains("IN ('EVALUATION', 'REPORTING')"), "{sql}");

@@ -455,14 +455,13 @@ pub async fn run<C: ConnectionTrait>(
 ) -> Result<Report> {
     validate(request)?;
     let directory = labels::Directory::load(db).await?;
-    let pathway_id = match &request.filter.pathway_code {
-        Some(code) => Some(
-            directory
-                .pathway_id(code)
-                .ok_or_else(|| Error::bad_input("filter.pathwayCode", "no pathway has this code"))?,
-        ),
-        None => None,
-    };
+    let pathway_id =
+        match &request.filter.pathway_code {
+            Some(code) => Some(directory.pathway_id(code).ok_or_else(|| {
+                Error::bad_input("filter.pathwayCode", "no pathway has this code")
+            })?),
+            None => None,
+        };
     let org_id = match &request.filter.org_slug {
         Some(slug) => Some(crate::organizations::id_by_slug(db, slug, "filter.orgSlug").await?),
         None => None,
@@ -470,7 +469,10 @@ pub async fn run<C: ConnectionTrait>(
     if let Some(id) = request.filter.program_id
         && !directory.has_program(id)
     {
-        return Err(Error::bad_input("filter.programId", "no program has this id"));
+        return Err(Error::bad_input(
+            "filter.programId",
+            "no program has this id",
+        ));
     }
     let plan = sql::Plan {
         scope,
@@ -496,11 +498,7 @@ pub async fn run<C: ConnectionTrait>(
         hide_all = suppress::is_small(left_out, threshold);
     }
     Ok(table::build(
-        request,
-        &directory,
-        aggregates,
-        threshold,
-        hide_all,
+        request, &directory, aggregates, threshold, hide_all,
     ))
 }
 

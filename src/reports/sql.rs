@@ -117,10 +117,19 @@ fn base(plan: &Plan<'_>, backend: DbBackend) -> SelectStatement {
         .expr_as(Expr::col((program::Entity, P::PathwayId)), a("pathway_id"))
         .expr_as(Expr::cust(year), a("py"))
         .expr_as(Expr::cust(sub), a("ps"))
-        .expr_as(Expr::col((program::Entity, P::RequiredOjtHours)), a("req_ojt"))
-        .expr_as(Expr::col((program::Entity, P::RequiredRtiHours)), a("req_rti"))
+        .expr_as(
+            Expr::col((program::Entity, P::RequiredOjtHours)),
+            a("req_ojt"),
+        )
+        .expr_as(
+            Expr::col((program::Entity, P::RequiredRtiHours)),
+            a("req_rti"),
+        )
         .expr_as(Expr::col((program::Entity, P::ScheduledHours)), a("sched"))
-        .expr_as(Expr::col((program::Entity, P::StipendThresholdPct)), a("thr"))
+        .expr_as(
+            Expr::col((program::Entity, P::StipendThresholdPct)),
+            a("thr"),
+        )
         .from(enrollment::Entity)
         .inner_join(
             program::Entity,
@@ -267,7 +276,10 @@ fn outcomes(plan: &Plan<'_>) -> SelectStatement {
 fn dual_units(plan: &Plan<'_>) -> SelectStatement {
     use dual_enrollment::Column as D;
     Query::select()
-        .expr_as(Expr::col((dual_enrollment::Entity, D::ParticipantId)), a("pid"))
+        .expr_as(
+            Expr::col((dual_enrollment::Entity, D::ParticipantId)),
+            a("pid"),
+        )
         .expr_as(
             Expr::cust("SUM(\"dual_enrollment\".\"units_attempted\")"),
             a("attempted"),
@@ -325,27 +337,58 @@ fn select_dims(q: &mut SelectStatement, dims: &[(String, &'static str)], total: 
         }
     }
     // BIGINT on both databases, so it reads as i64.
-    let marker = if total { "CAST(1 AS BIGINT)" } else { "CAST(0 AS BIGINT)" };
+    let marker = if total {
+        "CAST(1 AS BIGINT)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
     q.expr_as(Expr::cust(marker), a("is_total"));
 }
 
 const ENROLLMENT_GRAIN: &[(&str, Count)] = &[
     ("COUNT(DISTINCT b.pid)", Count::Enrolled),
-    ("COUNT(DISTINCT CASE WHEN b.status = 'ACTIVE' THEN b.pid END)", Count::Active),
-    ("COUNT(DISTINCT CASE WHEN b.status = 'COMPLETED' THEN b.pid END)", Count::Completed),
+    (
+        "COUNT(DISTINCT CASE WHEN b.status = 'ACTIVE' THEN b.pid END)",
+        Count::Active,
+    ),
+    (
+        "COUNT(DISTINCT CASE WHEN b.status = 'COMPLETED' THEN b.pid END)",
+        Count::Completed,
+    ),
     ("COUNT(DISTINCT c.pid)", Count::Credentialed),
-    ("COUNT(DISTINCT CASE WHEN o.graduated = 1 THEN b.pid END)", Count::Graduated),
+    (
+        "COUNT(DISTINCT CASE WHEN o.graduated = 1 THEN b.pid END)",
+        Count::Graduated,
+    ),
     ("COUNT(DISTINCT m.pid)", Count::Mentored),
-    ("COUNT(DISTINCT CASE WHEN o.employed = 1 THEN b.pid END)", Count::Employed),
-    ("COUNT(DISTINCT CASE WHEN o.union_member = 1 THEN b.pid END)", Count::UnionMember),
-    ("COUNT(DISTINCT CASE WHEN h.ojt > 0 THEN b.pid END)", Count::OjtPeople),
-    ("COUNT(DISTINCT CASE WHEN h.rti > 0 THEN b.pid END)", Count::RtiPeople),
-    ("COUNT(DISTINCT CASE WHEN b.req_ojt IS NOT NULL THEN b.pid END)", Count::OjtRequired),
+    (
+        "COUNT(DISTINCT CASE WHEN o.employed = 1 THEN b.pid END)",
+        Count::Employed,
+    ),
+    (
+        "COUNT(DISTINCT CASE WHEN o.union_member = 1 THEN b.pid END)",
+        Count::UnionMember,
+    ),
+    (
+        "COUNT(DISTINCT CASE WHEN h.ojt > 0 THEN b.pid END)",
+        Count::OjtPeople,
+    ),
+    (
+        "COUNT(DISTINCT CASE WHEN h.rti > 0 THEN b.pid END)",
+        Count::RtiPeople,
+    ),
+    (
+        "COUNT(DISTINCT CASE WHEN b.req_ojt IS NOT NULL THEN b.pid END)",
+        Count::OjtRequired,
+    ),
     (
         "COUNT(DISTINCT CASE WHEN b.req_ojt IS NOT NULL AND COALESCE(h.ojt, 0.0) >= b.req_ojt THEN b.pid END)",
         Count::OjtMet,
     ),
-    ("COUNT(DISTINCT CASE WHEN b.req_rti IS NOT NULL THEN b.pid END)", Count::RtiRequired),
+    (
+        "COUNT(DISTINCT CASE WHEN b.req_rti IS NOT NULL THEN b.pid END)",
+        Count::RtiRequired,
+    ),
     (
         "COUNT(DISTINCT CASE WHEN b.req_rti IS NOT NULL AND COALESCE(h.rti, 0.0) >= b.req_rti THEN b.pid END)",
         Count::RtiMet,
@@ -365,11 +408,19 @@ fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_que
             q.expr_as(Expr::cust(*expr), a(count.column()));
         }
         q.expr_as(
-            Expr::cust(format!("COUNT(DISTINCT CASE WHEN {stipend} THEN b.pid END)")),
+            Expr::cust(format!(
+                "COUNT(DISTINCT CASE WHEN {stipend} THEN b.pid END)"
+            )),
             a(Count::StipendEligible.column()),
         )
-        .expr_as(Expr::cust("SUM(COALESCE(h.ojt, 0.0))"), a(Sum::OjtHours.column()))
-        .expr_as(Expr::cust("SUM(COALESCE(h.rti, 0.0))"), a(Sum::RtiHours.column()))
+        .expr_as(
+            Expr::cust("SUM(COALESCE(h.ojt, 0.0))"),
+            a(Sum::OjtHours.column()),
+        )
+        .expr_as(
+            Expr::cust("SUM(COALESCE(h.rti, 0.0))"),
+            a(Sum::RtiHours.column()),
+        )
         .from(a("b"))
         .join(JoinType::LeftJoin, a("h"), Expr::cust("h.eid = b.eid"))
         .join(JoinType::LeftJoin, a("c"), Expr::cust("c.pid = b.pid"))
@@ -407,7 +458,10 @@ fn ranked(plan: &Plan<'_>, total: bool) -> SelectStatement {
         people.expr_as(Expr::cust(expr.clone()), a(alias));
     }
     people.expr_as(Expr::cust("b.pid"), a("pid")).from(a("b"));
-    let partition: Vec<String> = group.iter().map(|(_, alias)| format!("p.{alias}")).collect();
+    let partition: Vec<String> = group
+        .iter()
+        .map(|(_, alias)| format!("p.{alias}"))
+        .collect();
     let by_group = if partition.is_empty() {
         String::new()
     } else {
@@ -429,10 +483,15 @@ fn ranked(plan: &Plan<'_>, total: bool) -> SelectStatement {
         .expr_as(Expr::cust("d.earned"), a("earned"))
         .expr_as(Expr::cust("o.wage"), a("wage"))
         .expr_as(
-            Expr::cust(format!("ROW_NUMBER() OVER ({by_group_and_null} ORDER BY o.wage)")),
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER ({by_group_and_null} ORDER BY o.wage)"
+            )),
             a("rn"),
         )
-        .expr_as(Expr::cust(format!("COUNT(o.wage) OVER ({by_group})")), a("n"))
+        .expr_as(
+            Expr::cust(format!("COUNT(o.wage) OVER ({by_group})")),
+            a("n"),
+        )
         .from_subquery(people.to_owned(), a("p"))
         .join(JoinType::LeftJoin, a("d"), Expr::cust("d.pid = p.pid"))
         .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = p.pid"));
@@ -512,7 +571,9 @@ pub(super) async fn aggregate<C: ConnectionTrait>(db: &C, plan: &Plan<'_>) -> Re
         let cells = if is_total(&row)? {
             &mut out.total
         } else {
-            out.groups.entry(read_key(&row, plan.group_by)?).or_default()
+            out.groups
+                .entry(read_key(&row, plan.group_by)?)
+                .or_default()
         };
         for count in Count::ENROLLMENT_GRAIN {
             cells.counts[count as usize] = row.try_get("", count.column())?;
@@ -525,7 +586,9 @@ pub(super) async fn aggregate<C: ConnectionTrait>(db: &C, plan: &Plan<'_>) -> Re
         let cells = if is_total(&row)? {
             &mut out.total
         } else {
-            out.groups.entry(read_key(&row, plan.group_by)?).or_default()
+            out.groups
+                .entry(read_key(&row, plan.group_by)?)
+                .or_default()
         };
         for count in [Count::DualPeople, Count::WageEarners] {
             cells.counts[count as usize] = row.try_get("", count.column())?;

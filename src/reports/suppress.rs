@@ -186,7 +186,10 @@ mod tests {
     fn zero_is_shown_and_two_hidden_cells_need_no_complement() {
         let g = grid(&[&[0], &[4], &[5], &[30]], &[39]);
         let h = suppress(&g, &Shape::default(), 11, false);
-        assert_eq!(h.body, vec![vec![false], vec![true], vec![true], vec![false]]);
+        assert_eq!(
+            h.body,
+            vec![vec![false], vec![true], vec![true], vec![false]]
+        );
         let g = grid(&[&[0], &[40]], &[40]);
         assert_eq!(
             suppress(&g, &Shape::default(), 11, false).body,

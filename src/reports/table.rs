@@ -9,8 +9,7 @@ use super::labels::Directory;
 use super::sql::{Aggregates, Cells, KeyPart};
 use super::suppress::{Grid, Shape, suppress};
 use super::{
-    Cell, Count, GroupBy, GroupPart, Metric, Period, Report, ReportRequest, Row, Sum, Target,
-    Group,
+    Cell, Count, Group, GroupBy, GroupPart, Metric, Period, Report, ReportRequest, Row, Sum, Target,
 };
 
 fn period_part(period: Period, year: i64, sub: i64) -> (String, String) {
@@ -170,7 +169,11 @@ fn targets(directory: &Directory, program: Option<Uuid>, row: &[Cell]) -> Vec<Ta
     let Some(program) = program.and_then(|id| directory.programs.get(&id)) else {
         return Vec::new();
     };
-    let value_of = |metric: Metric| row.iter().find(|c| c.metric == metric).and_then(|c| c.value);
+    let value_of = |metric: Metric| {
+        row.iter()
+            .find(|c| c.metric == metric)
+            .and_then(|c| c.value)
+    };
     let mut out: Vec<Target> = directory
         .targets
         .get(&program.id)
@@ -319,11 +322,15 @@ pub fn csv(report: &Report) -> String {
                     .unwrap_or_default(),
             );
         }
-        line.extend(row.cells.iter().map(|cell| match (cell.suppressed, cell.value) {
-            (true, _) => "suppressed".to_owned(),
-            (false, Some(v)) => format_number(v),
-            (false, None) => String::new(),
-        }));
+        line.extend(
+            row.cells
+                .iter()
+                .map(|cell| match (cell.suppressed, cell.value) {
+                    (true, _) => "suppressed".to_owned(),
+                    (false, Some(v)) => format_number(v),
+                    (false, None) => String::new(),
+                }),
+        );
         lines.push(line);
     }
     for line in lines {
