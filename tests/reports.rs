@@ -179,6 +179,53 @@ async fn employed(db: &DatabaseConnection, p: Uuid, owner: Uuid, wage_cents: i64
     .unwrap();
 }
 
+async fn mentored_and_dual(
+    db: &DatabaseConnection,
+    p: Uuid,
+    owner: Uuid,
+    mentor: Uuid,
+    earned: bool,
+) {
+    let now = Utc::now();
+    mentorship::Entity::insert(mentorship::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        mentor_id: Set(mentor),
+        owner_org_id: Set(owner),
+        status: Set(MentorshipStatus::Active),
+        started_on: Set(Some(date(2026, 3, 1))),
+        ended_on: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    dual_enrollment::Entity::insert(dual_enrollment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        high_school_org_id: Set(owner),
+        college_org_id: Set(owner),
+        course_code: Set("FILM 101".into()),
+        course_title: Set("Intro to Film".into()),
+        term: Set("Fall 2026".into()),
+        units_attempted: Set(3.0),
+        units_earned: Set(earned.then_some(3.0)),
+        grade: Set(None),
+        status: Set(DualEnrollmentStatus::Enrolled),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
 async fn agreement(
     db: &DatabaseConnection,
     provider: Uuid,
@@ -240,7 +287,8 @@ async fn consent_for_all(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
 /// for p0–p11, 191.9 h for p12 — 79.96 %, which rounds to 80.0 % —, 100 h
 /// for the rest); Arts2Work p0, p1, p20–p31 (p28–p31 COMPLETED; p20–p31
 /// have 2000 h OJT and 144 h RTI approved, a credential and a job at
-/// $20.00 + $1.00 × i; p0 and p1 10 h OJT not approved; p30 and p31 gave no
+/// $20.00 + $1.00 × (i − 20), a mentor and a 3-unit college course,
+/// earned by p20–p25; p0 and p1 10 h OJT not approved; p30 and p31 gave no
 /// consent); HOLA p0, p32, p33 (p33 enrolled in January 2025, everyone
 /// else in February 2026).
 async fn story(backend: Backend) -> Story {
@@ -275,6 +323,24 @@ async fn story(backend: Backend) -> Story {
     .await;
     let spacela_program = program(&db, spacela, "Paid Internship", (None, None, None, None)).await;
     let feb = date(2026, 2, 2);
+    let mentor = Uuid::new_v4();
+    let now = Utc::now();
+    mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(mentor),
+        org_id: Set(a2w),
+        name: Set("Tasha Greene".into()),
+        email: Set(None),
+        craft: Set(Some("Post-Production".into())),
+        union_local: Set(None),
+        active: Set(true),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
     let mut people = Vec::new();
     for _ in 0..34 {
         people.push(person(&db).await);
@@ -306,6 +372,7 @@ async fn story(backend: Backend) -> Story {
             hours(&db, e, a2w, HourKind::Rti, 144.0, true).await;
             credential(&db, p, a2w).await;
             employed(&db, p, a2w, 2000 + 100 * (i as i64 - 20)).await;
+            mentored_and_dual(&db, p, a2w, mentor, i < 26).await;
         } else {
             hours(&db, e, a2w, HourKind::Ojt, 10.0, false).await;
         }
@@ -518,7 +585,8 @@ hub_test!(
         &admin,
         json!({ "metrics": ["ENROLLED", "ACTIVE", "COMPLETED", "COMPLETION_RATE", "OJT_HOURS", "RTI_HOURS",
             "OJT_REQUIREMENT_MET", "RTI_REQUIREMENT_MET", "CREDENTIALS", "CREDENTIAL_ATTAINMENT", "EMPLOYED",
-            "MEDIAN_HOURLY_WAGE", "UNION_MEMBERSHIP", "DUAL_UNITS_ATTEMPTED"],
+            "MEDIAN_HOURLY_WAGE", "UNION_MEMBERSHIP", "MENTORED", "MENTORSHIP_COVERAGE",
+            "DUAL_UNITS_ATTEMPTED", "DUAL_UNITS_EARNED"],
             "filter": { "programId": s.a2w_program.to_string() } }),
     )
     .await;
@@ -539,8 +607,12 @@ hub_test!(
         // Wages $20…$31: the median of twelve is ($25 + $26) / 2.
         assert_eq!(cell(t, "MEDIAN_HOURLY_WAGE"), (Some(25.5), SHOWN));
         assert_eq!(cell(t, "UNION_MEMBERSHIP"), (Some(0.0), SHOWN));
-        // Nobody has dual enrollment: no base, nothing hidden.
-        assert_eq!(cell(t, "DUAL_UNITS_ATTEMPTED"), (None, SHOWN));
+        assert_eq!(cell(t, "MENTORED"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "MENTORSHIP_COVERAGE"), (Some(0.8571), SHOWN));
+        // Twelve people with a college course: 12 × 3 units attempted,
+        // six of them earned 3.
+        assert_eq!(cell(t, "DUAL_UNITS_ATTEMPTED"), (Some(36.0), SHOWN));
+        assert_eq!(cell(t, "DUAL_UNITS_EARNED"), (Some(18.0), SHOWN));
         // The apprenticeship's hour requirements are its targets.
         assert_eq!(
             t["targets"],

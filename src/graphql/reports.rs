@@ -66,6 +66,7 @@ impl ReportInput {
     }
 }
 
+/// The `report` root field.
 #[derive(Default)]
 pub struct ReportQuery;
 

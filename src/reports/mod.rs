@@ -22,7 +22,10 @@ mod table;
 use async_graphql::{Enum, SimpleObject};
 use chrono::NaiveDate;
 use entity::enums::{AuditAction, Category};
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    IsolationLevel, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::audit::{Actor, Entry};
@@ -445,15 +448,48 @@ fn validate(request: &ReportRequest) -> Result<()> {
     Ok(())
 }
 
+/// A read-only transaction for one report, so that its statements (groups,
+/// total, reach) see one snapshot of the data.
+async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(db.begin().await?);
+    }
+    let txn = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    // A report is a few large aggregates: JIT compilation costs more than
+    // it saves (≈ 300 ms of 1 s on 100 000 participants), and the grouped
+    // rows sort in memory with a little more than the default work_mem.
+    txn.execute_unprepared("SET LOCAL jit = off").await?;
+    txn.execute_unprepared("SET LOCAL work_mem = '32MB'")
+        .await?;
+    Ok(txn)
+}
+
 /// Runs a report for the viewer behind `scope`; `threshold` is the
 /// configured suppression threshold.
-pub async fn run<C: ConnectionTrait>(
-    db: &C,
+pub async fn run(
+    db: &DatabaseConnection,
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
 ) -> Result<Report> {
     validate(request)?;
+    let txn = snapshot(db).await?;
+    let report = run_in(&txn, scope, request, threshold).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn run_in(
+    db: &DatabaseTransaction,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    threshold: u32,
+) -> Result<Report> {
     let directory = labels::Directory::load(db).await?;
     let pathway_id =
         match &request.filter.pathway_code {
@@ -515,8 +551,8 @@ const CATEGORIES: [Category; 6] = [
 /// Runs a report and records it as one `EXPORT` audit event (`format`:
 /// `graphql` or `csv`). The entry names the metrics, groups and filters,
 /// never a participant.
-pub async fn export<C: ConnectionTrait>(
-    db: &C,
+pub async fn export(
+    db: &DatabaseConnection,
     scope: &ReportScope,
     actor: &Actor,
     request: &ReportRequest,
@@ -570,7 +606,7 @@ pub async fn export<C: ConnectionTrait>(
 }
 
 /// Records a refused report request as a `DENY` audit event.
-pub async fn deny<C: ConnectionTrait>(db: &C, actor: &Actor, format: &str) -> Result<()> {
+pub async fn deny(db: &DatabaseConnection, actor: &Actor, format: &str) -> Result<()> {
     let entry = Entry {
         action: AuditAction::Deny,
         entity: "report",
@@ -586,8 +622,8 @@ pub async fn deny<C: ConnectionTrait>(db: &C, actor: &Actor, format: &str) -> Re
 /// A report for a viewer, as GraphQL and CSV serve it: the policy decides
 /// which rows feed it (or refuses: `FORBIDDEN`, audited as `DENY`), the
 /// run is audited as `EXPORT`.
-pub async fn for_viewer<C: ConnectionTrait>(
-    db: &C,
+pub async fn for_viewer(
+    db: &DatabaseConnection,
     viewer: &crate::auth::Viewer,
     request_id: &str,
     request: &ReportRequest,

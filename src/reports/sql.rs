@@ -130,6 +130,21 @@ fn base(plan: &Plan<'_>, backend: DbBackend) -> SelectStatement {
             Expr::col((program::Entity, P::StipendThresholdPct)),
             a("thr"),
         )
+        // Hours are kept by the enrollment's organization, so whether its
+        // hours (PROGRESS) feed the report is decided once per enrollment,
+        // not once per hour log (as `records::hour_totals` does).
+        .expr_as(
+            Expr::case(
+                plan.scope.condition(
+                    Category::Progress,
+                    (enrollment::Entity, E::OwnerOrgId),
+                    (enrollment::Entity, E::ParticipantId),
+                ),
+                Expr::val(1),
+            )
+            .finally(Expr::val(0)),
+            a("progress_ok"),
+        )
         .from(enrollment::Entity)
         .inner_join(
             program::Entity,
@@ -164,39 +179,36 @@ fn in_base(column: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
 }
 
 /// `h`: approved OJT/RTI and logged attendance hours per enrollment of `b`
-/// (PROGRESS category).
-fn hours(plan: &Plan<'_>) -> SelectStatement {
+/// whose PROGRESS feeds the report (the semi-join lets the planner probe
+/// the hour-log index per enrollment instead of hashing every hour log).
+fn hours() -> SelectStatement {
     use hour_log::Column as H;
-    let (ojt, rti, att) = (
-        HourKind::Ojt.as_str(),
-        HourKind::Rti.as_str(),
-        HourKind::Attendance.as_str(),
-    );
-    let sum = |kind: &str, approved_only: bool| {
+    let sum = |kind: HourKind, approved_only: bool| {
         let approved = if approved_only {
             " AND \"hour_log\".\"approved\""
         } else {
             ""
         };
         Expr::cust(format!(
-            "SUM(CASE WHEN \"hour_log\".\"kind\" = '{kind}'{approved} THEN \"hour_log\".\"hours\" ELSE 0.0 END)"
+            "SUM(CASE WHEN \"hour_log\".\"kind\" = '{}'{approved} THEN \"hour_log\".\"hours\" ELSE 0.0 END)",
+            kind.as_str()
         ))
     };
     Query::select()
         .expr_as(Expr::col((hour_log::Entity, H::EnrollmentId)), a("eid"))
-        .expr_as(sum(ojt, true), a("ojt"))
-        .expr_as(sum(rti, true), a("rti"))
-        .expr_as(sum(att, false), a("att"))
+        .expr_as(sum(HourKind::Ojt, true), a("ojt"))
+        .expr_as(sum(HourKind::Rti, true), a("rti"))
+        .expr_as(sum(HourKind::Attendance, false), a("att"))
         .from(hour_log::Entity)
-        .inner_join(
-            a("b"),
-            Expr::col((a("b"), a("eid"))).equals((hour_log::Entity, H::EnrollmentId)),
+        .and_where(
+            Expr::col((hour_log::Entity, H::EnrollmentId)).in_subquery(
+                Query::select()
+                    .column(a("eid"))
+                    .from(a("b"))
+                    .and_where(Expr::col(a("progress_ok")).eq(1))
+                    .to_owned(),
+            ),
         )
-        .cond_where(plan.scope.condition(
-            Category::Progress,
-            (hour_log::Entity, H::OwnerOrgId),
-            (a("b"), a("pid")),
-        ))
         .group_by_col((hour_log::Entity, H::EnrollmentId))
         .to_owned()
 }
@@ -436,7 +448,7 @@ fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_que
     }
     let with = WithClause::new()
         .cte(cte("b", base(plan, backend)))
-        .cte(cte("h", hours(plan)))
+        .cte(cte("h", hours()))
         .cte(cte("c", credentials(plan)))
         .cte(cte("m", mentored(plan)))
         .cte(cte("o", outcomes(plan)))
