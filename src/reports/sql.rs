@@ -1,15 +1,18 @@
 //! The report's aggregates as two SQL statements (plus one count when a
 //! filter narrows the population). Every participant row that feeds them is
 //! chosen by the viewer's [`ReportScope`]; only aggregated cells leave the
-//! database: `COUNT(DISTINCT participant)` per group, sums and a median.
+//! database.
 //!
-//! - The enrollment grain (`enrollment_cells`): enrollments with their
-//!   program, approved hours per enrollment, and flags of the participant
-//!   (credential, mentorship, outcomes) — unduplicated counts.
-//! - The participant grain (`participant_cells`): one row per participant
-//!   and group, for sums that must count a person once (dual-enrollment
-//!   units) and the median hourly wage (window functions, portable to
-//!   SQLite and PostgreSQL).
+//! - The enrollment grain (`enrollment_statement`): enrollments `b` with
+//!   their program, approved hours per enrollment `h`, and the participant's
+//!   credential, mentorship and outcome flags (`c`, `m`, `o`) are joined
+//!   (`j`), reduced to one row per group and participant (`pg`; `pt` for the
+//!   total) and counted: participants are unduplicated by hub id without
+//!   `COUNT(DISTINCT …)`.
+//! - The participant grain (`participant_statement`): one row per
+//!   participant and group, for sums that must count a person once
+//!   (dual-enrollment units) and the median hourly wage (window functions,
+//!   portable to SQLite and PostgreSQL).
 //!
 //! Both statements answer the groups and, in the same statement (`UNION
 //! ALL`), the total over every participant, so a youth in two programs
@@ -357,102 +360,153 @@ fn select_dims(q: &mut SelectStatement, dims: &[(String, &'static str)], total: 
     q.expr_as(Expr::cust(marker), a("is_total"));
 }
 
-const ENROLLMENT_GRAIN: &[(&str, Count)] = &[
-    ("COUNT(DISTINCT b.pid)", Count::Enrolled),
+/// Per-enrollment flags of `j`: `(expression over b, h, c, m, o; column)`.
+/// Each becomes "the participant has at least one such enrollment" in
+/// `pg`/`pt` (MAX), then a count of participants (no `COUNT(DISTINCT)`:
+/// `pg` has one row per group and participant).
+const FLAGS: &[(&str, Count)] = &[
     (
-        "COUNT(DISTINCT CASE WHEN b.status = 'ACTIVE' THEN b.pid END)",
+        "CASE WHEN b.status = 'ACTIVE' THEN 1 ELSE 0 END",
         Count::Active,
     ),
     (
-        "COUNT(DISTINCT CASE WHEN b.status = 'COMPLETED' THEN b.pid END)",
+        "CASE WHEN b.status = 'COMPLETED' THEN 1 ELSE 0 END",
         Count::Completed,
     ),
-    ("COUNT(DISTINCT c.pid)", Count::Credentialed),
     (
-        "COUNT(DISTINCT CASE WHEN o.graduated = 1 THEN b.pid END)",
-        Count::Graduated,
+        "CASE WHEN c.pid IS NOT NULL THEN 1 ELSE 0 END",
+        Count::Credentialed,
     ),
-    ("COUNT(DISTINCT m.pid)", Count::Mentored),
+    ("COALESCE(o.graduated, 0)", Count::Graduated),
     (
-        "COUNT(DISTINCT CASE WHEN o.employed = 1 THEN b.pid END)",
-        Count::Employed,
+        "CASE WHEN m.pid IS NOT NULL THEN 1 ELSE 0 END",
+        Count::Mentored,
     ),
+    ("COALESCE(o.employed, 0)", Count::Employed),
+    ("COALESCE(o.union_member, 0)", Count::UnionMember),
+    ("CASE WHEN h.ojt > 0 THEN 1 ELSE 0 END", Count::OjtPeople),
+    ("CASE WHEN h.rti > 0 THEN 1 ELSE 0 END", Count::RtiPeople),
     (
-        "COUNT(DISTINCT CASE WHEN o.union_member = 1 THEN b.pid END)",
-        Count::UnionMember,
-    ),
-    (
-        "COUNT(DISTINCT CASE WHEN h.ojt > 0 THEN b.pid END)",
-        Count::OjtPeople,
-    ),
-    (
-        "COUNT(DISTINCT CASE WHEN h.rti > 0 THEN b.pid END)",
-        Count::RtiPeople,
-    ),
-    (
-        "COUNT(DISTINCT CASE WHEN b.req_ojt IS NOT NULL THEN b.pid END)",
+        "CASE WHEN b.req_ojt IS NOT NULL THEN 1 ELSE 0 END",
         Count::OjtRequired,
     ),
     (
-        "COUNT(DISTINCT CASE WHEN b.req_ojt IS NOT NULL AND COALESCE(h.ojt, 0.0) >= b.req_ojt THEN b.pid END)",
+        "CASE WHEN b.req_ojt IS NOT NULL AND COALESCE(h.ojt, 0.0) >= b.req_ojt THEN 1 ELSE 0 END",
         Count::OjtMet,
     ),
     (
-        "COUNT(DISTINCT CASE WHEN b.req_rti IS NOT NULL THEN b.pid END)",
+        "CASE WHEN b.req_rti IS NOT NULL THEN 1 ELSE 0 END",
         Count::RtiRequired,
     ),
     (
-        "COUNT(DISTINCT CASE WHEN b.req_rti IS NOT NULL AND COALESCE(h.rti, 0.0) >= b.req_rti THEN b.pid END)",
+        "CASE WHEN b.req_rti IS NOT NULL AND COALESCE(h.rti, 0.0) >= b.req_rti THEN 1 ELSE 0 END",
         Count::RtiMet,
     ),
     (
-        "COUNT(DISTINCT CASE WHEN b.thr IS NOT NULL AND b.sched > 0 THEN b.pid END)",
+        "CASE WHEN b.thr IS NOT NULL AND b.sched > 0 THEN 1 ELSE 0 END",
         Count::StipendBase,
     ),
 ];
 
-fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_query::WithQuery {
+/// `j`: one row per enrollment of `b` with its group columns, flags and
+/// approved hours.
+fn joined(plan: &Plan<'_>) -> SelectStatement {
     let stipend = crate::rules::stipend_eligible_sql("COALESCE(h.att, 0.0)", "b.sched", "b.thr");
+    let mut q = Query::select();
+    for (expr, alias) in dims(plan.group_by, "b", true) {
+        q.expr_as(Expr::cust(expr), a(alias));
+    }
+    q.expr_as(Expr::cust("b.pid"), a("pid"));
+    for (expr, count) in FLAGS {
+        q.expr_as(Expr::cust(*expr), a(count.column()));
+    }
+    q.expr_as(
+        Expr::cust(format!("CASE WHEN {stipend} THEN 1 ELSE 0 END")),
+        a(Count::StipendEligible.column()),
+    )
+    .expr_as(Expr::cust("COALESCE(h.ojt, 0.0)"), a("ojt"))
+    .expr_as(Expr::cust("COALESCE(h.rti, 0.0)"), a("rti"))
+    .from(a("b"))
+    .join(JoinType::LeftJoin, a("h"), Expr::cust("h.eid = b.eid"))
+    .join(JoinType::LeftJoin, a("c"), Expr::cust("c.pid = b.pid"))
+    .join(JoinType::LeftJoin, a("m"), Expr::cust("m.pid = b.pid"))
+    .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = b.pid"));
+    q
+}
+
+/// The flags of [`FLAGS`] and the stipend, in `j`'s column order.
+fn flag_counts() -> impl Iterator<Item = Count> {
+    FLAGS
+        .iter()
+        .map(|(_, c)| *c)
+        .chain(std::iter::once(Count::StipendEligible))
+}
+
+/// `pg` (per group and participant) or `pt` (per participant): the
+/// participant's flags (any enrollment) and summed hours.
+fn per_person(plan: &Plan<'_>, total: bool) -> SelectStatement {
+    let mut q = Query::select();
+    if !total {
+        for (expr, alias) in dims(plan.group_by, "j", false) {
+            q.expr_as(Expr::cust(expr.clone()), a(alias));
+            q.add_group_by([Expr::cust(expr)]);
+        }
+    }
+    q.expr_as(Expr::cust("j.pid"), a("pid"));
+    q.add_group_by([Expr::cust("j.pid")]);
+    for count in flag_counts() {
+        q.expr_as(
+            Expr::cust(format!("MAX(j.{})", count.column())),
+            a(count.column()),
+        );
+    }
+    q.expr_as(Expr::cust("SUM(j.ojt)"), a("ojt"))
+        .expr_as(Expr::cust("SUM(j.rti)"), a("rti"))
+        .from(a("j"));
+    q
+}
+
+fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_query::WithQuery {
     let branch = |total: bool| {
+        let table = if total { "pt" } else { "pg" };
         let mut q = Query::select();
-        select_dims(&mut q, &dims(plan.group_by, "b", true), total);
-        for (expr, count) in ENROLLMENT_GRAIN {
-            q.expr_as(Expr::cust(*expr), a(count.column()));
+        select_dims(&mut q, &dims(plan.group_by, table, false), total);
+        q.expr_as(Expr::cust("COUNT(*)"), a(Count::Enrolled.column()));
+        for count in flag_counts() {
+            q.expr_as(
+                Expr::cust(format!(
+                    "COUNT(CASE WHEN {table}.{} = 1 THEN 1 END)",
+                    count.column()
+                )),
+                a(count.column()),
+            );
         }
         q.expr_as(
-            Expr::cust(format!(
-                "COUNT(DISTINCT CASE WHEN {stipend} THEN b.pid END)"
-            )),
-            a(Count::StipendEligible.column()),
-        )
-        .expr_as(
-            Expr::cust("SUM(COALESCE(h.ojt, 0.0))"),
+            Expr::cust(format!("SUM({table}.ojt)")),
             a(Sum::OjtHours.column()),
         )
         .expr_as(
-            Expr::cust("SUM(COALESCE(h.rti, 0.0))"),
+            Expr::cust(format!("SUM({table}.rti)")),
             a(Sum::RtiHours.column()),
         )
-        .from(a("b"))
-        .join(JoinType::LeftJoin, a("h"), Expr::cust("h.eid = b.eid"))
-        .join(JoinType::LeftJoin, a("c"), Expr::cust("c.pid = b.pid"))
-        .join(JoinType::LeftJoin, a("m"), Expr::cust("m.pid = b.pid"))
-        .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = b.pid"));
+        .from(a(table));
         q
     };
-    let mut main = branch(true);
-    if !plan.group_by.is_empty() {
-        let mut grouped = branch(false);
-        grouped.union(UnionType::All, main);
-        main = grouped;
-    }
-    let with = WithClause::new()
-        .cte(cte("b", base(plan, backend)))
+    let mut with = WithClause::new();
+    with.cte(cte("b", base(plan, backend)))
         .cte(cte("h", hours()))
         .cte(cte("c", credentials(plan)))
         .cte(cte("m", mentored(plan)))
         .cte(cte("o", outcomes(plan)))
-        .to_owned();
+        .cte(cte("j", joined(plan)))
+        .cte(cte("pt", per_person(plan, true)));
+    let mut main = branch(true);
+    if !plan.group_by.is_empty() {
+        with.cte(cte("pg", per_person(plan, false)));
+        let mut grouped = branch(false);
+        grouped.union(UnionType::All, main);
+        main = grouped;
+    }
     main.with(with)
 }
 
