@@ -19,8 +19,8 @@
 //! counts in each program's row and once in the total.
 
 use chrono::NaiveDate;
-use entity::enums::{Category, HourKind, MentorshipStatus, OutcomeKind};
-use entity::{credential, dual_enrollment, enrollment, hour_log, mentorship, outcome, program};
+use entity::enums::Category;
+use entity::{enrollment, program};
 use sea_orm::sea_query::{
     Alias, CommonTableExpression, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
     UnionType, WithClause,
@@ -28,7 +28,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use uuid::Uuid;
 
-use super::{Count, GroupBy, Period, Sum};
+use super::{Count, GroupBy, Period, Sum, facts};
 use crate::error::Result;
 use crate::policy::ReportScope;
 
@@ -67,7 +67,7 @@ pub(super) struct Aggregates {
     pub groups: std::collections::BTreeMap<Vec<KeyPart>, Cells>,
 }
 
-fn a(name: &str) -> Alias {
+pub(super) fn a(name: &str) -> Alias {
     Alias::new(name)
 }
 
@@ -174,144 +174,6 @@ fn base(plan: &Plan<'_>, backend: DbBackend) -> SelectStatement {
         q.and_where(cohort_date().lte(to));
     }
     q.to_owned()
-}
-
-/// Participants of `b` (for the participant-level facts).
-fn in_base(column: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
-    Expr::col(column).in_subquery(Query::select().column(a("pid")).from(a("b")).to_owned())
-}
-
-/// `h`: approved OJT/RTI and logged attendance hours per enrollment of `b`
-/// whose PROGRESS feeds the report (the semi-join lets the planner probe
-/// the hour-log index per enrollment instead of hashing every hour log).
-fn hours() -> SelectStatement {
-    use hour_log::Column as H;
-    let sum = |kind: HourKind, approved_only: bool| {
-        let approved = if approved_only {
-            " AND \"hour_log\".\"approved\""
-        } else {
-            ""
-        };
-        Expr::cust(format!(
-            "SUM(CASE WHEN \"hour_log\".\"kind\" = '{}'{approved} THEN \"hour_log\".\"hours\" ELSE 0.0 END)",
-            kind.as_str()
-        ))
-    };
-    Query::select()
-        .expr_as(Expr::col((hour_log::Entity, H::EnrollmentId)), a("eid"))
-        .expr_as(sum(HourKind::Ojt, true), a("ojt"))
-        .expr_as(sum(HourKind::Rti, true), a("rti"))
-        .expr_as(sum(HourKind::Attendance, false), a("att"))
-        .from(hour_log::Entity)
-        .and_where(
-            Expr::col((hour_log::Entity, H::EnrollmentId)).in_subquery(
-                Query::select()
-                    .column(a("eid"))
-                    .from(a("b"))
-                    .and_where(Expr::col(a("progress_ok")).eq(1))
-                    .to_owned(),
-            ),
-        )
-        .group_by_col((hour_log::Entity, H::EnrollmentId))
-        .to_owned()
-}
-
-/// `c`: participants of `b` with at least one credential (CREDENTIALS).
-fn credentials(plan: &Plan<'_>) -> SelectStatement {
-    use credential::Column as C;
-    Query::select()
-        .expr_as(Expr::col((credential::Entity, C::ParticipantId)), a("pid"))
-        .from(credential::Entity)
-        .and_where(in_base((credential::Entity, C::ParticipantId)))
-        .cond_where(plan.scope.condition(
-            Category::Credentials,
-            (credential::Entity, C::OwnerOrgId),
-            (credential::Entity, C::ParticipantId),
-        ))
-        .group_by_col((credential::Entity, C::ParticipantId))
-        .to_owned()
-}
-
-/// `m`: participants of `b` matched with a mentor (a mentorship that is or
-/// was ACTIVE: ACTIVE, PAUSED or ENDED; MENTORSHIP category).
-fn mentored(plan: &Plan<'_>) -> SelectStatement {
-    use mentorship::Column as M;
-    Query::select()
-        .expr_as(Expr::col((mentorship::Entity, M::ParticipantId)), a("pid"))
-        .from(mentorship::Entity)
-        .and_where(in_base((mentorship::Entity, M::ParticipantId)))
-        .and_where(Expr::col((mentorship::Entity, M::Status)).is_in([
-            MentorshipStatus::Active.as_str(),
-            MentorshipStatus::Paused.as_str(),
-            MentorshipStatus::Ended.as_str(),
-        ]))
-        .cond_where(plan.scope.condition(
-            Category::Mentorship,
-            (mentorship::Entity, M::OwnerOrgId),
-            (mentorship::Entity, M::ParticipantId),
-        ))
-        .group_by_col((mentorship::Entity, M::ParticipantId))
-        .to_owned()
-}
-
-/// `o`: outcome flags per participant of `b`, and the highest hourly wage
-/// of an EMPLOYED outcome (OUTCOMES category).
-fn outcomes(plan: &Plan<'_>) -> SelectStatement {
-    use outcome::Column as O;
-    let flag = |kind: OutcomeKind| {
-        Expr::cust(format!(
-            "MAX(CASE WHEN \"outcome\".\"kind\" = '{}' THEN 1 ELSE 0 END)",
-            kind.as_str()
-        ))
-    };
-    Query::select()
-        .expr_as(Expr::col((outcome::Entity, O::ParticipantId)), a("pid"))
-        .expr_as(flag(OutcomeKind::Employed), a("employed"))
-        .expr_as(flag(OutcomeKind::UnionMembership), a("union_member"))
-        .expr_as(flag(OutcomeKind::HsGraduated), a("graduated"))
-        .expr_as(
-            Expr::cust(format!(
-                "MAX(CASE WHEN \"outcome\".\"kind\" = '{}' THEN \"outcome\".\"hourly_wage_cents\" END)",
-                OutcomeKind::Employed.as_str()
-            )),
-            a("wage"),
-        )
-        .from(outcome::Entity)
-        .and_where(in_base((outcome::Entity, O::ParticipantId)))
-        .cond_where(plan.scope.condition(
-            Category::Outcomes,
-            (outcome::Entity, O::OwnerOrgId),
-            (outcome::Entity, O::ParticipantId),
-        ))
-        .group_by_col((outcome::Entity, O::ParticipantId))
-        .to_owned()
-}
-
-/// `d`: dual-enrollment units per participant of `b` (EDUCATION_RECORDS).
-fn dual_units(plan: &Plan<'_>) -> SelectStatement {
-    use dual_enrollment::Column as D;
-    Query::select()
-        .expr_as(
-            Expr::col((dual_enrollment::Entity, D::ParticipantId)),
-            a("pid"),
-        )
-        .expr_as(
-            Expr::cust("SUM(\"dual_enrollment\".\"units_attempted\")"),
-            a("attempted"),
-        )
-        .expr_as(
-            Expr::cust("SUM(COALESCE(\"dual_enrollment\".\"units_earned\", 0.0))"),
-            a("earned"),
-        )
-        .from(dual_enrollment::Entity)
-        .and_where(in_base((dual_enrollment::Entity, D::ParticipantId)))
-        .cond_where(plan.scope.condition(
-            Category::EducationRecords,
-            (dual_enrollment::Entity, D::OwnerOrgId),
-            (dual_enrollment::Entity, D::ParticipantId),
-        ))
-        .group_by_col((dual_enrollment::Entity, D::ParticipantId))
-        .to_owned()
 }
 
 fn cte(name: &str, query: SelectStatement) -> CommonTableExpression {
@@ -494,10 +356,10 @@ fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_que
     };
     let mut with = WithClause::new();
     with.cte(cte("b", base(plan, backend)))
-        .cte(cte("h", hours()))
-        .cte(cte("c", credentials(plan)))
-        .cte(cte("m", mentored(plan)))
-        .cte(cte("o", outcomes(plan)))
+        .cte(cte("h", facts::hours()))
+        .cte(cte("c", facts::credentials(plan)))
+        .cte(cte("m", facts::mentored(plan)))
+        .cte(cte("o", facts::outcomes(plan)))
         .cte(cte("j", joined(plan)))
         .cte(cte("pt", per_person(plan, true)));
     let mut main = branch(true);
@@ -597,8 +459,8 @@ fn participant_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_qu
     let mut main = branch(true);
     let mut with = WithClause::new();
     with.cte(cte("b", base(plan, backend)))
-        .cte(cte("d", dual_units(plan)))
-        .cte(cte("o", outcomes(plan)))
+        .cte(cte("d", facts::dual_units(plan)))
+        .cte(cte("o", facts::outcomes(plan)))
         .cte(cte("xt", ranked(plan, true)));
     if !plan.group_by.is_empty() {
         with.cte(cte("x", ranked(plan, false)));
