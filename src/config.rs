@@ -46,6 +46,27 @@ pub struct Config {
     /// Query, request and rate limits.
     #[serde(default)]
     pub limits: crate::limits::LimitsConfig,
+    /// Aggregate reports.
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// Aggregate reports (DESIGN.md section 6).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Smallest count shown: counts from 1 to `suppression_threshold - 1`
+    /// are suppressed (11 as CMS: 1–10 hidden). At least 2.
+    #[serde(default = "default_suppression_threshold")]
+    pub suppression_threshold: u32,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            suppression_threshold: default_suppression_threshold(),
+        }
+    }
 }
 
 /// How tokens are verified (DESIGN.md section 4).
@@ -121,6 +142,9 @@ fn default_audience() -> String {
 }
 fn default_token_ttl_secs() -> u64 {
     8 * 3600
+}
+fn default_suppression_threshold() -> u32 {
+    11
 }
 
 /// A configuration problem, as one line naming the setting.
@@ -255,6 +279,13 @@ impl Config {
         if auth.token_ttl_secs == 0 {
             return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
         }
+        let threshold = self.reports.suppression_threshold;
+        if !(2..=1000).contains(&threshold) {
+            return Err(invalid(
+                "reports.suppression_threshold",
+                "must be between 2 and 1000 (1 would show every small count)",
+            ));
+        }
         Ok(())
     }
 
@@ -348,6 +379,17 @@ mod tests {
                 .0
                 .contains("database_url")
         );
+    }
+
+    #[test]
+    fn suppression_threshold_defaults_to_11_and_is_checked() {
+        assert_eq!(from_toml(OK).unwrap().reports.suppression_threshold, 11);
+        let config = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 5\n")).unwrap();
+        assert_eq!(config.reports.suppression_threshold, 5);
+        let err = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 1\n")).unwrap_err();
+        assert!(err.0.contains("reports.suppression_threshold"), "{err}");
+        let err = from_toml(&format!("{OK}[reports]\nthreshold = 5\n")).unwrap_err();
+        assert!(err.0.contains("reports"), "{err}");
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod policy;
 pub mod programs;
 pub mod records;
 pub mod registration;
+pub mod reports;
 pub mod rules;
 pub mod seed;
 pub mod shared;

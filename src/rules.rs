@@ -26,6 +26,30 @@ pub fn stipend_eligible(attendance_pct: Option<f64>, threshold_pct: Option<f64>)
     Some(attendance_pct? >= threshold_pct?)
 }
 
+/// The stipend rule as reports evaluate it in SQL, without rounding:
+/// [`attendance_pct`] rounds to one decimal (half away from zero), so for a
+/// threshold given to at most one decimal, `attendance_pct >= threshold`
+/// exactly when `attended * 1000 / scheduled >= threshold * 10 - 0.5`.
+/// `None` when the program has no stipend or no schedule.
+pub fn stipend_eligible_unrounded(
+    attended: f64,
+    scheduled: Option<f64>,
+    threshold_pct: Option<f64>,
+) -> Option<bool> {
+    let scheduled = scheduled.filter(|s| *s > 0.0)?;
+    Some(attended * 1000.0 / scheduled >= threshold_pct? * 10.0 - 0.5)
+}
+
+/// [`stipend_eligible_unrounded`] as a SQL boolean expression over the
+/// given column expressions (portable to SQLite and PostgreSQL: no
+/// rounding function, whose half-way behaviour differs between them).
+pub fn stipend_eligible_sql(attended: &str, scheduled: &str, threshold_pct: &str) -> String {
+    format!(
+        "({scheduled} > 0 AND {threshold_pct} IS NOT NULL AND \
+         {attended} * 1000.0 / {scheduled} >= {threshold_pct} * 10.0 - 0.5)"
+    )
+}
+
 /// Whether approved hours meet a program's OJT and RTI requirements (a
 /// registered apprenticeship: 2000 h OJT + 144 h RTI). A missing
 /// requirement is met.
@@ -51,6 +75,29 @@ mod tests {
         assert_eq!(stipend_eligible(Some(80.0), Some(80.0)), Some(true));
         assert_eq!(stipend_eligible(Some(79.9), Some(80.0)), Some(false));
         assert_eq!(stipend_eligible(Some(90.0), None), None);
+    }
+
+    #[test]
+    fn the_unrounded_stipend_rule_agrees_with_the_rounded_one() {
+        for scheduled in [240.0, 36.0, 324.0, 7.0] {
+            for threshold in [80.0, 75.5, 90.0] {
+                for tenth in 0..=4000 {
+                    let attended = f64::from(tenth) / 10.0;
+                    let rounded = stipend_eligible(
+                        attendance_pct(attended, Some(scheduled)),
+                        Some(threshold),
+                    );
+                    let unrounded =
+                        stipend_eligible_unrounded(attended, Some(scheduled), Some(threshold));
+                    assert_eq!(
+                        rounded, unrounded,
+                        "{attended} of {scheduled} at {threshold}"
+                    );
+                }
+            }
+        }
+        assert_eq!(stipend_eligible_unrounded(10.0, None, Some(80.0)), None);
+        assert_eq!(stipend_eligible_unrounded(10.0, Some(20.0), None), None);
     }
 
     #[test]

@@ -87,4 +87,25 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         hours_before + written,
         "no write lost"
     );
+
+    // The mixed load: reads, writes and reports; no error, no lost update.
+    let args = pathways_hub::bench::LoadArgs {
+        urls: vec![format!("http://{}", app.addr)],
+        clients: 4,
+        seconds: 2,
+        staff: app.staff("alliance-arts2work"),
+        admin: app.org_admin("alliance-arts2work"),
+        org: org.id,
+        db: app.db.clone(),
+        pids: vec![std::process::id()],
+    };
+    let report = pathways_hub::bench::load(args).await.unwrap();
+    assert_eq!(report["errors"], 0, "{report}");
+    assert_eq!(report["lost_updates"], 0, "{report}");
+    assert!(report["reads"].as_u64().unwrap() > 0, "{report}");
+    assert!(report["writes"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        report["peak_rss_mib"][0].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
 });

@@ -257,3 +257,24 @@ hub_test!(
         assert_eq!(response.status(), 403, "sign-out needs the token too");
     }
 );
+
+hub_test!(the_report_page_renders_a_chart_and_its_csv, |backend| {
+    let app = spawn_app(backend).await;
+    let tokens = json!({ "admin": app.org_admin("wlcac") });
+    let shots = browser::screenshots("console-report", backend);
+    let out = browser::run(
+        &app,
+        "report_page.mjs",
+        &shots,
+        &[("TOKENS", tokens.to_string())],
+    )
+    .await;
+    assert!(out.contains("\"ok\":true"), "{out}");
+    assert!(shots.join("reports.png").exists());
+    // Every run of the report is an EXPORT event (the page and the CSV).
+    assert!(
+        app.count("audit_event WHERE action = 'EXPORT' AND actor_subject = 'admin@wlcac'")
+            .await
+            >= 3
+    );
+});

@@ -24,5 +24,6 @@ pub mod participant_link;
 pub mod participant_profile;
 pub mod pathway;
 pub mod program;
+pub mod program_target;
 pub mod service;
 pub mod sharing_agreement;

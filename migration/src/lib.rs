@@ -9,6 +9,7 @@ mod m20261125_000003_enrollments;
 mod m20261125_000004_records;
 mod m20261125_000005_sharing;
 mod m20261125_000006_audit;
+mod m20261125_000008_reports;
 
 /// Runs the hub's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_records::Migration),
             Box::new(m20261125_000005_sharing::Migration),
             Box::new(m20261125_000006_audit::Migration),
+            Box::new(m20261125_000008_reports::Migration),
         ]
     }
 }

@@ -1,15 +1,17 @@
-//! `pathways-hub bench`: a reproducible synthetic dataset and a load
-//! generator for the partner case-manager query. Figures are printed, the
+//! `pathways-hub bench`: a reproducible synthetic dataset, a load
+//! generator for the partner case-manager query, and report timings. Figures are printed, the
 //! last line as one JSON object; tests never time anything.
 
 mod floor;
 mod graph;
 mod mixed;
+mod report;
 mod synth;
 mod writes;
 
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
+pub use report::{ReportArgs, run as report};
 pub use synth::{SynthSummary, seed as synth_seed};
 pub use writes::{WritesArgs, run as writes};
 

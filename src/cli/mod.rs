@@ -130,6 +130,19 @@ pub enum BenchCommand {
         #[arg(long, value_delimiter = ',')]
         pid: Vec<u32>,
     },
+    /// Times the full report (every metric, grouped by program and
+    /// quarter) on the configured database, as an evaluator and as an
+    /// org_admin (after `bench seed`).
+    Report {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The evaluator's organization.
+        #[arg(long, default_value = "harder-co")]
+        evaluator: String,
+        /// The org_admin's organization.
+        #[arg(long, default_value = "alliance-arts2work")]
+        org: String,
+    },
     /// Sends `logHours` from C concurrent clients to a running hub, on the
     /// partner's ACTIVE enrollments (after `bench seed`).
     Writes {
@@ -404,6 +417,22 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 pids: pid,
             };
             crate::bench::load(args)
+                .await
+                .map(|_| ())
+                .map_err(|e| Failure(e.message()))
+        }
+        BenchCommand::Report {
+            runs,
+            evaluator,
+            org,
+        } => {
+            let args = crate::bench::ReportArgs {
+                db,
+                runs,
+                viewers: vec![(evaluator, Role::Evaluator), (org, Role::OrgAdmin)],
+                threshold: config.reports.suppression_threshold,
+            };
+            crate::bench::report(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))

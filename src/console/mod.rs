@@ -10,6 +10,7 @@
 
 mod directory;
 mod records;
+mod reports;
 mod sharing;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(directory::routes())
         .merge(sharing::routes())
         .merge(records::routes())
+        .merge(reports::routes())
 }
 
 /// A signed-in console user.
@@ -299,6 +301,7 @@ pub(crate) fn page(
                                 li { a href="/admin/consents" { "Consents" } }
                                 li { a href="/admin/access" { "Access explainer" } }
                                 li { a href="/admin/audit" { "Audit log" } }
+                                li { a href="/admin/reports" { "Reports" } }
                                 li { a href="/admin/import" { "Import" } }
                             }
                         }
@@ -384,6 +387,9 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 li { a href="/admin/audit" { "Read who saw your organization's data" } }
             }
             li { a href="/admin/access" { "Explain why an organization can or cannot see a category of data" } }
+            @if session.has(Role::Evaluator) || session.has(Role::OrgAdmin) {
+                li { a href="/admin/reports" { "Reports" } ": unduplicated, suppressed figures with a chart and CSV" }
+            }
             @if session.has(Role::Staff) || session.has(Role::OrgAdmin) {
                 li { a href="/admin/import" { "Import a spreadsheet" } " of participants, enrollments or hours" }
             }

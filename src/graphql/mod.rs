@@ -13,6 +13,7 @@ mod prefetch;
 mod record_mutations;
 mod records;
 mod registration;
+mod reports;
 mod sharing;
 mod viewer;
 
@@ -31,6 +32,7 @@ use crate::error::Result;
 use crate::policy::Scopes;
 
 pub use loaders::Loaders;
+pub use reports::{ReportFilterInput, ReportInput};
 
 /// The hub's schema type.
 pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -43,6 +45,7 @@ pub struct QueryRoot(
     participants::ParticipantQuery,
     audit::AuditQuery,
     sharing::SharingQuery,
+    reports::ReportQuery,
 );
 
 /// All mutations.

@@ -1,9 +1,10 @@
 //! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
-//! browser), `/import` (CSV upload), the console at `/admin`, `/healthz`,
-//! `/readyz`, `/metrics`.
+//! browser), `/import` (CSV upload), `/reports/summary.csv`, the console at
+//! `/admin`, `/healthz`, `/readyz`, `/metrics`.
 
 mod import;
 mod metrics;
+mod reports;
 
 pub use import::MAX_UPLOAD_BYTES;
 
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
             "/import",
             post(import::upload).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
         )
+        .route("/reports/summary.csv", get(reports::summary_csv))
         .layer(middleware::from_fn_with_state(state.clone(), guard));
     if !limits.cors_allowed_origins.is_empty() {
         let origins: Vec<HeaderValue> = limits

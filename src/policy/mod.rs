@@ -5,6 +5,7 @@
 //! conditions built here and nowhere else.
 
 pub mod explain;
+mod reports;
 mod scope;
 pub mod sharing;
 
@@ -14,6 +15,7 @@ use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 use uuid::Uuid;
 
+pub use reports::{REPORT_PURPOSES, ReportScope, report_scope};
 pub use scope::Scope;
 
 use crate::auth::{Role, Viewer};

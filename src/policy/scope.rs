@@ -34,7 +34,7 @@ pub struct Scope {
 /// The comma-separated category set stored in `column` contains `category`
 /// (exactly: `X`, `X,…`, `…,X` or `…,X,…`), portable across SQLite and
 /// PostgreSQL without string concatenation.
-fn covers(column: impl IntoColumnRef, category: Category) -> Condition {
+pub(super) fn covers(column: impl IntoColumnRef, category: Category) -> Condition {
     let column = column.into_column_ref();
     let name = category.as_str();
     Condition::any()

@@ -2,13 +2,15 @@
 //! programs (in `programs.rs`), mentors and data-sharing agreements,
 //! as the seed documents describe them.
 
-use super::programs::PROGRAMS;
+use super::programs::{LACHSA_STAGE, LACHSA_VIDEO, PROGRAMS};
 use super::{Plan, at, demo_id, directory_at, dt, org, plus};
 use entity::enums::{
     AgreementStatus, Category, CompetencyDomain, OrgKind, SharingPurpose, join_set,
 };
 
-use entity::{competency, mentor, organization, pathway, program, sharing_agreement};
+use entity::{
+    competency, mentor, organization, pathway, program, program_target, sharing_agreement,
+};
 
 pub(super) const WLCAC: &str = "wlcac";
 pub(super) const A2W: &str = "alliance-arts2work";
@@ -295,6 +297,25 @@ impl Plan {
                 created_at,
                 updated_at,
             }));
+        // LACHSA's grant (seed 001): 95 % completion, 100 % graduation and
+        // 95 % certified in one or more industry programs, per CTE pathway.
+        for p in [&LACHSA_STAGE, &LACHSA_VIDEO] {
+            for (metric, target) in [
+                ("COMPLETION_RATE", 0.95),
+                ("GRADUATION_RATE", 1.0),
+                ("CREDENTIAL_ATTAINMENT", 0.95),
+            ] {
+                self.program_targets.push(program_target::Model {
+                    id: demo_id("program_target", &format!("{}/{metric}", p.key)),
+                    program_id: demo_id("program", p.key),
+                    metric: metric.into(),
+                    target,
+                    note: Some("LACHSA Pathways Improvement grant".into()),
+                    created_at,
+                    updated_at,
+                });
+            }
+        }
         self.mentors.extend(
             MENTORS
                 .iter()

@@ -40,8 +40,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     competency, competency_attainment, consent, credential, dual_enrollment, enrollment,
     enrollment_status_change, hour_log, mentor, mentorship, mentorship_meeting, organization,
-    outcome, participant, participant_link, participant_profile, pathway, program, service,
-    sharing_agreement,
+    outcome, participant, participant_link, participant_profile, pathway, program, program_target,
+    service, sharing_agreement,
 };
 
 use sea_orm::sea_query::OnConflict;
@@ -237,6 +237,7 @@ struct Plan {
     pathways: Vec<pathway::Model>,
     competencies: Vec<competency::Model>,
     programs: Vec<program::Model>,
+    program_targets: Vec<program_target::Model>,
     mentors: Vec<mentor::Model>,
     agreements: Vec<sharing_agreement::Model>,
     participants: Vec<participant::Model>,
@@ -280,6 +281,7 @@ impl Plan {
         rows += insert::<pathway::Entity>(txn, self.pathways).await?;
         rows += insert::<competency::Entity>(txn, self.competencies).await?;
         rows += insert::<program::Entity>(txn, self.programs).await?;
+        rows += insert::<program_target::Entity>(txn, self.program_targets).await?;
         rows += insert::<mentor::Entity>(txn, self.mentors).await?;
         rows += insert::<sharing_agreement::Entity>(txn, self.agreements).await?;
         let participants = insert::<participant::Entity>(txn, self.participants).await?;

@@ -192,6 +192,7 @@ impl Plan {
             ("pathway", self.pathways.len()),
             ("competency", self.competencies.len()),
             ("program", self.programs.len()),
+            ("program_target", self.program_targets.len()),
             ("mentor", self.mentors.len()),
             ("sharing_agreement", self.agreements.len()),
             ("participant", self.participants.len()),

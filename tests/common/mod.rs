@@ -114,6 +114,7 @@ pub fn test_config(database_url: String) -> Config {
             ..AuthConfig::default()
         },
         limits: Default::default(),
+        reports: Default::default(),
     }
 }
 

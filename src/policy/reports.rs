@@ -1,0 +1,206 @@
+//! Who may run aggregate reports, over which rows (DESIGN.md sections 4, 6).
+//!
+//! A report never returns row-level data, but its counts are still built
+//! from participant rows, so the rows that feed it are chosen here, as SQL,
+//! like every other read:
+//! - an **org_admin** reports over its own organization's rows;
+//! - an **evaluator** (evaluators and funders) reports over rows its
+//!   organization may read under an ACTIVE sharing agreement whose purpose
+//!   is EVALUATION or REPORTING, that covers the row's category and lies
+//!   within its dates, with the participant's ACTIVE, unexpired consent
+//!   covering the category (for the evaluator or for every partner) when the
+//!   agreement requires consent — service-coordination agreements never
+//!   feed a report;
+//! - a viewer with both roles gets the union; anyone else is `FORBIDDEN`
+//!   (staff and hub_admin read no aggregates).
+
+use chrono::NaiveDate;
+use entity::enums::{AgreementStatus, Category, ConsentStatus, SharingPurpose};
+use entity::{consent, sharing_agreement};
+use sea_orm::sea_query::{
+    Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement,
+};
+use sea_orm::{Condition, Value};
+use uuid::Uuid;
+
+use super::scope::covers;
+use crate::auth::{Role, Viewer};
+use crate::error::{Error, Result};
+
+/// The agreement purposes that may feed an aggregate report.
+pub const REPORT_PURPOSES: [SharingPurpose; 2] =
+    [SharingPurpose::Evaluation, SharingPurpose::Reporting];
+
+/// Which rows feed a viewer's reports. Only [`report_scope`] builds one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportScope {
+    org_id: Uuid,
+    /// org_admin: the organization's own rows.
+    own: bool,
+    /// evaluator: rows shared under EVALUATION/REPORTING agreements.
+    shared: bool,
+    today: NaiveDate,
+}
+
+/// The report scope of `viewer` on `today`, or `FORBIDDEN` for viewers
+/// that are neither org_admin nor evaluator.
+pub fn report_scope(viewer: &Viewer, today: NaiveDate) -> Result<ReportScope> {
+    let own = viewer.has(Role::OrgAdmin);
+    let shared = viewer.has(Role::Evaluator);
+    if !own && !shared {
+        return Err(Error::forbidden(
+            "reports are for evaluators, funders and org_admins",
+        ));
+    }
+    Ok(ReportScope {
+        org_id: viewer.org_id,
+        own,
+        shared,
+        today,
+    })
+}
+
+impl ReportScope {
+    /// The organization the report is for.
+    pub fn org_id(&self) -> Uuid {
+        self.org_id
+    }
+
+    /// The condition under which a row in `category`, with owner column
+    /// `owner`, about the participant in column `participant`, feeds the
+    /// report. Columns must be qualified with their table.
+    pub fn condition(
+        &self,
+        category: Category,
+        owner: impl IntoColumnRef,
+        participant: impl IntoColumnRef,
+    ) -> Condition {
+        let owner = owner.into_column_ref();
+        let mut any = Condition::any();
+        if self.own {
+            any = any.add(Expr::col(owner.clone()).eq(self.org_id));
+        }
+        if self.shared {
+            any = any.add(Expr::exists(self.agreement_query(
+                category,
+                owner,
+                participant.into_column_ref(),
+            )));
+        }
+        any
+    }
+
+    fn agreement_query(
+        &self,
+        category: Category,
+        owner: ColumnRef,
+        participant: ColumnRef,
+    ) -> SelectStatement {
+        use sharing_agreement::Column as A;
+        let a = Alias::new("rep_sa");
+        let today = Value::from(self.today);
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(sharing_agreement::Entity, a.clone())
+            .and_where(Expr::col((a.clone(), A::ProviderOrgId)).equals(owner))
+            .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(self.org_id))
+            .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
+            .and_where(
+                Expr::col((a.clone(), A::Purpose))
+                    .is_in(REPORT_PURPOSES.iter().map(|p| p.as_str())),
+            )
+            .cond_where(covers((a.clone(), A::Categories), category))
+            .and_where(Expr::col((a.clone(), A::EffectiveOn)).lte(today.clone()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((a.clone(), A::ExpiresOn)).is_null())
+                    .add(Expr::col((a.clone(), A::ExpiresOn)).gte(today)),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((a, A::RequiresConsent)).eq(false))
+                    .add(Expr::exists(self.consent_query(category, participant))),
+            )
+            .to_owned()
+    }
+
+    fn consent_query(&self, category: Category, participant: ColumnRef) -> SelectStatement {
+        use consent::Column as C;
+        let c = Alias::new("rep_c");
+        let today = Value::from(self.today);
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(consent::Entity, c.clone())
+            .and_where(Expr::col((c.clone(), C::ParticipantId)).equals(participant))
+            .and_where(Expr::col((c.clone(), C::Status)).eq(ConsentStatus::Active.as_str()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((c.clone(), C::RecipientOrgId)).is_null())
+                    .add(Expr::col((c.clone(), C::RecipientOrgId)).eq(self.org_id)),
+            )
+            .cond_where(covers((c.clone(), C::Categories), category))
+            .and_where(Expr::col((c.clone(), C::SignedOn)).lte(today.clone()))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((c.clone(), C::ExpiresOn)).is_null())
+                    .add(Expr::col((c, C::ExpiresOn)).gte(today)),
+            )
+            .to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(roles: &[Role]) -> Viewer {
+        Viewer {
+            subject: "s".into(),
+            org_id: Uuid::from_u128(9),
+            org_slug: "harder-co".into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default()
+    }
+
+    #[test]
+    fn only_evaluators_and_org_admins_run_reports() {
+        for roles in [&[Role::Staff][..], &[Role::HubAdmin], &[]] {
+            let err = report_scope(&viewer(roles), today()).unwrap_err();
+            assert_eq!(err.code(), "FORBIDDEN");
+        }
+        let own = report_scope(&viewer(&[Role::Staff, Role::OrgAdmin]), today()).unwrap();
+        assert!(own.own && !own.shared);
+        let shared = report_scope(&viewer(&[Role::Evaluator]), today()).unwrap();
+        assert!(!shared.own && shared.shared);
+    }
+
+    #[test]
+    fn evaluator_rows_come_only_from_evaluation_or_reporting_agreements() {
+        use sea_orm::sea_query::{PostgresQueryBuilder, Query};
+        let scope = report_scope(&viewer(&[Role::Evaluator]), today()).unwrap();
+        let sql = Query::select()
+            .expr(Expr::val(1))
+            .from(entity::enrollment::Entity)
+            .cond_where(scope.condition(
+                Category::Enrollment,
+                (
+                    entity::enrollment::Entity,
+                    entity::enrollment::Column::OwnerOrgId,
+                ),
+                (
+                    entity::enrollment::Entity,
+                    entity::enrollment::Column::ParticipantId,
+                ),
+            ))
+            .to_string(PostgresQueryBuilder);
+        assert!(sql.contains("IN ('EVALUATION', 'REPORTING')"), "{sql}");
+        assert!(!sql.contains("SERVICE_COORDINATION"), "{sql}");
+        // An evaluator's own organization keeps no participant rows: only
+        // the agreement path feeds its reports.
+        assert!(!sql.contains("\"owner_org_id\" = '00000000"), "{sql}");
+    }
+}

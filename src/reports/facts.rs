@@ -1,0 +1,149 @@
+//! The facts a report counts besides enrollments, one common table
+//! expression each, every one restricted to the participants of `b` and to
+//! the rows the viewer's [`crate::policy::ReportScope`] lets feed a report:
+//! approved hours per enrollment (`h`), credentials (`c`), mentorships
+//! (`m`), outcomes (`o`) and dual-enrollment units (`d`).
+
+use entity::enums::{Category, HourKind, MentorshipStatus, OutcomeKind};
+use entity::{credential, dual_enrollment, hour_log, mentorship, outcome};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
+
+use super::sql::{Plan, a};
+
+/// Participants of `b` (for the participant-level facts).
+pub(super) fn in_base(column: impl IntoColumnRef) -> Expr {
+    Expr::col(column).in_subquery(Query::select().column(a("pid")).from(a("b")).to_owned())
+}
+
+/// `h`: approved OJT/RTI and logged attendance hours per enrollment of `b`
+/// whose PROGRESS feeds the report (the semi-join lets the planner probe
+/// the hour-log index per enrollment instead of hashing every hour log).
+pub(super) fn hours() -> SelectStatement {
+    use hour_log::Column as H;
+    let sum = |kind: HourKind, approved_only: bool| {
+        let approved = if approved_only {
+            " AND \"hour_log\".\"approved\""
+        } else {
+            ""
+        };
+        Expr::cust(format!(
+            "SUM(CASE WHEN \"hour_log\".\"kind\" = '{}'{approved} THEN \"hour_log\".\"hours\" ELSE 0.0 END)",
+            kind.as_str()
+        ))
+    };
+    Query::select()
+        .expr_as(Expr::col((hour_log::Entity, H::EnrollmentId)), a("eid"))
+        .expr_as(sum(HourKind::Ojt, true), a("ojt"))
+        .expr_as(sum(HourKind::Rti, true), a("rti"))
+        .expr_as(sum(HourKind::Attendance, false), a("att"))
+        .from(hour_log::Entity)
+        .and_where(
+            Expr::col((hour_log::Entity, H::EnrollmentId)).in_subquery(
+                Query::select()
+                    .column(a("eid"))
+                    .from(a("b"))
+                    .and_where(Expr::col(a("progress_ok")).eq(1))
+                    .to_owned(),
+            ),
+        )
+        .group_by_col((hour_log::Entity, H::EnrollmentId))
+        .to_owned()
+}
+
+/// `c`: participants of `b` with at least one credential (CREDENTIALS).
+pub(super) fn credentials(plan: &Plan<'_>) -> SelectStatement {
+    use credential::Column as C;
+    Query::select()
+        .expr_as(Expr::col((credential::Entity, C::ParticipantId)), a("pid"))
+        .from(credential::Entity)
+        .and_where(in_base((credential::Entity, C::ParticipantId)))
+        .cond_where(plan.scope.condition(
+            Category::Credentials,
+            (credential::Entity, C::OwnerOrgId),
+            (credential::Entity, C::ParticipantId),
+        ))
+        .group_by_col((credential::Entity, C::ParticipantId))
+        .to_owned()
+}
+
+/// `m`: participants of `b` matched with a mentor (a mentorship that is or
+/// was ACTIVE: ACTIVE, PAUSED or ENDED; MENTORSHIP category).
+pub(super) fn mentored(plan: &Plan<'_>) -> SelectStatement {
+    use mentorship::Column as M;
+    Query::select()
+        .expr_as(Expr::col((mentorship::Entity, M::ParticipantId)), a("pid"))
+        .from(mentorship::Entity)
+        .and_where(in_base((mentorship::Entity, M::ParticipantId)))
+        .and_where(Expr::col((mentorship::Entity, M::Status)).is_in([
+            MentorshipStatus::Active.as_str(),
+            MentorshipStatus::Paused.as_str(),
+            MentorshipStatus::Ended.as_str(),
+        ]))
+        .cond_where(plan.scope.condition(
+            Category::Mentorship,
+            (mentorship::Entity, M::OwnerOrgId),
+            (mentorship::Entity, M::ParticipantId),
+        ))
+        .group_by_col((mentorship::Entity, M::ParticipantId))
+        .to_owned()
+}
+
+/// `o`: outcome flags per participant of `b`, and the highest hourly wage
+/// of an EMPLOYED outcome (OUTCOMES category).
+pub(super) fn outcomes(plan: &Plan<'_>) -> SelectStatement {
+    use outcome::Column as O;
+    let flag = |kind: OutcomeKind| {
+        Expr::cust(format!(
+            "MAX(CASE WHEN \"outcome\".\"kind\" = '{}' THEN 1 ELSE 0 END)",
+            kind.as_str()
+        ))
+    };
+    Query::select()
+        .expr_as(Expr::col((outcome::Entity, O::ParticipantId)), a("pid"))
+        .expr_as(flag(OutcomeKind::Employed), a("employed"))
+        .expr_as(flag(OutcomeKind::UnionMembership), a("union_member"))
+        .expr_as(flag(OutcomeKind::HsGraduated), a("graduated"))
+        .expr_as(
+            Expr::cust(format!(
+                "MAX(CASE WHEN \"outcome\".\"kind\" = '{}' THEN \"outcome\".\"hourly_wage_cents\" END)",
+                OutcomeKind::Employed.as_str()
+            )),
+            a("wage"),
+        )
+        .from(outcome::Entity)
+        .and_where(in_base((outcome::Entity, O::ParticipantId)))
+        .cond_where(plan.scope.condition(
+            Category::Outcomes,
+            (outcome::Entity, O::OwnerOrgId),
+            (outcome::Entity, O::ParticipantId),
+        ))
+        .group_by_col((outcome::Entity, O::ParticipantId))
+        .to_owned()
+}
+
+/// `d`: dual-enrollment units per participant of `b` (EDUCATION_RECORDS).
+pub(super) fn dual_units(plan: &Plan<'_>) -> SelectStatement {
+    use dual_enrollment::Column as D;
+    Query::select()
+        .expr_as(
+            Expr::col((dual_enrollment::Entity, D::ParticipantId)),
+            a("pid"),
+        )
+        .expr_as(
+            Expr::cust("SUM(\"dual_enrollment\".\"units_attempted\")"),
+            a("attempted"),
+        )
+        .expr_as(
+            Expr::cust("SUM(COALESCE(\"dual_enrollment\".\"units_earned\", 0.0))"),
+            a("earned"),
+        )
+        .from(dual_enrollment::Entity)
+        .and_where(in_base((dual_enrollment::Entity, D::ParticipantId)))
+        .cond_where(plan.scope.condition(
+            Category::EducationRecords,
+            (dual_enrollment::Entity, D::OwnerOrgId),
+            (dual_enrollment::Entity, D::ParticipantId),
+        ))
+        .group_by_col((dual_enrollment::Entity, D::ParticipantId))
+        .to_owned()
+}

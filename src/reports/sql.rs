@@ -1,0 +1,564 @@
+//! The report's aggregates as two SQL statements (plus one count when a
+//! filter narrows the population). Every participant row that feeds them is
+//! chosen by the viewer's [`ReportScope`]; only aggregated cells leave the
+//! database.
+//!
+//! - The enrollment grain (`enrollment_statement`): enrollments `b` with
+//!   their program, approved hours per enrollment `h`, and the participant's
+//!   credential, mentorship and outcome flags (`c`, `m`, `o`) are joined
+//!   (`j`), reduced to one row per group and participant (`pg`; `pt` for the
+//!   total) and counted: participants are unduplicated by hub id without
+//!   `COUNT(DISTINCT …)`.
+//! - The participant grain (`participant_statement`): one row per
+//!   participant and group, for sums that must count a person once
+//!   (dual-enrollment units) and the median hourly wage (window functions,
+//!   portable to SQLite and PostgreSQL).
+//!
+//! Both statements answer the groups and, in the same statement (`UNION
+//! ALL`), the total over every participant, so a youth in two programs
+//! counts in each program's row and once in the total.
+
+use chrono::NaiveDate;
+use entity::enums::Category;
+use entity::{enrollment, program};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
+    UnionType, WithClause,
+};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
+use uuid::Uuid;
+
+use super::{Count, GroupBy, Period, Sum, facts};
+use crate::error::Result;
+use crate::policy::ReportScope;
+
+/// What the statements select and group.
+pub(super) struct Plan<'a> {
+    pub scope: &'a ReportScope,
+    pub group_by: &'a [GroupBy],
+    pub period: Period,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub program_id: Option<Uuid>,
+    pub pathway_id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+}
+
+/// One group's key as read from SQL, in `group_by` order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum KeyPart {
+    Program(Option<Uuid>),
+    Organization(Option<Uuid>),
+    Pathway(Option<Uuid>),
+    Period(i64, i64),
+}
+
+/// Aggregates of one group (or of the total, `key` empty).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Cells {
+    pub counts: [i64; Count::ALL.len()],
+    pub sums: [Option<f64>; Sum::ALL.len()],
+}
+
+/// The total and the groups' cells, as SQL answered them.
+#[derive(Debug, Default)]
+pub(super) struct Aggregates {
+    pub total: Cells,
+    pub groups: std::collections::BTreeMap<Vec<KeyPart>, Cells>,
+}
+
+pub(super) fn a(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+/// The enrollment date a report's period and from/to refer to: when the
+/// enrollment started, or when the youth applied.
+fn cohort_date() -> Expr {
+    Func::coalesce([
+        Expr::col((enrollment::Entity, enrollment::Column::StartedOn)),
+        Expr::col((enrollment::Entity, enrollment::Column::AppliedOn)),
+    ])
+    .into()
+}
+
+/// `(year, sub)` of the period the cohort date falls in: the month, the
+/// quarter (1–4), or the school year (July–June) named by its first year.
+fn period_sql(backend: DbBackend, period: Period) -> (String, String) {
+    let date = "COALESCE(\"enrollment\".\"started_on\", \"enrollment\".\"applied_on\")";
+    let (year, month) = match backend {
+        DbBackend::Postgres => (
+            format!("CAST(EXTRACT(YEAR FROM {date}) AS BIGINT)"),
+            format!("CAST(EXTRACT(MONTH FROM {date}) AS BIGINT)"),
+        ),
+        _ => (
+            format!("CAST(strftime('%Y', {date}) AS INTEGER)"),
+            format!("CAST(strftime('%m', {date}) AS INTEGER)"),
+        ),
+    };
+    match period {
+        Period::Month => (year, month),
+        Period::Quarter => (year, format!("(({month}) + 2) / 3")),
+        Period::SchoolYear => (
+            format!("CASE WHEN {month} >= 7 THEN {year} ELSE ({year}) - 1 END"),
+            "CAST(0 AS BIGINT)".to_owned(),
+        ),
+    }
+}
+
+/// `b`: the enrollments that feed the report (ENROLLMENT category), with
+/// their program's requirements and the period.
+fn base(plan: &Plan<'_>, backend: DbBackend) -> SelectStatement {
+    use enrollment::Column as E;
+    use program::Column as P;
+    let (year, sub) = period_sql(backend, plan.period);
+    let mut q = Query::select();
+    q.expr_as(Expr::col((enrollment::Entity, E::Id)), a("eid"))
+        .expr_as(Expr::col((enrollment::Entity, E::ParticipantId)), a("pid"))
+        .expr_as(Expr::col((enrollment::Entity, E::Status)), a("status"))
+        .expr_as(Expr::col((program::Entity, P::Id)), a("program_id"))
+        .expr_as(Expr::col((program::Entity, P::OrgId)), a("org_id"))
+        .expr_as(Expr::col((program::Entity, P::PathwayId)), a("pathway_id"))
+        .expr_as(Expr::cust(year), a("py"))
+        .expr_as(Expr::cust(sub), a("ps"))
+        .expr_as(
+            Expr::col((program::Entity, P::RequiredOjtHours)),
+            a("req_ojt"),
+        )
+        .expr_as(
+            Expr::col((program::Entity, P::RequiredRtiHours)),
+            a("req_rti"),
+        )
+        .expr_as(Expr::col((program::Entity, P::ScheduledHours)), a("sched"))
+        .expr_as(
+            Expr::col((program::Entity, P::StipendThresholdPct)),
+            a("thr"),
+        )
+        // Hours are kept by the enrollment's organization, so whether its
+        // hours (PROGRESS) feed the report is decided once per enrollment,
+        // not once per hour log (as `records::hour_totals` does).
+        .expr_as(
+            Expr::case(
+                plan.scope.condition(
+                    Category::Progress,
+                    (enrollment::Entity, E::OwnerOrgId),
+                    (enrollment::Entity, E::ParticipantId),
+                ),
+                Expr::val(1),
+            )
+            .finally(Expr::val(0)),
+            a("progress_ok"),
+        )
+        .from(enrollment::Entity)
+        .inner_join(
+            program::Entity,
+            Expr::col((program::Entity, P::Id)).equals((enrollment::Entity, E::ProgramId)),
+        )
+        .cond_where(plan.scope.condition(
+            Category::Enrollment,
+            (enrollment::Entity, E::OwnerOrgId),
+            (enrollment::Entity, E::ParticipantId),
+        ));
+    if let Some(id) = plan.program_id {
+        q.and_where(Expr::col((enrollment::Entity, E::ProgramId)).eq(id));
+    }
+    if let Some(id) = plan.org_id {
+        q.and_where(Expr::col((program::Entity, P::OrgId)).eq(id));
+    }
+    if let Some(id) = plan.pathway_id {
+        q.and_where(Expr::col((program::Entity, P::PathwayId)).eq(id));
+    }
+    if let Some(from) = plan.from {
+        q.and_where(cohort_date().gte(from));
+    }
+    if let Some(to) = plan.to {
+        q.and_where(cohort_date().lte(to));
+    }
+    q.to_owned()
+}
+
+fn cte(name: &str, query: SelectStatement) -> CommonTableExpression {
+    CommonTableExpression::new()
+        .query(query)
+        .table_name(a(name))
+        .to_owned()
+}
+
+/// The group columns of `b` (or of a table with `g_*` columns), as
+/// `(expression, alias)`.
+fn dims(group_by: &[GroupBy], table: &str, from_base: bool) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for dim in group_by {
+        let cols: &[(&str, &'static str)] = match dim {
+            GroupBy::Program => &[("program_id", "g_program")],
+            GroupBy::Organization => &[("org_id", "g_org")],
+            GroupBy::Pathway => &[("pathway_id", "g_pathway")],
+            GroupBy::Period => &[("py", "g_py"), ("ps", "g_ps")],
+        };
+        for (col, alias) in cols {
+            let source = if from_base { *col } else { *alias };
+            out.push((format!("{table}.{source}"), *alias));
+        }
+    }
+    out
+}
+
+/// Adds the group columns (or NULLs, for the total branch) and the
+/// `is_total` marker to a select.
+fn select_dims(q: &mut SelectStatement, dims: &[(String, &'static str)], total: bool) {
+    for (expr, alias) in dims {
+        if total {
+            q.expr_as(Expr::cust("NULL"), a(alias));
+        } else {
+            q.expr_as(Expr::cust(expr.clone()), a(alias));
+            q.add_group_by([Expr::cust(expr.clone())]);
+        }
+    }
+    // BIGINT on both databases, so it reads as i64.
+    let marker = if total {
+        "CAST(1 AS BIGINT)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    q.expr_as(Expr::cust(marker), a("is_total"));
+}
+
+/// Per-enrollment flags of `j`: `(expression over b, h, c, m, o; column)`.
+/// Each becomes "the participant has at least one such enrollment" in
+/// `pg`/`pt` (MAX), then a count of participants (no `COUNT(DISTINCT)`:
+/// `pg` has one row per group and participant).
+const FLAGS: &[(&str, Count)] = &[
+    (
+        "CASE WHEN b.status = 'ACTIVE' THEN 1 ELSE 0 END",
+        Count::Active,
+    ),
+    (
+        "CASE WHEN b.status = 'COMPLETED' THEN 1 ELSE 0 END",
+        Count::Completed,
+    ),
+    (
+        "CASE WHEN c.pid IS NOT NULL THEN 1 ELSE 0 END",
+        Count::Credentialed,
+    ),
+    ("COALESCE(o.graduated, 0)", Count::Graduated),
+    (
+        "CASE WHEN m.pid IS NOT NULL THEN 1 ELSE 0 END",
+        Count::Mentored,
+    ),
+    ("COALESCE(o.employed, 0)", Count::Employed),
+    ("COALESCE(o.union_member, 0)", Count::UnionMember),
+    ("CASE WHEN h.ojt > 0 THEN 1 ELSE 0 END", Count::OjtPeople),
+    ("CASE WHEN h.rti > 0 THEN 1 ELSE 0 END", Count::RtiPeople),
+    (
+        "CASE WHEN b.req_ojt IS NOT NULL THEN 1 ELSE 0 END",
+        Count::OjtRequired,
+    ),
+    (
+        "CASE WHEN b.req_ojt IS NOT NULL AND COALESCE(h.ojt, 0.0) >= b.req_ojt THEN 1 ELSE 0 END",
+        Count::OjtMet,
+    ),
+    (
+        "CASE WHEN b.req_rti IS NOT NULL THEN 1 ELSE 0 END",
+        Count::RtiRequired,
+    ),
+    (
+        "CASE WHEN b.req_rti IS NOT NULL AND COALESCE(h.rti, 0.0) >= b.req_rti THEN 1 ELSE 0 END",
+        Count::RtiMet,
+    ),
+    (
+        "CASE WHEN b.thr IS NOT NULL AND b.sched > 0 THEN 1 ELSE 0 END",
+        Count::StipendBase,
+    ),
+];
+
+/// `j`: one row per enrollment of `b` with its group columns, flags and
+/// approved hours.
+fn joined(plan: &Plan<'_>) -> SelectStatement {
+    let stipend = crate::rules::stipend_eligible_sql("COALESCE(h.att, 0.0)", "b.sched", "b.thr");
+    let mut q = Query::select();
+    for (expr, alias) in dims(plan.group_by, "b", true) {
+        q.expr_as(Expr::cust(expr), a(alias));
+    }
+    q.expr_as(Expr::cust("b.pid"), a("pid"));
+    for (expr, count) in FLAGS {
+        q.expr_as(Expr::cust(*expr), a(count.column()));
+    }
+    q.expr_as(
+        Expr::cust(format!("CASE WHEN {stipend} THEN 1 ELSE 0 END")),
+        a(Count::StipendEligible.column()),
+    )
+    .expr_as(Expr::cust("COALESCE(h.ojt, 0.0)"), a("ojt"))
+    .expr_as(Expr::cust("COALESCE(h.rti, 0.0)"), a("rti"))
+    .from(a("b"))
+    .join(JoinType::LeftJoin, a("h"), Expr::cust("h.eid = b.eid"))
+    .join(JoinType::LeftJoin, a("c"), Expr::cust("c.pid = b.pid"))
+    .join(JoinType::LeftJoin, a("m"), Expr::cust("m.pid = b.pid"))
+    .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = b.pid"));
+    q
+}
+
+/// The flags of [`FLAGS`] and the stipend, in `j`'s column order.
+fn flag_counts() -> impl Iterator<Item = Count> {
+    FLAGS
+        .iter()
+        .map(|(_, c)| *c)
+        .chain(std::iter::once(Count::StipendEligible))
+}
+
+/// `pg` (per group and participant) or `pt` (per participant): the
+/// participant's flags (any enrollment) and summed hours.
+fn per_person(plan: &Plan<'_>, total: bool) -> SelectStatement {
+    let mut q = Query::select();
+    if !total {
+        for (expr, alias) in dims(plan.group_by, "j", false) {
+            q.expr_as(Expr::cust(expr.clone()), a(alias));
+            q.add_group_by([Expr::cust(expr)]);
+        }
+    }
+    q.expr_as(Expr::cust("j.pid"), a("pid"));
+    q.add_group_by([Expr::cust("j.pid")]);
+    for count in flag_counts() {
+        q.expr_as(
+            Expr::cust(format!("MAX(j.{})", count.column())),
+            a(count.column()),
+        );
+    }
+    q.expr_as(Expr::cust("SUM(j.ojt)"), a("ojt"))
+        .expr_as(Expr::cust("SUM(j.rti)"), a("rti"))
+        .from(a("j"));
+    q
+}
+
+fn enrollment_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_query::WithQuery {
+    let branch = |total: bool| {
+        let table = if total { "pt" } else { "pg" };
+        let mut q = Query::select();
+        select_dims(&mut q, &dims(plan.group_by, table, false), total);
+        q.expr_as(Expr::cust("COUNT(*)"), a(Count::Enrolled.column()));
+        for count in flag_counts() {
+            q.expr_as(
+                Expr::cust(format!(
+                    "COUNT(CASE WHEN {table}.{} = 1 THEN 1 END)",
+                    count.column()
+                )),
+                a(count.column()),
+            );
+        }
+        q.expr_as(
+            Expr::cust(format!("SUM({table}.ojt)")),
+            a(Sum::OjtHours.column()),
+        )
+        .expr_as(
+            Expr::cust(format!("SUM({table}.rti)")),
+            a(Sum::RtiHours.column()),
+        )
+        .from(a(table));
+        q
+    };
+    let mut with = WithClause::new();
+    with.cte(cte("b", base(plan, backend)))
+        .cte(cte("h", facts::hours()))
+        .cte(cte("c", facts::credentials(plan)))
+        .cte(cte("m", facts::mentored(plan)))
+        .cte(cte("o", facts::outcomes(plan)))
+        .cte(cte("j", joined(plan)))
+        .cte(cte("pt", per_person(plan, true)));
+    let mut main = branch(true);
+    if !plan.group_by.is_empty() {
+        with.cte(cte("pg", per_person(plan, false)));
+        let mut grouped = branch(false);
+        grouped.union(UnionType::All, main);
+        main = grouped;
+    }
+    main.with(with)
+}
+
+/// `x` (grouped) or `xt` (total): one row per participant (and group) with
+/// units, wage, and the wage's rank among the group's wages.
+fn ranked(plan: &Plan<'_>, total: bool) -> SelectStatement {
+    let group = if total {
+        Vec::new()
+    } else {
+        dims(plan.group_by, "b", true)
+    };
+    let mut people = Query::select();
+    people.distinct();
+    for (expr, alias) in &group {
+        people.expr_as(Expr::cust(expr.clone()), a(alias));
+    }
+    people.expr_as(Expr::cust("b.pid"), a("pid")).from(a("b"));
+    let partition: Vec<String> = group
+        .iter()
+        .map(|(_, alias)| format!("p.{alias}"))
+        .collect();
+    let by_group = if partition.is_empty() {
+        String::new()
+    } else {
+        format!("PARTITION BY {}", partition.join(", "))
+    };
+    let by_group_and_null = if partition.is_empty() {
+        "PARTITION BY CASE WHEN o.wage IS NULL THEN 1 ELSE 0 END".to_owned()
+    } else {
+        format!(
+            "PARTITION BY {}, CASE WHEN o.wage IS NULL THEN 1 ELSE 0 END",
+            partition.join(", ")
+        )
+    };
+    let mut q = Query::select();
+    for (_, alias) in &group {
+        q.expr_as(Expr::cust(format!("p.{alias}")), a(alias));
+    }
+    q.expr_as(Expr::cust("d.attempted"), a("attempted"))
+        .expr_as(Expr::cust("d.earned"), a("earned"))
+        .expr_as(Expr::cust("o.wage"), a("wage"))
+        .expr_as(
+            Expr::cust(format!(
+                "ROW_NUMBER() OVER ({by_group_and_null} ORDER BY o.wage)"
+            )),
+            a("rn"),
+        )
+        .expr_as(
+            Expr::cust(format!("COUNT(o.wage) OVER ({by_group})")),
+            a("n"),
+        )
+        .from_subquery(people.to_owned(), a("p"))
+        .join(JoinType::LeftJoin, a("d"), Expr::cust("d.pid = p.pid"))
+        .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = p.pid"));
+    q.to_owned()
+}
+
+fn participant_statement(plan: &Plan<'_>, backend: DbBackend) -> sea_orm::sea_query::WithQuery {
+    let branch = |total: bool| {
+        let table = if total { "xt" } else { "x" };
+        let mut q = Query::select();
+        select_dims(&mut q, &dims(plan.group_by, table, false), total);
+        q.expr_as(
+            Expr::cust(format!("COUNT({table}.attempted)")),
+            a(Count::DualPeople.column()),
+        )
+        .expr_as(
+            Expr::cust(format!("COUNT({table}.wage)")),
+            a(Count::WageEarners.column()),
+        )
+        .expr_as(
+            Expr::cust(format!("SUM({table}.attempted)")),
+            a(Sum::DualAttempted.column()),
+        )
+        .expr_as(
+            Expr::cust(format!("SUM({table}.earned)")),
+            a(Sum::DualEarned.column()),
+        )
+        .expr_as(
+            Expr::cust(format!(
+                "CAST(AVG(CASE WHEN {table}.wage IS NOT NULL AND {table}.rn IN (({table}.n + 1) / 2, ({table}.n + 2) / 2) THEN {table}.wage END) AS DOUBLE PRECISION)"
+            )),
+            a(Sum::MedianWageCents.column()),
+        )
+        .from(a(table));
+        q
+    };
+    let mut main = branch(true);
+    let mut with = WithClause::new();
+    with.cte(cte("b", base(plan, backend)))
+        .cte(cte("d", facts::dual_units(plan)))
+        .cte(cte("o", facts::outcomes(plan)))
+        .cte(cte("xt", ranked(plan, true)));
+    if !plan.group_by.is_empty() {
+        with.cte(cte("x", ranked(plan, false)));
+        let mut grouped = branch(false);
+        grouped.union(UnionType::All, main);
+        main = grouped;
+    }
+    main.with(with)
+}
+
+fn read_key(row: &QueryResult, group_by: &[GroupBy]) -> Result<Vec<KeyPart>> {
+    let mut key = Vec::with_capacity(group_by.len());
+    for dim in group_by {
+        key.push(match dim {
+            GroupBy::Program => KeyPart::Program(row.try_get("", "g_program")?),
+            GroupBy::Organization => KeyPart::Organization(row.try_get("", "g_org")?),
+            GroupBy::Pathway => KeyPart::Pathway(row.try_get("", "g_pathway")?),
+            GroupBy::Period => KeyPart::Period(
+                row.try_get::<Option<i64>>("", "g_py")?.unwrap_or_default(),
+                row.try_get::<Option<i64>>("", "g_ps")?.unwrap_or_default(),
+            ),
+        });
+    }
+    Ok(key)
+}
+
+fn is_total(row: &QueryResult) -> Result<bool> {
+    Ok(row.try_get::<i64>("", "is_total")? == 1)
+}
+
+/// Runs the statements and collects the cells of every group and the total.
+pub(super) async fn aggregate<C: ConnectionTrait>(db: &C, plan: &Plan<'_>) -> Result<Aggregates> {
+    let backend = db.get_database_backend();
+    let mut out = Aggregates::default();
+    for row in db.query_all(&enrollment_statement(plan, backend)).await? {
+        let cells = if is_total(&row)? {
+            &mut out.total
+        } else {
+            out.groups
+                .entry(read_key(&row, plan.group_by)?)
+                .or_default()
+        };
+        for count in Count::ENROLLMENT_GRAIN {
+            cells.counts[count as usize] = row.try_get("", count.column())?;
+        }
+        for sum in [Sum::OjtHours, Sum::RtiHours] {
+            cells.sums[sum as usize] = row.try_get("", sum.column())?;
+        }
+    }
+    for row in db.query_all(&participant_statement(plan, backend)).await? {
+        let cells = if is_total(&row)? {
+            &mut out.total
+        } else {
+            out.groups
+                .entry(read_key(&row, plan.group_by)?)
+                .or_default()
+        };
+        for count in [Count::DualPeople, Count::WageEarners] {
+            cells.counts[count as usize] = row.try_get("", count.column())?;
+        }
+        for sum in [Sum::DualAttempted, Sum::DualEarned, Sum::MedianWageCents] {
+            cells.sums[sum as usize] = row.try_get("", sum.column())?;
+        }
+    }
+    Ok(out)
+}
+
+/// How many participants the viewer's reports reach with no filter and no
+/// dates: a narrowed report must not leave out a small group that could be
+/// recovered by subtracting it from the unfiltered one.
+pub(super) async fn reach<C: ConnectionTrait>(db: &C, scope: &ReportScope) -> Result<i64> {
+    use enrollment::Column as E;
+    let q = Query::select()
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT \"enrollment\".\"participant_id\")"),
+            a("n"),
+        )
+        .from(enrollment::Entity)
+        .cond_where(scope.condition(
+            Category::Enrollment,
+            (enrollment::Entity, E::OwnerOrgId),
+            (enrollment::Entity, E::ParticipantId),
+        ))
+        .to_owned();
+    match db.query_one(&q).await? {
+        Some(row) => Ok(row.try_get("", "n")?),
+        None => Ok(0),
+    }
+}
+
+/// The stored names the statements compare with, spelled out in their SQL.
+#[cfg(test)]
+mod tests {
+    use entity::enums::EnrollmentStatus;
+
+    #[test]
+    fn status_names_match_the_stored_ones() {
+        assert_eq!(EnrollmentStatus::Active.as_str(), "ACTIVE");
+        assert_eq!(EnrollmentStatus::Completed.as_str(), "COMPLETED");
+    }
+}

@@ -1,0 +1,840 @@
+//! Reports (issue 10) over HTTP: unduplicated counts, small-cell and
+//! complementary suppression, filters that cannot single anyone out, who
+//! may run a report, the CSV twin of the GraphQL answer, and the audit.
+//!
+//! The story: WLCAC (20 youth), Arts2Work (14 apprentices, two of them also
+//! at WLCAC) and HOLA (3 youth, one of whom is known to all three partners)
+//! share with the evaluator Harder+Co for EVALUATION (Arts2Work with the
+//! youth's consent, which two apprentices did not give). SpaceLA shares
+//! with Harder+Co for SERVICE_COORDINATION only, which never feeds a
+//! report. A funder (CFC) has no agreement at all.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use chrono::{NaiveDate, Utc};
+use common::*;
+use entity::enums::*;
+use entity::*;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+struct Story {
+    app: TestApp,
+    wlcac_program: Uuid,
+    a2w_program: Uuid,
+    hola_program: Uuid,
+}
+
+async fn program(
+    db: &DatabaseConnection,
+    org: Uuid,
+    name: &str,
+    (ojt, rti, scheduled, threshold): (Option<f64>, Option<f64>, Option<f64>, Option<f64>),
+) -> Uuid {
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    program::Entity::insert(program::ActiveModel {
+        id: Set(id),
+        org_id: Set(org),
+        pathway_id: Set(None),
+        name: Set(name.into()),
+        kind: Set(ProgramKind::TrainingCohort),
+        approach: Set(ProgramApproach::Time),
+        required_ojt_hours: Set(ojt),
+        required_rti_hours: Set(rti),
+        scheduled_hours: Set(scheduled),
+        stipend_threshold_pct: Set(threshold),
+        site: Set(None),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    id
+}
+
+async fn person(db: &DatabaseConnection) -> Uuid {
+    let p = Uuid::new_v4();
+    let now = Utc::now();
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(p),
+        match_key: Set(format!("k{p}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    p
+}
+
+async fn enroll(
+    db: &DatabaseConnection,
+    p: Uuid,
+    program: Uuid,
+    owner: Uuid,
+    status: EnrollmentStatus,
+    started: NaiveDate,
+) -> Uuid {
+    let e = Uuid::new_v4();
+    let now = Utc::now();
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        id: Set(e),
+        participant_id: Set(p),
+        program_id: Set(program),
+        owner_org_id: Set(owner),
+        status: Set(status),
+        applied_on: Set(started),
+        started_on: Set(Some(started)),
+        exited_on: Set(None),
+        exit_reason: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    e
+}
+
+async fn hours(db: &DatabaseConnection, e: Uuid, owner: Uuid, kind: HourKind, h: f64, ok: bool) {
+    let now = Utc::now();
+    hour_log::Entity::insert(hour_log::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        enrollment_id: Set(e),
+        owner_org_id: Set(owner),
+        kind: Set(kind),
+        worked_on: Set(date(2026, 3, 2)),
+        hours: Set(h),
+        logged_by: Set("staff@x".into()),
+        approved: Set(ok),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn credential(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
+    let now = Utc::now();
+    credential::Entity::insert(credential::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        issuer_org_id: Set(None),
+        issuer_name: Set(Some("Adobe".into())),
+        name: Set("Adobe Certified Professional".into()),
+        kind: Set(CredentialKind::IndustryCertification),
+        awarded_on: Set(date(2026, 5, 1)),
+        expires_on: Set(None),
+        evidence_url: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn employed(db: &DatabaseConnection, p: Uuid, owner: Uuid, wage_cents: i64) {
+    let now = Utc::now();
+    outcome::Entity::insert(outcome::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        kind: Set(OutcomeKind::Employed),
+        employer_name: Set(Some("Studio".into())),
+        occupation: Set(Some("Editor".into())),
+        hourly_wage_cents: Set(Some(wage_cents)),
+        union_local: Set(None),
+        started_on: Set(Some(date(2026, 6, 1))),
+        verified: Set(true),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn mentored_and_dual(
+    db: &DatabaseConnection,
+    p: Uuid,
+    owner: Uuid,
+    mentor: Uuid,
+    earned: bool,
+) {
+    let now = Utc::now();
+    mentorship::Entity::insert(mentorship::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        mentor_id: Set(mentor),
+        owner_org_id: Set(owner),
+        status: Set(MentorshipStatus::Active),
+        started_on: Set(Some(date(2026, 3, 1))),
+        ended_on: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    dual_enrollment::Entity::insert(dual_enrollment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        high_school_org_id: Set(owner),
+        college_org_id: Set(owner),
+        course_code: Set("FILM 101".into()),
+        course_title: Set("Intro to Film".into()),
+        term: Set("Fall 2026".into()),
+        units_attempted: Set(3.0),
+        units_earned: Set(earned.then_some(3.0)),
+        grade: Set(None),
+        status: Set(DualEnrollmentStatus::Enrolled),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn agreement(
+    db: &DatabaseConnection,
+    provider: Uuid,
+    recipient: Uuid,
+    purpose: SharingPurpose,
+    requires_consent: bool,
+) {
+    let now = Utc::now();
+    sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        provider_org_id: Set(provider),
+        recipient_org_id: Set(recipient),
+        categories: Set("ENROLLMENT,PROGRESS,CREDENTIALS,OUTCOMES".into()),
+        purpose: Set(purpose),
+        requires_consent: Set(requires_consent),
+        status: Set(AgreementStatus::Active),
+        effective_on: Set(date(2025, 7, 1)),
+        expires_on: Set(None),
+        proposed_by: Set("admin@x".into()),
+        accepted_by: Set(None),
+        accepted_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn consent_for_all(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
+    let now = Utc::now();
+    consent::Entity::insert(consent::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(p),
+        owner_org_id: Set(owner),
+        recipient_org_id: Set(None),
+        categories: Set("ENROLLMENT,PROGRESS,CREDENTIALS,OUTCOMES".into()),
+        purpose: Set(SharingPurpose::Evaluation),
+        granted_by: Set("SELF".into()),
+        guardian_name: Set(None),
+        signed_on: Set(date(2025, 8, 1)),
+        expires_on: Set(None),
+        status: Set(ConsentStatus::Active),
+        revoked_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+/// Builds the story (see the file's doc comment). People p0…p33:
+/// WLCAC p0–p19 (p0–p14 ACTIVE, p15–p19 COMPLETED; attendance 200 h of 240
+/// for p0–p11, 191.9 h for p12 — 79.96 %, which rounds to 80.0 % —, 100 h
+/// for the rest); Arts2Work p0, p1, p20–p31 (p28–p31 COMPLETED; p20–p31
+/// have 2000 h OJT and 144 h RTI approved, a credential and a job at
+/// $20.00 + $1.00 × (i − 20), a mentor and a 3-unit college course,
+/// earned by p20–p25; p0 and p1 10 h OJT not approved; p30 and p31 gave no
+/// consent); HOLA p0, p32, p33 (p33 enrolled in January 2025, everyone
+/// else in February 2026).
+async fn story(backend: Backend) -> Story {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let db = app.db.clone();
+    let wlcac = insert_org(&db, "wlcac", OrgKind::LeadAgency).await;
+    let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
+    let hola = insert_org(&db, "hola", OrgKind::CommunityPartner).await;
+    let spacela = insert_org(&db, "spacela", OrgKind::TrainingPartner).await;
+    let harder = insert_org(&db, "harder-co", OrgKind::Evaluator).await;
+    insert_org(&db, "cfc", OrgKind::Funder).await;
+    let wlcac_program = program(
+        &db,
+        wlcac,
+        "Media Career Pathways",
+        (None, None, Some(240.0), Some(80.0)),
+    )
+    .await;
+    let a2w_program = program(
+        &db,
+        a2w,
+        "Registered Apprenticeship",
+        (Some(2000.0), Some(144.0), None, None),
+    )
+    .await;
+    let hola_program = program(
+        &db,
+        hola,
+        "Leadership Enrichment",
+        (None, None, Some(36.0), None),
+    )
+    .await;
+    let spacela_program = program(&db, spacela, "Paid Internship", (None, None, None, None)).await;
+    let feb = date(2026, 2, 2);
+    let mentor = Uuid::new_v4();
+    let now = Utc::now();
+    mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(mentor),
+        org_id: Set(a2w),
+        name: Set("Tasha Greene".into()),
+        email: Set(None),
+        craft: Set(Some("Post-Production".into())),
+        union_local: Set(None),
+        active: Set(true),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&db)
+    .await
+    .unwrap();
+    let mut people = Vec::new();
+    for _ in 0..34 {
+        people.push(person(&db).await);
+    }
+    for (i, p) in people.iter().enumerate().take(20) {
+        let status = if i < 15 {
+            EnrollmentStatus::Active
+        } else {
+            EnrollmentStatus::Completed
+        };
+        let e = enroll(&db, *p, wlcac_program, wlcac, status, feb).await;
+        let attended = match i {
+            0..=11 => 200.0,
+            12 => 191.9,
+            _ => 100.0,
+        };
+        hours(&db, e, wlcac, HourKind::Attendance, attended, false).await;
+    }
+    for i in [0, 1].into_iter().chain(20..32) {
+        let p = people[i];
+        let status = if i >= 28 {
+            EnrollmentStatus::Completed
+        } else {
+            EnrollmentStatus::Active
+        };
+        let e = enroll(&db, p, a2w_program, a2w, status, feb).await;
+        if i >= 20 {
+            hours(&db, e, a2w, HourKind::Ojt, 2000.0, true).await;
+            hours(&db, e, a2w, HourKind::Rti, 144.0, true).await;
+            credential(&db, p, a2w).await;
+            employed(&db, p, a2w, 2000 + 100 * (i as i64 - 20)).await;
+            mentored_and_dual(&db, p, a2w, mentor, i < 26).await;
+        } else {
+            hours(&db, e, a2w, HourKind::Ojt, 10.0, false).await;
+        }
+        if i < 30 {
+            consent_for_all(&db, p, a2w).await;
+        }
+    }
+    for (i, started) in [(0, feb), (32, feb), (33, date(2025, 1, 10))] {
+        enroll(
+            &db,
+            people[i],
+            hola_program,
+            hola,
+            EnrollmentStatus::Active,
+            started,
+        )
+        .await;
+    }
+    // SpaceLA's interns (twelve of them) are shared for coordination only.
+    for _ in 0..12 {
+        let p = person(&db).await;
+        enroll(
+            &db,
+            p,
+            spacela_program,
+            spacela,
+            EnrollmentStatus::Active,
+            feb,
+        )
+        .await;
+    }
+    agreement(&db, wlcac, harder, SharingPurpose::Evaluation, false).await;
+    agreement(&db, a2w, harder, SharingPurpose::Evaluation, true).await;
+    agreement(&db, hola, harder, SharingPurpose::Reporting, false).await;
+    agreement(
+        &db,
+        spacela,
+        harder,
+        SharingPurpose::ServiceCoordination,
+        false,
+    )
+    .await;
+    Story {
+        app,
+        wlcac_program,
+        a2w_program,
+        hola_program,
+    }
+}
+
+const REPORT: &str = "query($input: ReportInput!) { report(input: $input) {
+  threshold metrics groupBy
+  rows { group { key label parts { dimension key label } } cells { metric value suppressed } targets { metric target met } }
+  total { group { key } cells { metric value suppressed } targets { metric target met } }
+} }";
+
+fn evaluator(app: &TestApp) -> String {
+    app.token("analyst@harder-co", "harder-co", &["evaluator"])
+}
+
+async fn report(app: &TestApp, token: &str, input: Value) -> Value {
+    let answer = app
+        .query(Some(token), REPORT, json!({ "input": input }))
+        .await;
+    assert_ok(&answer);
+    answer["data"]["report"].clone()
+}
+
+/// `(value, suppressed)` of a row's cell for `metric`.
+fn cell(row: &Value, metric: &str) -> (Option<f64>, bool) {
+    let cell = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["metric"] == metric)
+        .unwrap_or_else(|| panic!("no {metric} in {row:#}"));
+    (
+        cell["value"].as_f64(),
+        cell["suppressed"].as_bool().unwrap(),
+    )
+}
+
+fn row<'a>(report: &'a Value, label: &str) -> &'a Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["group"]["label"] == label)
+        .unwrap_or_else(|| panic!("no row {label} in {report:#}"))
+}
+
+const SHOWN: bool = false;
+const HIDDEN: bool = true;
+
+hub_test!(
+    a_youth_known_to_three_partners_counts_once_and_small_cells_are_hidden,
+    |backend| {
+        let s = story(backend).await;
+        let r = report(
+            &s.app,
+            &evaluator(&s.app),
+            json!({ "metrics": ["ENROLLED"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        assert_eq!(r["threshold"], 11);
+        // SpaceLA's coordination-only agreement feeds nothing: three rows.
+        assert_eq!(r["rows"].as_array().unwrap().len(), 3, "{r:#}");
+        assert_eq!(
+            cell(row(&r, "Media Career Pathways"), "ENROLLED"),
+            (Some(20.0), SHOWN)
+        );
+        // HOLA's 3 is a small cell; Arts2Work's 12 (the two without consent are
+        // not there) is its complement, else 32 - 20 - x would reveal it.
+        assert_eq!(
+            cell(row(&r, "Leadership Enrichment"), "ENROLLED"),
+            (None, HIDDEN)
+        );
+        assert_eq!(
+            cell(row(&r, "Registered Apprenticeship"), "ENROLLED"),
+            (None, HIDDEN)
+        );
+        // p0 is at WLCAC, Arts2Work and HOLA and counts once: 20 + 10 + 2.
+        assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
+        assert_eq!(r["total"]["group"]["key"], "TOTAL");
+        assert_eq!(
+            row(&r, "Media Career Pathways")["group"]["key"],
+            s.wlcac_program.to_string()
+        );
+    }
+);
+
+hub_test!(
+    periods_by_school_year_hide_the_lonely_cohort_and_its_complement,
+    |backend| {
+        let s = story(backend).await;
+        let r = report(
+            &s.app,
+            &evaluator(&s.app),
+            json!({ "metrics": ["ENROLLED"], "groupBy": ["PERIOD"], "period": "SCHOOL_YEAR" }),
+        )
+        .await;
+        let keys: Vec<&str> = r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["group"]["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(keys, ["2024-25", "2025-26"]);
+        for r in r["rows"].as_array().unwrap() {
+            assert_eq!(cell(r, "ENROLLED"), (None, HIDDEN), "{r:#}");
+        }
+        assert_eq!(cell(&r["total"], "ENROLLED"), (Some(32.0), SHOWN));
+    }
+);
+
+hub_test!(
+    narrowing_a_filter_to_one_person_reveals_nothing,
+    |backend| {
+        let s = story(backend).await;
+        let token = evaluator(&s.app);
+        let metrics = json!(["ENROLLED", "ACTIVE", "EMPLOYED", "MEDIAN_HOURLY_WAGE"]);
+        let all = report(&s.app, &token, json!({ "metrics": metrics })).await;
+        assert_eq!(cell(&all["total"], "ENROLLED"), (Some(32.0), SHOWN));
+        // Only p33 enrolled before July 2025: a population of one.
+        let one = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "to": "2025-06-30" }),
+        )
+        .await;
+        // Everyone but p33: the left-out group is one person.
+        let rest = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "from": "2025-07-01" }),
+        )
+        .await;
+        // HOLA's program: three people.
+        let hola = report(
+            &s.app,
+            &token,
+            json!({ "metrics": metrics, "filter": { "programId": s.hola_program.to_string() } }),
+        )
+        .await;
+        for narrowed in [&one, &rest, &hola] {
+            for c in narrowed["total"]["cells"].as_array().unwrap() {
+                assert_eq!(c["suppressed"], true, "{narrowed:#}");
+                assert!(c["value"].is_null(), "{narrowed:#}");
+            }
+            assert_eq!(narrowed["rows"], json!([]));
+        }
+        // A filter that leaves out a large group is answered.
+        let wlcac = report(
+            &s.app,
+            &token,
+            json!({ "metrics": ["ENROLLED"], "filter": { "orgSlug": "wlcac" } }),
+        )
+        .await;
+        assert_eq!(cell(&wlcac["total"], "ENROLLED"), (Some(20.0), SHOWN));
+    }
+);
+
+hub_test!(
+    an_org_admin_reports_on_its_own_records_with_exact_figures,
+    |backend| {
+        let s = story(backend).await;
+        let admin = s.app.org_admin("alliance-arts2work");
+        let r = report(
+        &s.app,
+        &admin,
+        json!({ "metrics": ["ENROLLED", "ACTIVE", "COMPLETED", "COMPLETION_RATE", "OJT_HOURS", "RTI_HOURS",
+            "OJT_REQUIREMENT_MET", "RTI_REQUIREMENT_MET", "CREDENTIALS", "CREDENTIAL_ATTAINMENT", "EMPLOYED",
+            "MEDIAN_HOURLY_WAGE", "UNION_MEMBERSHIP", "MENTORED", "MENTORSHIP_COVERAGE",
+            "DUAL_UNITS_ATTEMPTED", "DUAL_UNITS_EARNED"],
+            "filter": { "programId": s.a2w_program.to_string() } }),
+    )
+    .await;
+        let t = &r["total"];
+        assert_eq!(cell(t, "ENROLLED"), (Some(14.0), SHOWN));
+        // COMPLETED is 4 (small); ACTIVE (10) is small too; the rate is hidden.
+        assert_eq!(cell(t, "COMPLETED"), (None, HIDDEN));
+        assert_eq!(cell(t, "ACTIVE"), (None, HIDDEN));
+        assert_eq!(cell(t, "COMPLETION_RATE"), (None, HIDDEN));
+        // Approved hours only: p0 and p1's 10 h are not approved.
+        assert_eq!(cell(t, "OJT_HOURS"), (Some(24000.0), SHOWN));
+        assert_eq!(cell(t, "RTI_HOURS"), (Some(1728.0), SHOWN));
+        assert_eq!(cell(t, "OJT_REQUIREMENT_MET"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "RTI_REQUIREMENT_MET"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "CREDENTIALS"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "CREDENTIAL_ATTAINMENT"), (Some(0.8571), SHOWN));
+        assert_eq!(cell(t, "EMPLOYED"), (Some(12.0), SHOWN));
+        // Wages $20…$31: the median of twelve is ($25 + $26) / 2.
+        assert_eq!(cell(t, "MEDIAN_HOURLY_WAGE"), (Some(25.5), SHOWN));
+        assert_eq!(cell(t, "UNION_MEMBERSHIP"), (Some(0.0), SHOWN));
+        assert_eq!(cell(t, "MENTORED"), (Some(12.0), SHOWN));
+        assert_eq!(cell(t, "MENTORSHIP_COVERAGE"), (Some(0.8571), SHOWN));
+        // Twelve people with a college course: 12 × 3 units attempted,
+        // six of them earned 3.
+        assert_eq!(cell(t, "DUAL_UNITS_ATTEMPTED"), (Some(36.0), SHOWN));
+        assert_eq!(cell(t, "DUAL_UNITS_EARNED"), (Some(18.0), SHOWN));
+        // The apprenticeship's hour requirements are its targets.
+        assert_eq!(
+            t["targets"],
+            json!([{ "metric": "OJT_REQUIREMENT_MET", "target": 2000.0, "met": null },
+               { "metric": "RTI_REQUIREMENT_MET", "target": 144.0, "met": null }])
+        );
+        // WLCAC's admin: the 80 % stipend (p0–p11, and p12 at 79.96 % → 80.0 %).
+        let r = report(
+            &s.app,
+            &s.app.org_admin("wlcac"),
+            json!({ "metrics": ["ENROLLED", "STIPEND_ELIGIBLE"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        let w = row(&r, "Media Career Pathways");
+        assert_eq!(cell(w, "ENROLLED"), (Some(20.0), SHOWN));
+        assert_eq!(cell(w, "STIPEND_ELIGIBLE"), (Some(13.0), SHOWN));
+        assert_eq!(
+            w["targets"],
+            json!([{ "metric": "STIPEND_ELIGIBLE", "target": 80.0, "met": null }])
+        );
+        // HOLA's admin: its own three youth are a small population.
+        let r = report(
+            &s.app,
+            &s.app.org_admin("hola"),
+            json!({ "metrics": ["ENROLLED"] }),
+        )
+        .await;
+        assert_eq!(cell(&r["total"], "ENROLLED"), (None, HIDDEN));
+    }
+);
+
+hub_test!(who_may_run_a_report, |backend| {
+    let s = story(backend).await;
+    let input = json!({ "input": { "metrics": ["ENROLLED"], "groupBy": ["PROGRAM"] } });
+    for token in [s.app.staff("wlcac"), s.app.hub_admin()] {
+        let answer = s.app.query(Some(&token), REPORT, input.clone()).await;
+        one_error(&answer, "FORBIDDEN");
+        assert!(answer["data"].is_null(), "{answer:#}");
+    }
+    assert_eq!(
+        s.app
+            .count("audit_event WHERE action = 'DENY' AND entity = 'report'")
+            .await,
+        2
+    );
+    let answer = s.app.query(None, REPORT, input.clone()).await;
+    one_error(&answer, "UNAUTHENTICATED");
+    // A funder without an EVALUATION or REPORTING agreement gets nothing.
+    let funder = s.app.token("analyst@cfc", "cfc", &["evaluator"]);
+    let r = report(
+        &s.app,
+        &funder,
+        json!({ "metrics": ["ENROLLED", "COMPLETION_RATE"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
+    assert_eq!(r["rows"], json!([]));
+    assert_eq!(cell(&r["total"], "ENROLLED"), (Some(0.0), SHOWN));
+    assert_eq!(cell(&r["total"], "COMPLETION_RATE"), (None, SHOWN));
+    // Bad input names the field.
+    let answer = s
+        .app
+        .query(
+            Some(&evaluator(&s.app)),
+            REPORT,
+            json!({ "input": { "metrics": [] } }),
+        )
+        .await;
+    assert_eq!(
+        one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+        "metrics"
+    );
+});
+
+hub_test!(
+    the_csv_matches_the_graphql_answer_and_every_run_is_audited,
+    |backend| {
+        let s = story(backend).await;
+        let token = evaluator(&s.app);
+        let r = report(
+            &s.app,
+            &token,
+            json!({ "metrics": ["ENROLLED", "COMPLETED"], "groupBy": ["PROGRAM"] }),
+        )
+        .await;
+        let response = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?groupBy=PROGRAM&metrics=ENROLLED,COMPLETED",
+                s.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let body = response.text().await.unwrap();
+        let mut expected = vec!["group_key,group_label,PROGRAM,ENROLLED,COMPLETED".to_owned()];
+        for row in r["rows"].as_array().unwrap().iter().chain([&r["total"]]) {
+            let label = if row["group"]["key"] == "TOTAL" {
+                "Total".to_owned()
+            } else {
+                row["group"]["label"].as_str().unwrap().to_owned()
+            };
+            let program = if row["group"]["key"] == "TOTAL" {
+                String::new()
+            } else {
+                label.clone()
+            };
+            let cells: Vec<String> = row["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    if c["suppressed"] == true {
+                        "suppressed".to_owned()
+                    } else {
+                        format!("{}", c["value"].as_f64().unwrap() as i64)
+                    }
+                })
+                .collect();
+            expected.push(format!(
+                "{},{label},{program},{}",
+                row["group"]["key"].as_str().unwrap(),
+                cells.join(",")
+            ));
+        }
+        assert_eq!(body.lines().collect::<Vec<_>>(), expected, "{body}");
+        assert!(
+            body.contains("Media Career Pathways,Media Career Pathways,20,suppressed"),
+            "{body}"
+        );
+        assert!(body.contains("TOTAL,Total,,32,suppressed"), "{body}");
+        // One EXPORT per run, GraphQL and CSV, without participant ids.
+        assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND actor_subject = 'analyst@harder-co' AND participant_id IS NULL").await, 2);
+        assert_eq!(s.app.count("audit_event WHERE action = 'EXPORT' AND detail LIKE 'format=csv;metrics=ENROLLED,COMPLETED;groupBy=PROGRAM%'").await, 1);
+        // The CSV refuses the same viewers, with HTTP statuses.
+        let refused = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED",
+                s.app.addr
+            ))
+            .bearer_auth(s.app.staff("wlcac"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403);
+        let anonymous = s.app.get("/reports/summary.csv?metrics=ENROLLED").await;
+        assert_eq!(anonymous.status(), 401);
+        let bad = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED&groupBy=SHOE",
+                s.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+        let _ = (s.wlcac_program, s.a2w_program);
+    }
+);
+
+hub_test!(
+    lachsa_targets_on_the_demo_data_and_bench_report_runs,
+    |backend| {
+        let app = spawn_app(backend).await;
+        let r = report(
+        &app,
+        &app.org_admin("lachsa"),
+        json!({ "metrics": ["ENROLLED", "COMPLETION_RATE", "GRADUATION_RATE", "CREDENTIAL_ATTAINMENT"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
+        let rows = r["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{r:#}");
+        for row in rows {
+            let targets: Vec<(String, f64)> = row["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["metric"].as_str().unwrap().to_owned(),
+                        t["target"].as_f64().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                targets,
+                [
+                    ("COMPLETION_RATE".to_owned(), 0.95),
+                    ("CREDENTIAL_ATTAINMENT".to_owned(), 0.95),
+                    ("GRADUATION_RATE".to_owned(), 1.0)
+                ],
+                "{row:#}"
+            );
+        }
+        // The benchmark's report (every metric, by program and quarter) runs
+        // as the demo's evaluator and as an org_admin.
+        let summary = pathways_hub::bench::report(pathways_hub::bench::ReportArgs {
+            db: app.db.clone(),
+            runs: 1,
+            viewers: vec![
+                ("harder-co".into(), pathways_hub::auth::Role::Evaluator),
+                (
+                    "alliance-arts2work".into(),
+                    pathways_hub::auth::Role::OrgAdmin,
+                ),
+            ],
+            threshold: 11,
+        })
+        .await
+        .unwrap();
+        let results = summary["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        assert!(
+            results.iter().all(|r| r["rows"].as_u64().unwrap() > 0),
+            "{summary}"
+        );
+    }
+);
