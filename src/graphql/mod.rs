@@ -9,6 +9,7 @@ mod directory;
 mod enrollments;
 mod loaders;
 mod participants;
+mod partners;
 mod prefetch;
 mod record_mutations;
 mod records;
@@ -28,6 +29,7 @@ use crate::error::Result;
 use crate::policy::Scopes;
 
 pub use loaders::Loaders;
+pub use partners::PartnerLoaders;
 
 /// The hub's schema type.
 pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -65,6 +67,8 @@ pub struct RequestContext {
     pub scopes: Scopes,
     /// Reads and denials to audit when the request ends.
     pub disclosures: Arc<Disclosures>,
+    /// Per-request loaders of partner records (one per partner and kind).
+    pub partners: Arc<PartnerLoaders>,
 }
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.

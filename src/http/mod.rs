@@ -25,7 +25,7 @@ use crate::audit::{Actor, Disclosures};
 use crate::auth::{Role, TokenVerifier, Viewer};
 use crate::config::Config;
 use crate::error::Error;
-use crate::graphql::{HubSchema, Loaders, RequestContext, build_schema};
+use crate::graphql::{HubSchema, Loaders, PartnerLoaders, RequestContext, build_schema};
 use crate::policy::Scopes;
 
 /// What every handler shares.
@@ -39,6 +39,8 @@ pub struct AppState {
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// The key of the console's CSRF tokens, made at start.
     pub console_key: Arc<[u8; 32]>,
+    /// Partner systems (breakers and answer caches shared by all requests).
+    pub partners: Arc<crate::adapters::Partners>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
     ) -> Result<AppState, crate::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let sql_statements = crate::db::count_statements(&mut db);
+        let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
         let config = Arc::new(config);
         Ok(AppState {
             schema: build_schema(Some(db.clone()), Some(config.clone())),
@@ -57,6 +60,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             sql_statements,
             console_key: Arc::new(random_key()),
+            partners,
         })
     }
 
@@ -201,6 +205,7 @@ pub(crate) fn context(
     let disclosures = Arc::new(Disclosures::new(viewer.as_ref().map(|v| v.org_id)));
     RequestContext {
         loaders: Arc::new(Loaders::new(&state.db, scopes.clone())),
+        partners: Arc::new(PartnerLoaders::new(&state.db, &scopes, &state.partners)),
         viewer,
         request_id,
         scopes,

@@ -113,6 +113,7 @@ pub fn test_config(database_url: String) -> Config {
             hs256_secret: Some(TEST_SECRET.to_owned()),
             ..AuthConfig::default()
         },
+        partners: Vec::new(),
     }
 }
 

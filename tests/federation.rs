@@ -1,0 +1,657 @@
+//! Partner adapters at query time (DESIGN.md section 5) against real HTTP
+//! partners on 127.0.0.1 (wiremock), and the hub as an Apollo Federation
+//! subgraph.
+//!
+//! The story: WLCAC staff follow a youth whose OJT hours live in
+//! Arts2Work's tracker ("apprentiscope") and whose college courses live in
+//! East LA College's student system ("elac-sis"). Arts2Work shares
+//! PROGRESS with WLCAC under an agreement; HOLA has no agreement.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use common::*;
+use entity::enums::*;
+use entity::*;
+use pathways_hub::adapters::PartnerConfig;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A tracker answering one hour log per asked id, after `delay`, noting
+/// when each request arrived.
+#[derive(Clone)]
+struct Tracker {
+    delay: Duration,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl Tracker {
+    fn new(delay_ms: u64) -> Tracker {
+        Tracker {
+            delay: Duration::from_millis(delay_ms),
+            arrivals: Arc::default(),
+        }
+    }
+}
+
+fn asked_ids(request: &Request) -> Vec<String> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "ids")
+        .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+impl Respond for Tracker {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.arrivals.lock().unwrap().push(Instant::now());
+        let items: Vec<Value> = asked_ids(request)
+            .iter()
+            .map(|id| {
+                json!({
+                    "id": format!("H-{id}"),
+                    "apprentice": { "id": id },
+                    "type": "On the job",
+                    "date": "2026-03-02",
+                    "hours": "6.5",
+                    "approved": true
+                })
+            })
+            .collect();
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "data": { "hours": items } }))
+            .set_delay(self.delay)
+    }
+}
+
+/// A college's student system answering one course per asked id.
+struct College;
+
+impl Respond for College {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let items: Vec<Value> = asked_ids(request)
+            .iter()
+            .map(|id| {
+                json!({
+                    "sectionId": format!("C-{id}"), "student": id, "course": "FILM 101",
+                    "title": "Intro to Film Production", "term": "2026SP",
+                    "units": 3, "earned": 3, "grade": "A", "status": "C"
+                })
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!(items))
+    }
+}
+
+/// The tracker's declaration.
+fn tracker_config(name: &str, org: &str, url: &str) -> PartnerConfig {
+    serde_json::from_value(json!({
+        "name": name, "org": org, "kind": "rest_json", "base_url": url,
+        "timeout_ms": 1000, "retries": 0, "cache_ttl_ms": 0,
+        "records": { "hour_logs": {
+            "path": "/hours", "items": "data.hours",
+            "fields": {
+                "participant": "apprentice.id", "external_id": "id", "kind": "type",
+                "worked_on": "date", "hours": "hours", "approved": "approved"
+            },
+            "values": { "kind": { "On the job": "OJT", "Class": "RTI" } }
+        }}
+    }))
+    .unwrap()
+}
+
+/// The college's declaration.
+fn college_config(url: &str) -> PartnerConfig {
+    serde_json::from_value(json!({
+        "name": "elac-sis", "org": "elac", "kind": "rest_json", "base_url": url,
+        "timeout_ms": 1000, "retries": 0,
+        "records": { "dual_enrollments": {
+            "path": "/courses", "ids_param": "ids", "items": "$",
+            "fields": {
+                "participant": "student", "external_id": "sectionId", "course_code": "course",
+                "course_title": "title", "term": "term", "units_attempted": "units",
+                "units_earned": "earned", "grade": "grade", "status": "status"
+            },
+            "values": { "status": { "C": "COMPLETED", "E": "ENROLLED" } }
+        }}
+    }))
+    .unwrap()
+}
+
+struct World {
+    app: TestApp,
+    wlcac: Uuid,
+    hola: Uuid,
+    people: Vec<Uuid>,
+}
+
+/// WLCAC and HOLA each know `n` youth; every partner org in `partners`
+/// knows them as `<slug>-<i>`; each partner org shares `categories` with
+/// WLCAC without needing consent.
+async fn world(
+    backend: Backend,
+    n: usize,
+    partner_orgs: &[(&str, OrgKind)],
+    categories: &str,
+    configs: Vec<PartnerConfig>,
+) -> World {
+    let app = spawn_app_with(backend, false, move |config| config.partners = configs).await;
+    let db = app.db.clone();
+    let wlcac = insert_org(&db, "wlcac", OrgKind::LeadAgency).await;
+    let hola = insert_org(&db, "hola", OrgKind::CommunityPartner).await;
+    let mut orgs = Vec::new();
+    for (slug, kind) in partner_orgs {
+        let id = insert_org(&db, slug, *kind).await;
+        agreement(&db, id, wlcac, categories).await;
+        orgs.push((id, *slug));
+    }
+    let mut people = Vec::new();
+    for i in 0..n {
+        let p = person(&db, &[wlcac, hola], i).await;
+        for (org, slug) in &orgs {
+            link(&db, p, *org, &format!("{slug}-{i}")).await;
+        }
+        people.push(p);
+    }
+    World {
+        app,
+        wlcac,
+        hola,
+        people,
+    }
+}
+
+async fn person(db: &DatabaseConnection, orgs: &[Uuid], n: usize) -> Uuid {
+    let now = Utc::now();
+    let p = Uuid::new_v4();
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(p),
+        match_key: Set(format!("k{p}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    for org in orgs {
+        participant_profile::Entity::insert(participant_profile::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            participant_id: Set(p),
+            org_id: Set(*org),
+            given_name: Set(format!("Dani{n}")),
+            family_name: Set("Reyes".into()),
+            preferred_name: Set(None),
+            birth_date: Set(NaiveDate::from_ymd_opt(2005, 1, 9)),
+            email: Set(None),
+            phone: Set(None),
+            postal_code: Set(None),
+            gender: Set(None),
+            race_ethnicity: Set(None),
+            priority_populations: Set(String::new()),
+            guardian_name: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+    p
+}
+
+async fn link(db: &DatabaseConnection, participant: Uuid, org: Uuid, external_id: &str) {
+    let now = Utc::now();
+    participant_link::Entity::insert(participant_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(participant),
+        org_id: Set(org),
+        external_id: Set(external_id.to_owned()),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn agreement(db: &DatabaseConnection, provider: Uuid, recipient: Uuid, categories: &str) {
+    let now = Utc::now();
+    sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        provider_org_id: Set(provider),
+        recipient_org_id: Set(recipient),
+        categories: Set(categories.to_owned()),
+        purpose: Set(SharingPurpose::ServiceCoordination),
+        requires_consent: Set(false),
+        status: Set(AgreementStatus::Active),
+        effective_on: Set(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+        expires_on: Set(None),
+        proposed_by: Set("admin@partner".into()),
+        accepted_by: Set(None),
+        accepted_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+const ONE: &str = "query($id: ID!) { participant(id: $id) { givenName
+    partnerHourLogs { source externalId kind workedOn hours approved }
+    partnerDualEnrollments { source courseCode status unitsEarned } } }";
+
+const PAGE: &str = "{ participants(first: 50) { edges { node { id givenName
+    partnerHourLogs { source externalId hours }
+    partnerDualEnrollments { source courseCode } } } } }";
+
+async fn tracker(responder: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/hours"))
+        .respond_with(responder)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn api(server: &MockServer) -> String {
+    format!("{}/api", server.uri())
+}
+
+async fn calls(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+fn partner_errors(answer: &Value) -> Vec<(String, String)> {
+    answer["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["extensions"]["code"].as_str().unwrap_or("").to_owned(),
+                        e["extensions"]["partner"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+hub_test!(
+    partner_records_join_the_participant_with_their_source,
+    |backend| {
+        let hours = tracker(Tracker::new(0)).await;
+        let college = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/courses"))
+            .respond_with(College)
+            .mount(&college)
+            .await;
+        let w = world(
+            backend,
+            1,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("elac", OrgKind::College),
+            ],
+            "PROGRESS,EDUCATION_RECORDS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+                college_config(&college.uri()),
+            ],
+        )
+        .await;
+        let token = w.app.staff("wlcac");
+        let answer = w
+            .app
+            .query(Some(&token), ONE, json!({ "id": w.people[0] }))
+            .await;
+        assert_ok(&answer);
+        let p = &answer["data"]["participant"];
+        assert_eq!(p["givenName"], "Dani0");
+        assert_eq!(
+            p["partnerHourLogs"],
+            json!([{ "source": "apprentiscope", "externalId": "H-alliance-arts2work-0", "kind": "OJT",
+                 "workedOn": "2026-03-02", "hours": 6.5, "approved": true }])
+        );
+        assert_eq!(
+            p["partnerDualEnrollments"],
+            json!([{ "source": "elac-sis", "courseCode": "FILM 101", "status": "COMPLETED", "unitsEarned": 3.0 }])
+        );
+        // The partner saw only its own id, with the credential-free GET.
+        let request = &hours.received_requests().await.unwrap()[0];
+        assert_eq!(asked_ids(request), vec!["alliance-arts2work-0".to_owned()]);
+        // Disclosed as the partner organization's data, like hub rows.
+        let reads = w.app.count("audit_event WHERE action = 'READ'").await;
+        assert!(reads >= 2, "partner reads are audited: {reads}");
+        assert!(w.wlcac != w.hola);
+    }
+);
+
+hub_test!(
+    a_failing_partner_leaves_its_field_empty_with_partner_unavailable,
+    |backend| {
+        let broken = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&broken)
+            .await;
+        let good = tracker(Tracker::new(0)).await;
+        let w = world(
+            backend,
+            1,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("spacela", OrgKind::TrainingPartner),
+            ],
+            "PROGRESS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
+                tracker_config("spacela-tracker", "spacela", &api(&good)),
+            ],
+        )
+        .await;
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("wlcac")),
+                ONE,
+                json!({ "id": w.people[0] }),
+            )
+            .await;
+        assert_eq!(
+            partner_errors(&answer),
+            vec![("PARTNER_UNAVAILABLE".to_owned(), "apprentiscope".to_owned())],
+            "{answer:#}"
+        );
+        let error = &answer["errors"][0];
+        assert_eq!(error["path"], json!(["participant", "partnerHourLogs"]));
+        let p = &answer["data"]["participant"];
+        assert_eq!(p["givenName"], "Dani0");
+        let logs = p["partnerHourLogs"].as_array().unwrap();
+        assert_eq!(
+            logs.len(),
+            1,
+            "the other partner's records still come: {answer:#}"
+        );
+        assert_eq!(logs[0]["source"], "spacela-tracker");
+    }
+);
+
+/// Answers that do not fit: each one is PARTNER_UNAVAILABLE, never a failed request.
+async fn unavailable_with(
+    backend: Backend,
+    template: ResponseTemplate,
+    items: &str,
+    timeout_ms: u64,
+) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+    config.timeout_ms = timeout_ms;
+    config
+        .records
+        .values_mut()
+        .for_each(|m| m.items = items.to_owned());
+    let w = world(
+        backend,
+        1,
+        &[("alliance-arts2work", OrgKind::TrainingPartner)],
+        "PROGRESS",
+        vec![config],
+    )
+    .await;
+    let started = Instant::now();
+    let answer = w
+        .app
+        .query(
+            Some(&w.app.staff("wlcac")),
+            ONE,
+            json!({ "id": w.people[0] }),
+        )
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let error = one_error(&answer, "PARTNER_UNAVAILABLE");
+    assert_eq!(error["extensions"]["partner"], "apprentiscope");
+    assert_eq!(error["message"], "partner apprentiscope is unavailable");
+    assert_eq!(answer["data"]["participant"]["givenName"], "Dani0");
+    assert_eq!(answer["data"]["participant"]["partnerHourLogs"], json!([]));
+}
+
+hub_test!(a_partner_answering_500_is_unavailable, |backend| {
+    unavailable_with(backend, ResponseTemplate::new(500), "data.hours", 1000).await;
+});
+
+hub_test!(
+    a_partner_slower_than_its_timeout_is_unavailable,
+    |backend| {
+        let slow = ResponseTemplate::new(200)
+            .set_body_json(json!({ "data": { "hours": [] } }))
+            .set_delay(Duration::from_secs(5));
+        unavailable_with(backend, slow, "data.hours", 300).await;
+    }
+);
+
+hub_test!(
+    a_partner_answering_malformed_json_is_unavailable,
+    |backend| {
+        let malformed = ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json")
+            .set_body_string("{\"data\": {\"hours\": [");
+        unavailable_with(backend, malformed, "data.hours", 1000).await;
+    }
+);
+
+hub_test!(a_mapping_that_points_at_nothing_is_unavailable, |backend| {
+    let fine = ResponseTemplate::new(200).set_body_json(json!({ "data": { "hours": [] } }));
+    unavailable_with(backend, fine, "data.logs", 1000).await;
+});
+
+hub_test!(
+    the_breaker_opens_after_repeated_failures_and_closes_again,
+    |backend| {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+        config.breaker_failures = 2;
+        config.breaker_open_ms = 400;
+        let w = world(
+            backend,
+            1,
+            &[("alliance-arts2work", OrgKind::TrainingPartner)],
+            "PROGRESS",
+            vec![config],
+        )
+        .await;
+        let token = w.app.staff("wlcac");
+        let vars = json!({ "id": w.people[0] });
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+            one_error(&answer, "PARTNER_UNAVAILABLE");
+        }
+        assert_eq!(calls(&server).await, 2);
+        // Open: answered at once, the partner is not called.
+        let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+        one_error(&answer, "PARTNER_UNAVAILABLE");
+        assert_eq!(calls(&server).await, 2, "an open breaker calls nobody");
+        // The partner recovers; after the open period one trial call closes it.
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/api/hours"))
+            .respond_with(Tracker::new(0))
+            .mount(&server)
+            .await;
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+            assert_ok(&answer);
+            assert_eq!(
+                answer["data"]["participant"]["partnerHourLogs"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+        assert_eq!(calls(&server).await, 2);
+    }
+);
+
+hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
+    let hours = tracker(Tracker::new(0)).await;
+    let college = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/courses"))
+        .respond_with(College)
+        .mount(&college)
+        .await;
+    let w = world(
+        backend,
+        50,
+        &[
+            ("alliance-arts2work", OrgKind::TrainingPartner),
+            ("elac", OrgKind::College),
+        ],
+        "PROGRESS,EDUCATION_RECORDS",
+        vec![
+            tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+            college_config(&college.uri()),
+        ],
+    )
+    .await;
+    let answer = w
+        .app
+        .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
+        .await;
+    assert_ok(&answer);
+    let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 50);
+    for edge in edges {
+        assert_eq!(edge["node"]["partnerHourLogs"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            edge["node"]["partnerDualEnrollments"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    assert_eq!(calls(&hours).await, 1, "one call to the tracker");
+    assert_eq!(calls(&college).await, 1, "one call to the college");
+    let asked = asked_ids(&hours.received_requests().await.unwrap()[0]);
+    assert_eq!(asked.len(), 50);
+});
+
+hub_test!(partners_are_called_in_parallel, |backend| {
+    let trackers = [Tracker::new(200), Tracker::new(200), Tracker::new(200)];
+    let mut servers = Vec::new();
+    for t in &trackers {
+        servers.push(tracker(t.clone()).await);
+    }
+    let orgs = [
+        ("alliance-arts2work", OrgKind::TrainingPartner),
+        ("spacela", OrgKind::TrainingPartner),
+        ("hollywood-cpr", OrgKind::TrainingPartner),
+    ];
+    let configs = orgs
+        .iter()
+        .zip(&servers)
+        .map(|((slug, _), s)| tracker_config(&format!("{slug}-tracker"), slug, &api(s)))
+        .collect();
+    let w = world(backend, 3, &orgs, "PROGRESS", configs).await;
+    let answer = w
+        .app
+        .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
+        .await;
+    assert_ok(&answer);
+    let arrivals: Vec<Instant> = trackers
+        .iter()
+        .map(|t| {
+            let a = t.arrivals.lock().unwrap();
+            assert_eq!(a.len(), 1, "one call per partner");
+            a[0]
+        })
+        .collect();
+    let first = *arrivals.iter().min().unwrap();
+    let last = *arrivals.iter().max().unwrap();
+    // Each partner takes 200 ms: the last call started before the first answered.
+    assert!(
+        last.duration_since(first) < Duration::from_millis(200),
+        "calls overlap: {:?}",
+        last.duration_since(first)
+    );
+});
+
+hub_test!(
+    a_viewer_without_rights_gets_nothing_and_the_partner_is_not_called,
+    |backend| {
+        let hours = tracker(Tracker::new(0)).await;
+        let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&hours));
+        config.cache_ttl_ms = 60_000;
+        let w = world(
+            backend,
+            3,
+            &[("alliance-arts2work", OrgKind::TrainingPartner)],
+            "PROGRESS",
+            vec![config],
+        )
+        .await;
+        // HOLA knows the youth but has no agreement with Arts2Work.
+        let hola = w.app.staff("hola");
+        let answer = w.app.query(Some(&hola), PAGE, json!({})).await;
+        assert_ok(&answer);
+        let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 3);
+        for edge in edges {
+            assert_eq!(edge["node"]["partnerHourLogs"], json!([]));
+        }
+        assert_eq!(calls(&hours).await, 0, "the partner is not asked for HOLA");
+        // WLCAC's answer is cached for WLCAC only.
+        let wlcac = w.app.staff("wlcac");
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&wlcac), PAGE, json!({})).await;
+            assert_ok(&answer);
+            assert_eq!(
+                answer["data"]["participants"]["edges"][0]["node"]["partnerHourLogs"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+        assert_eq!(
+            calls(&hours).await,
+            1,
+            "the second WLCAC request is answered from the cache"
+        );
+        let answer = w.app.query(Some(&hola), PAGE, json!({})).await;
+        assert_eq!(
+            answer["data"]["participants"]["edges"][0]["node"]["partnerHourLogs"],
+            json!([])
+        );
+        assert_eq!(calls(&hours).await, 1);
+    }
+);
