@@ -655,3 +655,103 @@ hub_test!(
         assert_eq!(calls(&hours).await, 1);
     }
 );
+
+const ENTITIES: &str = "query($reps: [_Any!]!) { _entities(representations: $reps) {
+    __typename
+    ... on Participant { id givenName }
+    ... on Organization { id slug }
+    ... on Pathway { id code } } }";
+
+fn reps(ids: &[Uuid]) -> Value {
+    json!(
+        ids.iter()
+            .map(|id| json!({ "__typename": "Participant", "id": id }))
+            .collect::<Vec<_>>()
+    )
+}
+
+hub_test!(the_hub_is_a_federation_subgraph_with_keys, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let answer = app.query(None, "{ _service { sdl } }", json!({})).await;
+    assert_ok(&answer);
+    let sdl = answer["data"]["_service"]["sdl"].as_str().unwrap();
+    for ty in ["Participant", "Organization", "Pathway"] {
+        assert!(
+            sdl.contains(&format!("type {ty} @key(fields: \"id\")")),
+            "@key on {ty}:\n{sdl}"
+        );
+    }
+    assert!(
+        sdl.contains("extend schema @link(")
+            && sdl.contains("https://specs.apollo.dev/federation/v2"),
+        "federation v2"
+    );
+});
+
+hub_test!(
+    entities_resolve_through_the_policy_one_null_and_error_each,
+    |backend| {
+        let w = world(backend, 20, &[], "", vec![]).await;
+        let db = &w.app.db;
+        // A youth only HOLA knows: hidden from WLCAC.
+        let hidden = person(db, &[w.hola], 99).await;
+        let unknown = Uuid::new_v4();
+        let token = w.app.staff("wlcac");
+        let org_rep = json!({ "__typename": "Organization", "id": w.hola });
+        let mut representations = reps(&[w.people[0], hidden, unknown]);
+        representations.as_array_mut().unwrap().push(org_rep);
+        let answer = w
+            .app
+            .query(Some(&token), ENTITIES, json!({ "reps": representations }))
+            .await;
+        let entities = answer["data"]["_entities"].as_array().unwrap();
+        assert_eq!(entities.len(), 4, "{answer:#}");
+        assert_eq!(entities[0]["givenName"], "Dani0");
+        assert_eq!(entities[0]["id"], w.people[0].to_string());
+        assert_eq!(entities[1], Value::Null);
+        assert_eq!(entities[2], Value::Null);
+        assert_eq!(entities[3]["slug"], "hola");
+        let errors = answer["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{answer:#}");
+        for e in errors {
+            assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+        }
+        // Hidden and non-existent answer alike (the request id aside).
+        let strip = |e: &Value| {
+            let mut e = e.clone();
+            e["extensions"].as_object_mut().unwrap().remove("requestId");
+            e
+        };
+        assert_eq!(strip(&errors[0]), strip(&errors[1]));
+
+        // One query per type per request: 2 or 20 participants cost the same.
+        let mut costs = Vec::new();
+        for n in [2, 20] {
+            let before = w.app.state.statements();
+            let answer = w
+                .app
+                .query(
+                    Some(&token),
+                    ENTITIES,
+                    json!({ "reps": reps(&w.people[..n]) }),
+                )
+                .await;
+            assert_ok(&answer);
+            assert_eq!(answer["data"]["_entities"].as_array().unwrap().len(), n);
+            costs.push(w.app.state.statements() - before);
+        }
+        assert_eq!(costs[0], costs[1], "statements per request: {costs:?}");
+
+        // A hub admin (no row-level access) gets the same null and NOT_FOUND.
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.hub_admin()),
+                ENTITIES,
+                json!({ "reps": reps(&[w.people[0]]) }),
+            )
+            .await;
+        assert_eq!(answer["data"]["_entities"], json!([null]));
+        one_error(&answer, "NOT_FOUND");
+    }
+);

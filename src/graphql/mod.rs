@@ -7,6 +7,7 @@
 mod audit;
 mod directory;
 mod enrollments;
+mod federation;
 mod loaders;
 mod participants;
 mod partners;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     participants::ParticipantQuery,
     audit::AuditQuery,
     sharing::SharingQuery,
+    federation::FederationQuery,
 );
 
 /// All mutations.
@@ -73,11 +75,14 @@ pub struct RequestContext {
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.
 pub fn build_schema(db: Option<DatabaseConnection>, config: Option<Arc<Config>>) -> HubSchema {
+    // An Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`
+    // and `@key` on Participant, Organization and Pathway.
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
-    );
+    )
+    .enable_federation();
     if let Some(db) = db {
         builder = builder.data(db);
     }
