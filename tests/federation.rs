@@ -84,7 +84,7 @@ impl Respond for College {
                 json!({
                     "sectionId": format!("C-{id}"), "student": id, "course": "FILM 101",
                     "title": "Intro to Film Production", "term": "2026SP",
-                    "units": 3, "earned": 3, "grade": "A", "status": "C"
+                    "units": 3, "earned": 3, "grade": "A", "status": "C", "hs": "lachsa"
                 })
             })
             .collect();
@@ -119,7 +119,8 @@ fn college_config(url: &str) -> PartnerConfig {
             "fields": {
                 "participant": "student", "external_id": "sectionId", "course_code": "course",
                 "course_title": "title", "term": "term", "units_attempted": "units",
-                "units_earned": "earned", "grade": "grade", "status": "status"
+                "units_earned": "earned", "grade": "grade", "status": "status",
+                "high_school_org": "hs"
             },
             "values": { "status": { "C": "COMPLETED", "E": "ENROLLED" } }
         }}
@@ -753,5 +754,149 @@ hub_test!(
             .await;
         assert_eq!(answer["data"]["_entities"], json!([null]));
         one_error(&answer, "NOT_FOUND");
+    }
+);
+
+async fn enroll(db: &DatabaseConnection, participant: Uuid, org: Uuid) {
+    let now = Utc::now();
+    let program = Uuid::new_v4();
+    program::Entity::insert(program::ActiveModel {
+        id: Set(program),
+        org_id: Set(org),
+        pathway_id: Set(None),
+        name: Set(format!("Apprenticeship {program}")),
+        kind: Set(ProgramKind::RegisteredApprenticeship),
+        approach: Set(ProgramApproach::Hybrid),
+        required_ojt_hours: Set(Some(2000.0)),
+        required_rti_hours: Set(Some(144.0)),
+        scheduled_hours: Set(None),
+        stipend_threshold_pct: Set(None),
+        site: Set(None),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(participant),
+        program_id: Set(program),
+        owner_org_id: Set(org),
+        status: Set(EnrollmentStatus::Active),
+        applied_on: Set(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+        started_on: Set(NaiveDate::from_ymd_opt(2026, 1, 12)),
+        exited_on: Set(None),
+        exit_reason: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+hub_test!(
+    sync_copies_partner_records_and_a_second_run_changes_nothing,
+    |backend| {
+        use pathways_hub::adapters::sync;
+        let hours = tracker(Tracker::new(0)).await;
+        let college = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/courses"))
+            .respond_with(College)
+            .mount(&college)
+            .await;
+        let w = world(
+            backend,
+            3,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("elac", OrgKind::College),
+            ],
+            "PROGRESS,EDUCATION_RECORDS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+                college_config(&college.uri()),
+            ],
+        )
+        .await;
+        let db = &w.app.db;
+        insert_org(db, "lachsa", OrgKind::HighSchool).await;
+        let a2w = entity::organization::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.slug == "alliance-arts2work")
+            .unwrap()
+            .id;
+        // Two of the three apprentices are enrolled at Arts2Work.
+        enroll(db, w.people[0], a2w).await;
+        enroll(db, w.people[1], a2w).await;
+        let partners = &w.app.state.partners;
+        let tracker_partner = partners.by_name("apprentiscope").unwrap();
+        let college_partner = partners.by_name("elac-sis").unwrap();
+
+        let first = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (first.inserted, first.updated, first.unchanged),
+            (2, 0, 0),
+            "{first}"
+        );
+        assert_eq!(
+            first
+                .rejected
+                .get("no enrollment of the participant at the partner organization"),
+            Some(&1),
+            "{first}"
+        );
+        let second = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 2),
+            "{second}"
+        );
+        assert_eq!(w.app.count("hour_log").await, 2);
+        assert_eq!(
+            w.app
+                .count("hour_log WHERE source = 'apprentiscope' AND approved")
+                .await,
+            2
+        );
+
+        // A row changed in the hub is brought back to the partner's answer.
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("UPDATE hour_log SET hours = 1")
+            .await
+            .unwrap();
+        let third = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (third.inserted, third.updated, third.unchanged),
+            (0, 2, 0),
+            "{third}"
+        );
+
+        let first = sync::run(db, college_partner, false).await.unwrap();
+        assert_eq!((first.inserted, first.rejected_total()), (3, 0), "{first}");
+        let second = sync::run(db, college_partner, false).await.unwrap();
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 3),
+            "{second}"
+        );
+        assert_eq!(
+            w.app
+                .count("dual_enrollment WHERE source = 'elac-sis'")
+                .await,
+            3
+        );
+        // Each copy is audited as a write of the partner's data.
+        assert!(w.app.count("audit_event WHERE detail = 'sync'").await >= 7);
     }
 );

@@ -15,6 +15,7 @@ pub mod config;
 mod path;
 pub mod records;
 mod resilience;
+pub mod sync;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -167,7 +168,10 @@ impl Partner {
 
     /// The partner's records of `kind` about the participants it knows as
     /// `external_ids`, for a viewer of `viewer_org` (whose right to see
-    /// them was decided before). No call when there are no ids.
+    /// them was decided before). No call when there are no ids; answered
+    /// from the cache when the same viewer organization asked the same
+    /// ids a moment ago. Records that do not fit the mapping are left out
+    /// (and logged without their content).
     pub async fn fetch(
         &self,
         kind: RecordKind,
@@ -186,24 +190,52 @@ impl Partner {
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
+        let mut kept = Vec::new();
+        let mut refused = 0usize;
+        for item in self.fetch_items(kind, &key.ids).await? {
+            match item {
+                Ok(m) => kept.push(m),
+                Err(why) => {
+                    refused += 1;
+                    tracing::debug!(partner = %self.config.name, reason = %why, "partner record refused");
+                }
+            }
+        }
+        if refused > 0 {
+            tracing::warn!(partner = %self.config.name, kind = kind.as_str(), refused, "partner records refused");
+        }
+        self.cache.put(key, kept.clone());
+        Ok(kept)
+    }
+
+    /// One call (breaker, deadline, retries) for `ids`, every record mapped
+    /// or refused with a reason naming the mapping setting; records about
+    /// participants not asked for are refused too.
+    pub async fn fetch_items(
+        &self,
+        kind: RecordKind,
+        ids: &[String],
+    ) -> std::result::Result<Vec<std::result::Result<Mapped, String>>, Unavailable> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some(mapping) = self.config.records.get(&kind) else {
+            return Err(Unavailable("record kind not provided".into()));
+        };
         if !self.breaker.allow() {
             return Err(self.log(kind, Unavailable("circuit breaker open".into())));
         }
         let deadline = Duration::from_millis(self.config.timeout_ms);
-        let answer =
-            match tokio::time::timeout(deadline, self.call_with_retries(kind, &key.ids)).await {
-                Ok(Ok(answer)) => answer,
-                Ok(Err(why)) => {
-                    self.breaker.failure();
-                    return Err(self.log(kind, why));
-                }
-                Err(_) => {
-                    self.breaker.failure();
-                    return Err(self.log(kind, Unavailable("timed out".into())));
-                }
-            };
-        let Some(mapping) = self.config.records.get(&kind) else {
-            return Err(Unavailable("record kind not provided".into()));
+        let answer = match tokio::time::timeout(deadline, self.call_with_retries(kind, ids)).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(why)) => {
+                self.breaker.failure();
+                return Err(self.log(kind, why));
+            }
+            Err(_) => {
+                self.breaker.failure();
+                return Err(self.log(kind, Unavailable("timed out".into())));
+            }
         };
         let mapped = match records::map_answer(kind, mapping, &answer) {
             Ok(mapped) => mapped,
@@ -213,24 +245,21 @@ impl Partner {
             }
         };
         self.breaker.success();
-        let mut kept = Vec::new();
-        let mut refused = 0usize;
-        for item in mapped {
-            match item {
-                // Only records about the participants asked for.
-                Ok(m) if asked.contains(&m.participant_external_id) => kept.push(m),
-                Ok(_) => refused += 1,
-                Err(why) => {
-                    refused += 1;
-                    tracing::warn!(partner = %self.config.name, reason = %why, "partner record refused");
+        let asked: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+        Ok(mapped
+            .into_iter()
+            .map(|item| match item {
+                Ok(m) if !asked.contains(m.participant_external_id.as_str()) => {
+                    Err("the record is about a participant that was not asked for".to_owned())
                 }
-            }
-        }
-        if refused > 0 {
-            tracing::warn!(partner = %self.config.name, kind = kind.as_str(), refused, "partner records refused");
-        }
-        self.cache.put(key, kept.clone());
-        Ok(kept)
+                other => other,
+            })
+            .collect())
+    }
+
+    /// The partner organization's slug.
+    pub fn org_slug(&self) -> &str {
+        &self.config.org
     }
 
     fn log(&self, kind: RecordKind, why: Unavailable) -> Unavailable {

@@ -74,6 +74,13 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copies a configured partner's records into the hub's tables for
+    /// reporting (idempotent: a second run changes nothing).
+    Sync {
+        /// The partner's configured `name`.
+        #[arg(long)]
+        partner: String,
+    },
     /// Benchmarks: a synthetic dataset, and load against a running hub.
     Bench {
         #[command(subcommand)]
@@ -281,6 +288,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 summary.inserted,
                 summary.unchanged,
                 summary.lines as f64 / secs.max(0.001)
+            );
+            Ok(())
+        }
+        Command::Sync { partner } => {
+            crate::init_crypto();
+            let config = load(file, Figment::new())?;
+            let db = crate::db::connect(&config).await?;
+            crate::db::migrate(&db).await?;
+            let partners = crate::adapters::Partners::from_config(&config.partners)?;
+            let found = partners.by_name(&partner).ok_or_else(|| {
+                Failure(crate::adapters::sync::unknown_partner(&partner).message())
+            })?;
+            let started = std::time::Instant::now();
+            let summary = crate::adapters::sync::run(&db, found, true)
+                .await
+                .map_err(|e| Failure(e.message()))?;
+            println!(
+                "{partner}: {summary} ({:.1} s)",
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }
