@@ -900,3 +900,63 @@ hub_test!(
         assert!(w.app.count("audit_event WHERE detail = 'sync'").await >= 7);
     }
 );
+
+/// `tests/federation-js`, its npm packages installed on first use
+/// (`.ci/run` installs them up front).
+fn federation_js() -> std::path::PathBuf {
+    static NPM: Mutex<()> = Mutex::new(());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation-js");
+    let _one_at_a_time = NPM.lock().unwrap_or_else(|e| e.into_inner());
+    if !dir
+        .join("node_modules/@apollo/gateway/package.json")
+        .exists()
+    {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in tests/federation-js failed");
+    }
+    dir
+}
+
+hub_test!(
+    an_apollo_gateway_composes_the_hub_and_resolves_its_entities,
+    |backend| {
+        let w = world(backend, 2, &[], "", vec![]).await;
+        let hidden = person(&w.app.db, &[w.hola], 7).await;
+        let dir = federation_js();
+        let mut command = std::process::Command::new("node");
+        command
+            .arg(dir.join("gateway.mjs"))
+            .current_dir(&dir)
+            .env("HUB_URL", &w.app.url)
+            .env("HUB_TOKEN", w.app.staff("wlcac"))
+            .env("PARTICIPANT_IDS", format!("{},{hidden}", w.people[0]));
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "gateway.mjs failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+        assert_eq!(printed["composed"], true);
+        let referrals = &printed["result"]["data"]["countyReferrals"];
+        assert_eq!(
+            referrals[0]["participant"]["givenName"], "Dani0",
+            "{printed:#}"
+        );
+        assert_eq!(referrals[0]["participant"]["id"], w.people[0].to_string());
+        // The participant WLCAC may not see is null, and the rest resolved.
+        assert_eq!(referrals[1]["id"], "R-2");
+        assert_eq!(referrals[1]["participant"], Value::Null, "{printed:#}");
+        let errors = printed["result"]["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{printed:#}");
+        assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND");
+    }
+);
