@@ -960,3 +960,22 @@ hub_test!(
         assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND");
     }
 );
+
+/// `bench fanout` runs end to end (its own partners, hub and temporary
+/// SQLite database); no timing is asserted, only that every answer came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_fanout_runs_without_errors() {
+    let report = pathways_hub::bench::fanout(pathways_hub::bench::FanoutArgs {
+        partners: vec![1, 2],
+        clients: 2,
+        seconds: 1,
+        delay_ms: 10,
+        participants: 50,
+    })
+    .await
+    .unwrap();
+    for round in report["rounds"].as_array().unwrap() {
+        assert_eq!(round["errors"], 0, "{report}");
+        assert!(round["requests"].as_u64().unwrap() > 0, "{report}");
+    }
+}

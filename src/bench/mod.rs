@@ -2,11 +2,13 @@
 //! generator for the partner case-manager query. Figures are printed, the
 //! last line as one JSON object; tests never time anything.
 
+mod fanout;
 mod floor;
 mod graph;
 mod synth;
 mod writes;
 
+pub use fanout::{FanoutArgs, run as fanout};
 pub use graph::{GraphArgs, run as graph};
 pub use synth::{SynthSummary, seed as synth_seed};
 pub use writes::{WritesArgs, run as writes};

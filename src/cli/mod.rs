@@ -120,6 +120,21 @@ pub enum BenchCommand {
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
     },
+    /// Partner fan-out: an in-process hub (temporary SQLite database) in
+    /// front of 1, 3 and 6 local partners answering after a fixed delay;
+    /// prints the hub's latency and its overhead over the slowest partner.
+    Fanout {
+        /// Partner counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,3,6")]
+        partners: Vec<usize>,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Each partner's answer delay in milliseconds.
+        #[arg(long, default_value_t = 50)]
+        delay_ms: u64,
+    },
     /// Sends `logHours` from C concurrent clients to a running hub, on the
     /// partner's ACTIVE enrollments (after `bench seed`).
     Writes {
@@ -349,10 +364,32 @@ async fn partner_staff(
 }
 
 async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> {
+    if let BenchCommand::Fanout {
+        partners,
+        clients,
+        seconds,
+        delay_ms,
+    } = which
+    {
+        // Self-contained: its own partners, hub and temporary database;
+        // the configured database is not opened.
+        let args = crate::bench::FanoutArgs {
+            partners,
+            clients,
+            seconds,
+            delay_ms,
+            participants: 50,
+        };
+        return crate::bench::fanout(args)
+            .await
+            .map(|_| ())
+            .map_err(|e| Failure(e.message()));
+    }
     let config = load(file, Figment::new())?;
     let db = crate::db::connect(&config).await?;
     crate::db::migrate(&db).await?;
     match which {
+        BenchCommand::Fanout { .. } => Ok(()),
         BenchCommand::Seed { participants, seed } => {
             let started = std::time::Instant::now();
             let summary =
