@@ -979,3 +979,202 @@ async fn bench_fanout_runs_without_errors() {
         assert!(round["requests"].as_u64().unwrap() > 0, "{report}");
     }
 }
+
+hub_test!(
+    a_graphql_partner_with_an_api_key_is_called_with_a_query,
+    |backend| {
+        use wiremock::matchers::header;
+        let var = format!("HUB_TEST_SIS_KEY_{}", format!("{backend:?}").to_uppercase());
+        // SAFETY: a variable only this test reads, set before the hub starts.
+        unsafe { std::env::set_var(&var, "s3cret-key") };
+        let sis = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(header("x-api-key", "s3cret-key"))
+            .respond_with(|request: &Request| {
+                let body: Value = request.body_json().unwrap();
+                assert!(body["query"].as_str().unwrap().starts_with("query"));
+                let items: Vec<Value> = body["variables"]["ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|id| {
+                        json!({ "id": format!("S-{}", id.as_str().unwrap()), "studentId": id,
+                    "course": { "code": "MUS 120", "title": "Music Production I" },
+                    "term": "2026FA", "units": 4, "status": "ENROLLED" })
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({ "data": { "sections": items } }))
+            })
+            .mount(&sis)
+            .await;
+        let config: PartnerConfig = serde_json::from_value(json!({
+        "name": "csula-sis", "org": "csula", "kind": "graphql", "base_url": sis.uri(),
+        "auth": { "scheme": "api_key", "env": var, "header": "X-Api-Key" },
+        "records": { "dual_enrollments": {
+            "query": "query($ids: [ID!]!) { sections(studentIds: $ids) { id studentId course { code title } term units status } }",
+            "items": "data.sections",
+            "fields": { "participant": "studentId", "external_id": "id", "course_code": "course.code",
+                "course_title": "course.title", "term": "term", "units_attempted": "units", "status": "status" }
+        }}
+    }))
+    .unwrap();
+        let w = world(
+            backend,
+            1,
+            &[("csula", OrgKind::College)],
+            "EDUCATION_RECORDS",
+            vec![config],
+        )
+        .await;
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("wlcac")),
+                ONE,
+                json!({ "id": w.people[0] }),
+            )
+            .await;
+        assert_ok(&answer);
+        assert_eq!(
+            answer["data"]["participant"]["partnerDualEnrollments"],
+            json!([{ "source": "csula-sis", "courseCode": "MUS 120", "status": "ENROLLED", "unitsEarned": null }])
+        );
+        assert_eq!(calls(&sis).await, 1);
+    }
+);
+
+hub_test!(an_idempotent_call_is_retried_after_a_5xx, |backend| {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/hours"))
+        .respond_with(Tracker::new(0))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+    config.retries = 2;
+    let w = world(
+        backend,
+        1,
+        &[("alliance-arts2work", OrgKind::TrainingPartner)],
+        "PROGRESS",
+        vec![config],
+    )
+    .await;
+    let answer = w
+        .app
+        .query(
+            Some(&w.app.staff("wlcac")),
+            ONE,
+            json!({ "id": w.people[0] }),
+        )
+        .await;
+    assert_ok(&answer);
+    assert_eq!(
+        answer["data"]["participant"]["partnerHourLogs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(calls(&server).await, 2, "one failed attempt, one retry");
+});
+
+fn hub_binary(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pathways-hub"));
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PATHWAYS_CONFIG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PATHWAYS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+const SECRETS: &str = "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n";
+
+fn partner_toml(url: &str, hours_field: &str) -> String {
+    format!(
+        "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"{url}\"\n\
+         [partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data.hours\"\n\
+         [partners.records.hour_logs.fields]\nparticipant = \"apprentice.id\"\nexternal_id = \"id\"\nkind = \"type\"\n\
+         worked_on = \"date\"\n{hours_field} = \"hours\"\napproved = \"approved\"\n\
+         [partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n"
+    )
+}
+
+#[test]
+fn a_bad_partner_mapping_stops_the_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "database_url = \"sqlite://{}/hub.db?mode=rwc\"\n{SECRETS}{}",
+        dir.path().display(),
+        partner_toml("http://127.0.0.1:9/api", "hourz")
+    );
+    std::fs::write(dir.path().join("pathways-hub.toml"), toml).unwrap();
+    let output = hub_binary(dir.path()).arg("serve").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "`partners[0].records.hour_logs.fields.hourz` is not a field of this record kind"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_from_the_command_line_prints_a_summary() {
+    let hours = tracker(Tracker::new(0)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hub.db?mode=rwc", dir.path().display());
+    let toml = format!(
+        "database_url = \"{url}\"\n{SECRETS}{}",
+        partner_toml(&api(&hours), "hours")
+    );
+    std::fs::write(dir.path().join("pathways-hub.toml"), toml).unwrap();
+    let run = |args: &'static [&'static str]| {
+        let mut command = hub_binary(dir.path());
+        command.args(args);
+        async move {
+            tokio::task::spawn_blocking(move || command.output())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert!(run(&["migrate"]).await.status.success());
+    let db = pathways_hub::db::connect_url(&url, 2).await.unwrap();
+    let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
+    let youth = person(&db, &[a2w], 0).await;
+    link(&db, youth, a2w, "A2W-0001").await;
+    enroll(&db, youth, a2w).await;
+    db.close().await.unwrap();
+
+    let output = run(&["sync", "--partner", "nobody"]).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no partner named nobody"));
+    for expected in [
+        "apprentiscope: inserted 1, updated 0, unchanged 0, rejected 0",
+        "apprentiscope: inserted 0, updated 0, unchanged 1, rejected 0",
+    ] {
+        let output = run(&["sync", "--partner", "apprentiscope"]).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains(expected), "{stdout}");
+    }
+}

@@ -470,6 +470,15 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     let listener = tokio::net::TcpListener::bind(config.listen_addr()?).await?;
     let addr = listener.local_addr()?;
     let state = AppState::new(config, db)?;
+    // A partner's records are owned by a hub organization: it must exist.
+    for (i, partner) in state.partners.all().iter().enumerate() {
+        if partner.org_id(&state.db).await.is_err() {
+            return Err(Failure(format!(
+                "invalid configuration: `partners[{i}].org` names no organization ({})",
+                partner.org_slug()
+            )));
+        }
+    }
     state.verifier.warm_up().await;
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");
