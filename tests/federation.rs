@@ -393,6 +393,8 @@ hub_test!(
             "the other partner's records still come: {answer:#}"
         );
         assert_eq!(logs[0]["source"], "spacela-tracker");
+        // The failure is kept for the request: the broken partner was called once.
+        assert_eq!(calls(&broken).await, 1);
     }
 );
 
@@ -432,6 +434,11 @@ async fn unavailable_with(
         )
         .await;
     assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(
+        calls(&server).await,
+        1,
+        "one call per request, failed or not"
+    );
     let error = one_error(&answer, "PARTNER_UNAVAILABLE");
     assert_eq!(error["extensions"]["partner"], "apprentiscope");
     assert_eq!(error["message"], "partner apprentiscope is unavailable");

@@ -20,14 +20,19 @@ use super::ContextExt;
 use crate::adapters::{self, Partner, PartnerRecord, Partners, Record, RecordKind};
 use crate::policy::Scopes;
 
-/// Why a partner batch failed.
+/// What one partner answered for one participant. A failed call is a
+/// value, not a loader error, so that the request's cache keeps it: every
+/// field of the request sees the same failure and the partner is called
+/// once per request, answer or not.
 #[derive(Debug, Clone)]
-pub enum PartnerLoadError {
+pub enum PartnerAnswer {
+    Records(Vec<PartnerRecord>),
     /// The partner did not answer usefully (or its breaker is open).
     Unavailable,
-    /// Our own side failed (database).
-    Internal(Arc<String>),
 }
+
+/// Our own side failed (database).
+pub type PartnerLoadError = Arc<String>;
 
 /// Records of one kind from one partner, by hub id, for one viewer.
 pub struct PartnerLoader {
@@ -38,36 +43,47 @@ pub struct PartnerLoader {
 }
 
 impl Loader<Uuid> for PartnerLoader {
-    type Value = Vec<PartnerRecord>;
+    type Value = PartnerAnswer;
     type Error = PartnerLoadError;
 
-    async fn load(
-        &self,
-        keys: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<PartnerRecord>>, PartnerLoadError> {
-        let org = self
-            .partner
-            .org_id(&self.db)
-            .await
-            .map_err(|_| PartnerLoadError::Unavailable)?;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PartnerAnswer>, PartnerLoadError> {
+        let unavailable = || {
+            keys.iter()
+                .map(|k| (*k, PartnerAnswer::Unavailable))
+                .collect()
+        };
+        let Ok(org) = self.partner.org_id(&self.db).await else {
+            return Ok(unavailable());
+        };
         // Who may see what is decided here, in SQL, before any call.
         let scope = self.scopes.of(self.kind.category());
         let links = adapters::visible_links(&self.db, &scope, org, keys)
             .await
-            .map_err(|e| PartnerLoadError::Internal(Arc::new(format!("{e:?}"))))?;
-        let mut found: HashMap<Uuid, Vec<PartnerRecord>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
+            .map_err(|e| Arc::new(format!("{e:?}")))?;
         if links.is_empty() {
-            return Ok(found);
+            return Ok(keys
+                .iter()
+                .map(|k| (*k, PartnerAnswer::Records(Vec::new())))
+                .collect());
         }
         let ids: Vec<String> = links.iter().map(|(_, e)| e.clone()).collect();
-        let mapped = self
+        let Ok(mapped) = self
             .partner
             .fetch(self.kind, &ids, self.scopes.viewer().org_id)
             .await
-            .map_err(|_| PartnerLoadError::Unavailable)?;
-        found.extend(adapters::by_participant(&self.partner, org, &links, mapped));
-        Ok(found)
+        else {
+            return Ok(unavailable());
+        };
+        let mut found = adapters::by_participant(&self.partner, org, &links, mapped);
+        Ok(keys
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    PartnerAnswer::Records(found.remove(k).unwrap_or_default()),
+                )
+            })
+            .collect())
     }
 }
 
@@ -133,11 +149,10 @@ pub(super) async fn records(
     let mut all = Vec::new();
     for (partner, result) in join_all(calls).await {
         match result {
-            Ok(records) => all.extend(records.unwrap_or_default()),
-            Err(PartnerLoadError::Unavailable) => {
-                report(ctx, partner);
-            }
-            Err(PartnerLoadError::Internal(detail)) => {
+            Ok(Some(PartnerAnswer::Records(records))) => all.extend(records),
+            Ok(None) => {}
+            Ok(Some(PartnerAnswer::Unavailable)) => report(ctx, partner),
+            Err(detail) => {
                 return Err(crate::error::Error::Internal(detail.to_string()).into());
             }
         }
