@@ -178,8 +178,11 @@ pub struct PartnerHourLog {
     pub source: String,
     /// The partner's own id of the record.
     pub external_id: String,
+    /// OJT, RTI, ATTENDANCE or MENTORING (through the partner's value map).
     pub kind: HourKind,
+    /// The day the hours were worked or attended.
     pub worked_on: NaiveDate,
+    /// Hours on that day.
     pub hours: f64,
     /// Whether the partner's system marks the hours approved.
     pub approved: bool,
@@ -193,12 +196,19 @@ pub struct PartnerDualEnrollment {
     pub source: String,
     /// The partner's own id of the record.
     pub external_id: String,
+    /// The college's course code, e.g. `FILM 101`.
     pub course_code: String,
+    /// The course's title.
     pub course_title: String,
+    /// The college's term, e.g. `2026SP`.
     pub term: String,
+    /// Units attempted.
     pub units_attempted: f64,
+    /// Units earned; null until graded.
     pub units_earned: Option<f64>,
+    /// The grade, as the college records it.
     pub grade: Option<String>,
+    /// ENROLLED, COMPLETED, DROPPED or WITHDRAWN (through the value map).
     pub status: DualEnrollmentStatus,
 }
 
