@@ -43,6 +43,10 @@ pub struct Config {
     /// Token verification.
     #[serde(default)]
     pub auth: AuthConfig,
+    /// Partner systems whose records are fetched at query time
+    /// (`[[partners]]`, see `adapters::config`).
+    #[serde(default)]
+    pub partners: Vec<crate::adapters::PartnerConfig>,
     /// Query, request and rate limits.
     #[serde(default)]
     pub limits: crate::limits::LimitsConfig,
@@ -192,7 +196,18 @@ impl Config {
     /// Extracts and validates a configuration from any figment.
     pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
         let config: Config = figment.extract().map_err(|err| {
-            let setting = err.path.join(".");
+            // `partners.0.kind` reads as `partners[0].kind`, as validation names it.
+            let mut setting = String::new();
+            for part in &err.path {
+                if part.parse::<usize>().is_ok() {
+                    setting.push_str(&format!("[{part}]"));
+                } else {
+                    if !setting.is_empty() {
+                        setting.push('.');
+                    }
+                    setting.push_str(part);
+                }
+            }
             let detail = err.kind.to_string();
             if setting.is_empty() {
                 ConfigError(detail)
@@ -285,6 +300,14 @@ impl Config {
                 "reports.suppression_threshold",
                 "must be between 2 and 1000 (1 would show every small count)",
             ));
+        }
+        for (i, partner) in self.partners.iter().enumerate() {
+            let at = format!("partners[{i}]");
+            crate::adapters::config::validate(partner, &at)
+                .map_err(|(setting, why)| invalid(&setting, why))?;
+            if self.partners[..i].iter().any(|p| p.name == partner.name) {
+                return Err(invalid(&format!("{at}.name"), "is used by another partner"));
+            }
         }
         Ok(())
     }
@@ -379,6 +402,51 @@ mod tests {
                 .0
                 .contains("database_url")
         );
+    }
+
+    const PARTNER: &str = "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9/api\"\n[partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data\"\n[partners.records.hour_logs.fields]\nparticipant = \"apprenticeId\"\nexternal_id = \"id\"\nkind = \"type\"\nworked_on = \"date\"\nhours = \"hours\"\n[partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n";
+
+    #[test]
+    fn a_partner_declaration_validates() {
+        let config = from_toml(&format!("{OK}{PARTNER}")).unwrap();
+        assert_eq!(config.partners[0].timeout_ms, 2000);
+    }
+
+    #[test]
+    fn a_bad_partner_mapping_names_the_setting() {
+        for (broken, setting) in [
+            (
+                "hours = \"hours\"",
+                "partners[0].records.hour_logs.fields.hours",
+            ),
+            (
+                "= \"OJT\"",
+                "partners[0].records.hour_logs.values.kind.On the job",
+            ),
+            ("items = \"data\"", "partners[0].records.hour_logs.items"),
+            ("kind = \"rest_json\"", "partners[0].kind"),
+            (
+                "base_url = \"http://127.0.0.1:9/api\"",
+                "partners[0].base_url",
+            ),
+        ] {
+            let replacement = match setting {
+                s if s.ends_with("fields.hours") => "hourz = \"hours\"",
+                s if s.ends_with("On the job") => "= \"OVERTIME\"",
+                s if s.ends_with("items") => "items = \"data..x\"",
+                s if s.ends_with("kind") => "kind = \"soap\"",
+                _ => "base_url = \"ftp://x\"",
+            };
+            let toml = format!("{OK}{}", PARTNER.replace(broken, replacement));
+            let err = from_toml(&toml).unwrap_err();
+            let expected = if setting.ends_with("fields.hours") {
+                "partners[0].records.hour_logs.fields.hourz"
+            } else {
+                setting
+            };
+            assert!(err.0.contains(expected), "{setting}: {err}");
+            assert!(!err.to_string().contains('\n'));
+        }
     }
 
     #[test]

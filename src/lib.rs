@@ -8,6 +8,7 @@
 //! (schema), `http` (router), `seed` (demo data), `cli` (the binary).
 
 pub mod access;
+pub mod adapters;
 pub mod agreements;
 pub mod audit;
 pub mod auth;

@@ -169,6 +169,21 @@ pub async fn by_id<C: ConnectionTrait>(
         .await?)
 }
 
+/// The participants with these hub ids that the viewer may see (hidden and
+/// non-existent ones are both simply absent).
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    ids: &[Uuid],
+) -> Result<Vec<participant::Model>> {
+    let filter = ParticipantFilter::default();
+    Ok(participant::Entity::find()
+        .filter(participant::Column::Id.is_in(ids.iter().copied()))
+        .filter(condition(scopes, &filter))
+        .all(db)
+        .await?)
+}
+
 /// The participant an organization knows by its own id, if the viewer may
 /// read that organization's link in IDENTITY.
 pub async fn by_external_id<C: ConnectionTrait>(

@@ -2,6 +2,7 @@
 //! generator for the partner case-manager query, and report timings. Figures are printed, the
 //! last line as one JSON object; tests never time anything.
 
+mod fanout;
 mod floor;
 mod graph;
 mod mixed;
@@ -9,6 +10,7 @@ mod report;
 mod synth;
 mod writes;
 
+pub use fanout::{FanoutArgs, run as fanout};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
 pub use report::{ReportArgs, run as report};

@@ -74,6 +74,13 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copies a configured partner's records into the hub's tables for
+    /// reporting (idempotent: a second run changes nothing).
+    Sync {
+        /// The partner's configured `name`.
+        #[arg(long)]
+        partner: String,
+    },
     /// Benchmarks: a synthetic dataset, and load against a running hub.
     Bench {
         #[command(subcommand)]
@@ -142,6 +149,21 @@ pub enum BenchCommand {
         /// The org_admin's organization.
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
+    },
+    /// Partner fan-out: an in-process hub (temporary SQLite database) in
+    /// front of 1, 3 and 6 local partners answering after a fixed delay;
+    /// prints the hub's latency and its overhead over the slowest partner.
+    Fanout {
+        /// Partner counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,3,6")]
+        partners: Vec<usize>,
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Each partner's answer delay in milliseconds.
+        #[arg(long, default_value_t = 50)]
+        delay_ms: u64,
     },
     /// Sends `logHours` from C concurrent clients to a running hub, on the
     /// partner's ACTIVE enrollments (after `bench seed`).
@@ -314,6 +336,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Sync { partner } => {
+            crate::init_crypto();
+            let config = load(file, Figment::new())?;
+            let db = crate::db::connect(&config).await?;
+            crate::db::migrate(&db).await?;
+            let partners = crate::adapters::Partners::from_config(&config.partners)?;
+            let found = partners.by_name(&partner).ok_or_else(|| {
+                Failure(crate::adapters::sync::unknown_partner(&partner).message())
+            })?;
+            let started = std::time::Instant::now();
+            let summary = crate::adapters::sync::run(&db, found, true)
+                .await
+                .map_err(|e| Failure(e.message()))?;
+            println!(
+                "{partner}: {summary} ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {
@@ -353,10 +394,32 @@ async fn partner_staff(
 }
 
 async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> {
+    if let BenchCommand::Fanout {
+        partners,
+        clients,
+        seconds,
+        delay_ms,
+    } = which
+    {
+        // Self-contained: its own partners, hub and temporary database;
+        // the configured database is not opened.
+        let args = crate::bench::FanoutArgs {
+            partners,
+            clients,
+            seconds,
+            delay_ms,
+            participants: 50,
+        };
+        return crate::bench::fanout(args)
+            .await
+            .map(|_| ())
+            .map_err(|e| Failure(e.message()));
+    }
     let config = load(file, Figment::new())?;
     let db = crate::db::connect(&config).await?;
     crate::db::migrate(&db).await?;
     match which {
+        BenchCommand::Fanout { .. } => Ok(()),
         BenchCommand::Seed { participants, seed } => {
             let started = std::time::Instant::now();
             let summary =
@@ -484,6 +547,15 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     let listener = tokio::net::TcpListener::bind(config.listen_addr()?).await?;
     let addr = listener.local_addr()?;
     let state = AppState::connect(config, db).await?;
+    // A partner's records are owned by a hub organization: it must exist.
+    for (i, partner) in state.partners.all().iter().enumerate() {
+        if partner.org_id(&state.db).await.is_err() {
+            return Err(Failure(format!(
+                "invalid configuration: `partners[{i}].org` names no organization ({})",
+                partner.org_slug()
+            )));
+        }
+    }
     state.verifier.warm_up().await;
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");

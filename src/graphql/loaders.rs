@@ -134,6 +134,28 @@ impl Loader<Uuid> for OwnVersion {
     }
 }
 
+/// Participants the viewer may see, by hub id (federation's `_entities`):
+/// one scoped query per batch; hidden and unknown ids are both absent.
+pub struct VisibleParticipants {
+    db: DatabaseConnection,
+    scopes: Scopes,
+}
+
+impl Loader<Uuid> for VisibleParticipants {
+    type Value = entity::participant::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[Uuid],
+    ) -> std::result::Result<HashMap<Uuid, entity::participant::Model>, LoadError> {
+        let rows = participants::by_ids(&self.db, &self.scopes, keys)
+            .await
+            .map_err(to_load_error)?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
 macro_rules! loaders {
     ($($(#[$doc:meta])* $field:ident: $value:ty = $fetch:expr, $key:expr;)+) => {
         /// The loaders of one request.
@@ -145,6 +167,7 @@ macro_rules! loaders {
             pub competencies: DataLoader<ById<competency::Entity>, HashMapCache>,
             pub hour_totals: DataLoader<Totals, HashMapCache>,
             pub own_versions: DataLoader<OwnVersion, HashMapCache>,
+            pub visible_participants: DataLoader<VisibleParticipants, HashMapCache>,
             $($(#[$doc])* pub $field: DataLoader<Grouped<$value>, HashMapCache>,)+
         }
 
@@ -160,6 +183,7 @@ macro_rules! loaders {
                     competencies: DataLoader::with_cache(ById(db.clone(), |m: &competency::Model| m.id, competency::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
                     hour_totals: DataLoader::with_cache(Totals { db: db.clone(), scopes: scopes.clone() }, spawn, HashMapCache::default()).delay(BATCH_DELAY),
                     own_versions: DataLoader::with_cache(OwnVersion { db: db.clone(), scopes: scopes.clone() }, spawn, HashMapCache::default()).delay(BATCH_DELAY),
+                    visible_participants: DataLoader::with_cache(VisibleParticipants { db: db.clone(), scopes: scopes.clone() }, spawn, HashMapCache::default()).delay(BATCH_DELAY),
                     $($field: DataLoader::with_cache(
                         Grouped { db: db.clone(), scopes: scopes.clone(), fetch: $fetch, key: $key },
                         spawn,

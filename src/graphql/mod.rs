@@ -7,8 +7,10 @@
 mod audit;
 mod directory;
 mod enrollments;
+mod federation;
 mod loaders;
 mod participants;
+mod partners;
 mod prefetch;
 mod record_mutations;
 mod records;
@@ -32,6 +34,7 @@ use crate::error::Result;
 use crate::policy::Scopes;
 
 pub use loaders::Loaders;
+pub use partners::PartnerLoaders;
 pub use reports::{ReportFilterInput, ReportInput};
 
 /// The hub's schema type.
@@ -46,6 +49,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     sharing::SharingQuery,
     reports::ReportQuery,
+    federation::FederationQuery,
 );
 
 /// All mutations.
@@ -71,6 +75,8 @@ pub struct RequestContext {
     pub scopes: Scopes,
     /// Reads and denials to audit when the request ends.
     pub disclosures: Arc<Disclosures>,
+    /// Per-request loaders of partner records (one per partner and kind).
+    pub partners: Arc<PartnerLoaders>,
 }
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.
@@ -79,11 +85,14 @@ pub fn build_schema(
     config: Option<Arc<Config>>,
     shared: Option<crate::shared::Shared>,
 ) -> HubSchema {
+    // An Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`
+    // and `@key` on Participant, Organization and Pathway.
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
-    );
+    )
+    .enable_federation();
     let limits = config
         .as_ref()
         .map(|c| c.limits.clone())

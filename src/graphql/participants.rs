@@ -11,9 +11,11 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
+use super::partners::{self, PartnerDualEnrollment, PartnerHourLog};
 use super::records::{
     Consent, Credential, DualEnrollment, Enrollment, Mentorship, Outcome, Service,
 };
+use crate::adapters::RecordKind;
 use crate::error::{Error, Result};
 use crate::participants::{
     self, ContactSlice, DemographicsSlice, IdentitySlice, ParticipantFilter, ProfileSlice,
@@ -255,6 +257,24 @@ impl Participant {
             (r.participant_id, r.owner_org_id)
         });
         Ok(rows.into_iter().map(Outcome).collect())
+    }
+    /// PROGRESS: hours kept in partners' own systems (apprenticeship
+    /// trackers), fetched now; `source` names the partner. A partner that
+    /// does not answer adds a `PARTNER_UNAVAILABLE` error naming it in
+    /// `extensions.partner` and contributes nothing.
+    async fn partner_hour_logs(&self, ctx: &Context<'_>) -> GqlResult<Vec<PartnerHourLog>> {
+        let records = partners::records(ctx, RecordKind::HourLogs, self.0.id).await?;
+        Ok(partners::hour_logs(records))
+    }
+    /// EDUCATION_RECORDS (FERPA): dual-enrollment courses kept in colleges'
+    /// own student systems, fetched now; `source` names the partner. A
+    /// partner that does not answer adds a `PARTNER_UNAVAILABLE` error.
+    async fn partner_dual_enrollments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<PartnerDualEnrollment>> {
+        let records = partners::records(ctx, RecordKind::DualEnrollments, self.0.id).await?;
+        Ok(partners::dual_enrollments(records))
     }
     /// Consents recorded by the viewer's organization, naming it, or of a
     /// participant whose identity it may read.

@@ -49,6 +49,21 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
         let rows = l.services.load_many(keys()).await.map_err(load_error)?;
         orgs.extend(rows.values().flatten().map(|r| r.provider_org_id));
     }
+    let partner_kinds: Vec<_> = [
+        ("partnerHourLogs", crate::adapters::RecordKind::HourLogs),
+        (
+            "partnerDualEnrollments",
+            crate::adapters::RecordKind::DualEnrollments,
+        ),
+    ]
+    .into_iter()
+    .filter(|(field, _)| any(&node, &[field]))
+    .map(|(_, kind)| kind)
+    .collect();
+    if !partner_kinds.is_empty() {
+        // Every partner at once, in parallel with nothing else pending.
+        ctx.request().partners.prefetch(&partner_kinds, ids).await;
+    }
     if any(&node, &["outcomes"]) {
         l.outcomes.load_many(keys()).await.map_err(load_error)?;
     }

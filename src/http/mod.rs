@@ -33,7 +33,7 @@ use crate::audit::{Actor, Disclosures};
 use crate::auth::{Role, TokenVerifier, Viewer};
 use crate::config::Config;
 use crate::error::Error;
-use crate::graphql::{HubSchema, Loaders, RequestContext, build_schema};
+use crate::graphql::{HubSchema, Loaders, PartnerLoaders, RequestContext, build_schema};
 use crate::policy::Scopes;
 
 /// What every handler shares.
@@ -53,6 +53,8 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Set when shutdown began: `/readyz` answers 503.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Partner systems (breakers and answer caches shared by all requests).
+    pub partners: Arc<crate::adapters::Partners>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
     ) -> Result<AppState, crate::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let sql_statements = crate::db::count_statements(&mut db);
+        let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
         let config = Arc::new(config);
         let rate_limits = Arc::new(crate::limits::RateLimits::new(
             &config.limits,
@@ -108,6 +111,7 @@ impl AppState {
             rate_limits,
             metrics: Arc::default(),
             draining: Arc::default(),
+            partners,
         })
     }
 
@@ -370,6 +374,7 @@ pub(crate) fn context(
     let disclosures = Arc::new(Disclosures::new(viewer.as_ref().map(|v| v.org_id)));
     RequestContext {
         loaders: Arc::new(Loaders::new(&state.db, scopes.clone())),
+        partners: Arc::new(PartnerLoaders::new(&state.db, &scopes, &state.partners)),
         viewer,
         request_id,
         scopes,

@@ -115,6 +115,7 @@ pub fn test_config(database_url: String) -> Config {
         },
         limits: Default::default(),
         reports: Default::default(),
+        partners: Vec::new(),
     }
 }
 

@@ -1,0 +1,252 @@
+//! Partner records at query time: `Participant.partnerHourLogs` and
+//! `Participant.partnerDualEnrollments`. One DataLoader per partner and
+//! record kind per request batches every participant of the request into
+//! one call; the loaders of different partners run in parallel. A partner
+//! that fails leaves its records out and adds one `PARTNER_UNAVAILABLE`
+//! error (with `extensions.partner`) to the field; the rest resolves.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::futures_util::future::join_all;
+use async_graphql::{Context, SimpleObject};
+use chrono::NaiveDate;
+use entity::enums::{DualEnrollmentStatus, HourKind};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::ContextExt;
+use crate::adapters::{self, Partner, PartnerRecord, Partners, Record, RecordKind};
+use crate::policy::Scopes;
+
+/// What one partner answered for one participant. A failed call is a
+/// value, not a loader error, so that the request's cache keeps it: every
+/// field of the request sees the same failure and the partner is called
+/// once per request, answer or not.
+#[derive(Debug, Clone)]
+pub enum PartnerAnswer {
+    Records(Vec<PartnerRecord>),
+    /// The partner did not answer usefully (or its breaker is open).
+    Unavailable,
+}
+
+/// Our own side failed (database).
+pub type PartnerLoadError = Arc<String>;
+
+/// Records of one kind from one partner, by hub id, for one viewer.
+pub struct PartnerLoader {
+    db: DatabaseConnection,
+    scopes: Scopes,
+    partner: Arc<Partner>,
+    kind: RecordKind,
+}
+
+impl Loader<Uuid> for PartnerLoader {
+    type Value = PartnerAnswer;
+    type Error = PartnerLoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PartnerAnswer>, PartnerLoadError> {
+        let unavailable = || {
+            keys.iter()
+                .map(|k| (*k, PartnerAnswer::Unavailable))
+                .collect()
+        };
+        let Ok(org) = self.partner.org_id(&self.db).await else {
+            return Ok(unavailable());
+        };
+        // Who may see what is decided here, in SQL, before any call.
+        let scope = self.scopes.of(self.kind.category());
+        let links = adapters::visible_links(&self.db, &scope, org, keys)
+            .await
+            .map_err(|e| Arc::new(format!("{e:?}")))?;
+        if links.is_empty() {
+            return Ok(keys
+                .iter()
+                .map(|k| (*k, PartnerAnswer::Records(Vec::new())))
+                .collect());
+        }
+        let ids: Vec<String> = links.iter().map(|(_, e)| e.clone()).collect();
+        let Ok(mapped) = self
+            .partner
+            .fetch(self.kind, &ids, self.scopes.viewer().org_id)
+            .await
+        else {
+            return Ok(unavailable());
+        };
+        let mut found = adapters::by_participant(&self.partner, org, &links, mapped);
+        Ok(keys
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    PartnerAnswer::Records(found.remove(k).unwrap_or_default()),
+                )
+            })
+            .collect())
+    }
+}
+
+/// The partner loaders of one request.
+pub struct PartnerLoaders {
+    loaders: Vec<(
+        Arc<Partner>,
+        RecordKind,
+        DataLoader<PartnerLoader, HashMapCache>,
+    )>,
+}
+
+impl PartnerLoaders {
+    /// Fresh loaders for one request; `scopes` are the viewer's.
+    pub fn new(db: &DatabaseConnection, scopes: &Scopes, partners: &Partners) -> PartnerLoaders {
+        let mut loaders = Vec::new();
+        for partner in partners.all() {
+            for kind in partner.kinds() {
+                let loader = PartnerLoader {
+                    db: db.clone(),
+                    scopes: scopes.clone(),
+                    partner: partner.clone(),
+                    kind,
+                };
+                loaders.push((
+                    partner.clone(),
+                    kind,
+                    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+                        .delay(std::time::Duration::from_millis(2)),
+                ));
+            }
+        }
+        PartnerLoaders { loaders }
+    }
+
+    /// Loads `kinds` for all `participants` from every partner at once
+    /// (prefetch of a page; the fields' own loads are then cached).
+    pub async fn prefetch(&self, kinds: &[RecordKind], participants: &[Uuid]) {
+        let calls = self
+            .loaders
+            .iter()
+            .filter(|(_, k, _)| kinds.contains(k))
+            .map(|(_, _, loader)| loader.load_many(participants.iter().copied()));
+        // Failures are reported by the fields themselves.
+        let _ = join_all(calls).await;
+    }
+}
+
+/// Every partner record of `kind` about `participant`, partners called in
+/// parallel; each failing partner adds one `PARTNER_UNAVAILABLE` error to
+/// the field and contributes nothing. Returned records are audited as
+/// disclosures of the partner organization's data.
+pub(super) async fn records(
+    ctx: &Context<'_>,
+    kind: RecordKind,
+    participant: Uuid,
+) -> async_graphql::Result<Vec<PartnerRecord>> {
+    let loaders = &ctx.request().partners.loaders;
+    let calls = loaders
+        .iter()
+        .filter(|(_, k, _)| *k == kind)
+        .map(|(partner, _, loader)| async move { (partner, loader.load_one(participant).await) });
+    let mut all = Vec::new();
+    for (partner, result) in join_all(calls).await {
+        match result {
+            Ok(Some(PartnerAnswer::Records(records))) => all.extend(records),
+            Ok(None) => {}
+            Ok(Some(PartnerAnswer::Unavailable)) => report(ctx, partner),
+            Err(detail) => {
+                return Err(crate::error::Error::Internal(detail.to_string()).into());
+            }
+        }
+    }
+    for r in &all {
+        ctx.disclosures()
+            .read(r.participant_id, kind.category(), r.owner_org_id);
+    }
+    Ok(all)
+}
+
+fn report(ctx: &Context<'_>, partner: &Partner) {
+    let err: async_graphql::Error = partner.unavailable().into();
+    let err = ctx.set_error_path(err.into_server_error(ctx.item.pos));
+    ctx.add_error(err);
+}
+
+/// Hours kept in a partner's own system (an apprenticeship tracker),
+/// fetched at query time. PROGRESS, owned by the partner organization.
+#[derive(SimpleObject)]
+pub struct PartnerHourLog {
+    /// The partner the record comes from (its configured name).
+    pub source: String,
+    /// The partner's own id of the record.
+    pub external_id: String,
+    /// OJT, RTI, ATTENDANCE or MENTORING (through the partner's value map).
+    pub kind: HourKind,
+    /// The day the hours were worked or attended.
+    pub worked_on: NaiveDate,
+    /// Hours on that day.
+    pub hours: f64,
+    /// Whether the partner's system marks the hours approved.
+    pub approved: bool,
+}
+
+/// A dual-enrollment course kept in a college's own student system,
+/// fetched at query time. EDUCATION_RECORDS (FERPA), owned by the college.
+#[derive(SimpleObject)]
+pub struct PartnerDualEnrollment {
+    /// The partner the record comes from (its configured name).
+    pub source: String,
+    /// The partner's own id of the record.
+    pub external_id: String,
+    /// The college's course code, e.g. `FILM 101`.
+    pub course_code: String,
+    /// The course's title.
+    pub course_title: String,
+    /// The college's term, e.g. `2026SP`.
+    pub term: String,
+    /// Units attempted.
+    pub units_attempted: f64,
+    /// Units earned; null until graded.
+    pub units_earned: Option<f64>,
+    /// The grade, as the college records it.
+    pub grade: Option<String>,
+    /// ENROLLED, COMPLETED, DROPPED or WITHDRAWN (through the value map).
+    pub status: DualEnrollmentStatus,
+}
+
+/// The hour logs among `records`.
+pub(super) fn hour_logs(records: Vec<PartnerRecord>) -> Vec<PartnerHourLog> {
+    records
+        .into_iter()
+        .filter_map(|r| match r.record {
+            Record::HourLog(h) => Some(PartnerHourLog {
+                source: r.source,
+                external_id: h.external_id,
+                kind: h.kind,
+                worked_on: h.worked_on,
+                hours: h.hours,
+                approved: h.approved,
+            }),
+            Record::DualEnrollment(_) => None,
+        })
+        .collect()
+}
+
+/// The dual enrollments among `records`.
+pub(super) fn dual_enrollments(records: Vec<PartnerRecord>) -> Vec<PartnerDualEnrollment> {
+    records
+        .into_iter()
+        .filter_map(|r| match r.record {
+            Record::DualEnrollment(d) => Some(PartnerDualEnrollment {
+                source: r.source,
+                external_id: d.external_id,
+                course_code: d.course_code,
+                course_title: d.course_title,
+                term: d.term,
+                units_attempted: d.units_attempted,
+                units_earned: d.units_earned,
+                grade: d.grade,
+                status: d.status,
+            }),
+            Record::HourLog(_) => None,
+        })
+        .collect()
+}

@@ -1,0 +1,1187 @@
+//! Partner adapters at query time (DESIGN.md section 5) against real HTTP
+//! partners on 127.0.0.1 (wiremock), and the hub as an Apollo Federation
+//! subgraph.
+//!
+//! The story: WLCAC staff follow a youth whose OJT hours live in
+//! Arts2Work's tracker ("apprentiscope") and whose college courses live in
+//! East LA College's student system ("elac-sis"). Arts2Work shares
+//! PROGRESS with WLCAC under an agreement; HOLA has no agreement.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use common::*;
+use entity::enums::*;
+use entity::*;
+use pathways_hub::adapters::PartnerConfig;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// A tracker answering one hour log per asked id, after `delay`, noting
+/// when each request arrived.
+#[derive(Clone)]
+struct Tracker {
+    delay: Duration,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl Tracker {
+    fn new(delay_ms: u64) -> Tracker {
+        Tracker {
+            delay: Duration::from_millis(delay_ms),
+            arrivals: Arc::default(),
+        }
+    }
+}
+
+fn asked_ids(request: &Request) -> Vec<String> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "ids")
+        .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+impl Respond for Tracker {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.arrivals.lock().unwrap().push(Instant::now());
+        let items: Vec<Value> = asked_ids(request)
+            .iter()
+            .map(|id| {
+                json!({
+                    "id": format!("H-{id}"),
+                    "apprentice": { "id": id },
+                    "type": "On the job",
+                    "date": "2026-03-02",
+                    "hours": "6.5",
+                    "approved": true
+                })
+            })
+            .collect();
+        ResponseTemplate::new(200)
+            .set_body_json(json!({ "data": { "hours": items } }))
+            .set_delay(self.delay)
+    }
+}
+
+/// A college's student system answering one course per asked id.
+struct College;
+
+impl Respond for College {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let items: Vec<Value> = asked_ids(request)
+            .iter()
+            .map(|id| {
+                json!({
+                    "sectionId": format!("C-{id}"), "student": id, "course": "FILM 101",
+                    "title": "Intro to Film Production", "term": "2026SP",
+                    "units": 3, "earned": 3, "grade": "A", "status": "C", "hs": "lachsa"
+                })
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!(items))
+    }
+}
+
+/// The tracker's declaration.
+fn tracker_config(name: &str, org: &str, url: &str) -> PartnerConfig {
+    serde_json::from_value(json!({
+        "name": name, "org": org, "kind": "rest_json", "base_url": url,
+        "timeout_ms": 1000, "retries": 0, "cache_ttl_ms": 0,
+        "records": { "hour_logs": {
+            "path": "/hours", "items": "data.hours",
+            "fields": {
+                "participant": "apprentice.id", "external_id": "id", "kind": "type",
+                "worked_on": "date", "hours": "hours", "approved": "approved"
+            },
+            "values": { "kind": { "On the job": "OJT", "Class": "RTI" } }
+        }}
+    }))
+    .unwrap()
+}
+
+/// The college's declaration.
+fn college_config(url: &str) -> PartnerConfig {
+    serde_json::from_value(json!({
+        "name": "elac-sis", "org": "elac", "kind": "rest_json", "base_url": url,
+        "timeout_ms": 1000, "retries": 0,
+        "records": { "dual_enrollments": {
+            "path": "/courses", "ids_param": "ids", "items": "$",
+            "fields": {
+                "participant": "student", "external_id": "sectionId", "course_code": "course",
+                "course_title": "title", "term": "term", "units_attempted": "units",
+                "units_earned": "earned", "grade": "grade", "status": "status",
+                "high_school_org": "hs"
+            },
+            "values": { "status": { "C": "COMPLETED", "E": "ENROLLED" } }
+        }}
+    }))
+    .unwrap()
+}
+
+struct World {
+    app: TestApp,
+    wlcac: Uuid,
+    hola: Uuid,
+    people: Vec<Uuid>,
+}
+
+/// WLCAC and HOLA each know `n` youth; every partner org in `partners`
+/// knows them as `<slug>-<i>`; each partner org shares `categories` with
+/// WLCAC without needing consent.
+async fn world(
+    backend: Backend,
+    n: usize,
+    partner_orgs: &[(&str, OrgKind)],
+    categories: &str,
+    configs: Vec<PartnerConfig>,
+) -> World {
+    let app = spawn_app_with(backend, false, move |config| config.partners = configs).await;
+    let db = app.db.clone();
+    let wlcac = insert_org(&db, "wlcac", OrgKind::LeadAgency).await;
+    let hola = insert_org(&db, "hola", OrgKind::CommunityPartner).await;
+    let mut orgs = Vec::new();
+    for (slug, kind) in partner_orgs {
+        let id = insert_org(&db, slug, *kind).await;
+        agreement(&db, id, wlcac, categories).await;
+        orgs.push((id, *slug));
+    }
+    let mut people = Vec::new();
+    for i in 0..n {
+        let p = person(&db, &[wlcac, hola], i).await;
+        for (org, slug) in &orgs {
+            link(&db, p, *org, &format!("{slug}-{i}")).await;
+        }
+        people.push(p);
+    }
+    World {
+        app,
+        wlcac,
+        hola,
+        people,
+    }
+}
+
+async fn person(db: &DatabaseConnection, orgs: &[Uuid], n: usize) -> Uuid {
+    let now = Utc::now();
+    let p = Uuid::new_v4();
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(p),
+        match_key: Set(format!("k{p}")),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    for org in orgs {
+        participant_profile::Entity::insert(participant_profile::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            participant_id: Set(p),
+            org_id: Set(*org),
+            given_name: Set(format!("Dani{n}")),
+            family_name: Set("Reyes".into()),
+            preferred_name: Set(None),
+            birth_date: Set(NaiveDate::from_ymd_opt(2005, 1, 9)),
+            email: Set(None),
+            phone: Set(None),
+            postal_code: Set(None),
+            gender: Set(None),
+            race_ethnicity: Set(None),
+            priority_populations: Set(String::new()),
+            guardian_name: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+    p
+}
+
+async fn link(db: &DatabaseConnection, participant: Uuid, org: Uuid, external_id: &str) {
+    let now = Utc::now();
+    participant_link::Entity::insert(participant_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(participant),
+        org_id: Set(org),
+        external_id: Set(external_id.to_owned()),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+async fn agreement(db: &DatabaseConnection, provider: Uuid, recipient: Uuid, categories: &str) {
+    let now = Utc::now();
+    sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        provider_org_id: Set(provider),
+        recipient_org_id: Set(recipient),
+        categories: Set(categories.to_owned()),
+        purpose: Set(SharingPurpose::ServiceCoordination),
+        requires_consent: Set(false),
+        status: Set(AgreementStatus::Active),
+        effective_on: Set(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+        expires_on: Set(None),
+        proposed_by: Set("admin@partner".into()),
+        accepted_by: Set(None),
+        accepted_at: Set(None),
+        approved_by: Set(None),
+        approved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+const ONE: &str = "query($id: ID!) { participant(id: $id) { givenName
+    partnerHourLogs { source externalId kind workedOn hours approved }
+    partnerDualEnrollments { source courseCode status unitsEarned } } }";
+
+const PAGE: &str = "{ participants(first: 50) { edges { node { id givenName
+    partnerHourLogs { source externalId hours }
+    partnerDualEnrollments { source courseCode } } } } }";
+
+async fn tracker(responder: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/hours"))
+        .respond_with(responder)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn api(server: &MockServer) -> String {
+    format!("{}/api", server.uri())
+}
+
+async fn calls(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+fn partner_errors(answer: &Value) -> Vec<(String, String)> {
+    answer["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["extensions"]["code"].as_str().unwrap_or("").to_owned(),
+                        e["extensions"]["partner"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+hub_test!(
+    partner_records_join_the_participant_with_their_source,
+    |backend| {
+        let hours = tracker(Tracker::new(0)).await;
+        let college = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/courses"))
+            .respond_with(College)
+            .mount(&college)
+            .await;
+        let w = world(
+            backend,
+            1,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("elac", OrgKind::College),
+            ],
+            "PROGRESS,EDUCATION_RECORDS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+                college_config(&college.uri()),
+            ],
+        )
+        .await;
+        let token = w.app.staff("wlcac");
+        let answer = w
+            .app
+            .query(Some(&token), ONE, json!({ "id": w.people[0] }))
+            .await;
+        assert_ok(&answer);
+        let p = &answer["data"]["participant"];
+        assert_eq!(p["givenName"], "Dani0");
+        assert_eq!(
+            p["partnerHourLogs"],
+            json!([{ "source": "apprentiscope", "externalId": "H-alliance-arts2work-0", "kind": "OJT",
+                 "workedOn": "2026-03-02", "hours": 6.5, "approved": true }])
+        );
+        assert_eq!(
+            p["partnerDualEnrollments"],
+            json!([{ "source": "elac-sis", "courseCode": "FILM 101", "status": "COMPLETED", "unitsEarned": 3.0 }])
+        );
+        // The partner saw only its own id, with the credential-free GET.
+        let request = &hours.received_requests().await.unwrap()[0];
+        assert_eq!(asked_ids(request), vec!["alliance-arts2work-0".to_owned()]);
+        // Disclosed as the partner organization's data, like hub rows.
+        let reads = w.app.count("audit_event WHERE action = 'READ'").await;
+        assert!(reads >= 2, "partner reads are audited: {reads}");
+        assert!(w.wlcac != w.hola);
+    }
+);
+
+hub_test!(
+    a_failing_partner_leaves_its_field_empty_with_partner_unavailable,
+    |backend| {
+        let broken = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&broken)
+            .await;
+        let good = tracker(Tracker::new(0)).await;
+        let w = world(
+            backend,
+            1,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("spacela", OrgKind::TrainingPartner),
+            ],
+            "PROGRESS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
+                tracker_config("spacela-tracker", "spacela", &api(&good)),
+            ],
+        )
+        .await;
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("wlcac")),
+                ONE,
+                json!({ "id": w.people[0] }),
+            )
+            .await;
+        assert_eq!(
+            partner_errors(&answer),
+            vec![("PARTNER_UNAVAILABLE".to_owned(), "apprentiscope".to_owned())],
+            "{answer:#}"
+        );
+        let error = &answer["errors"][0];
+        assert_eq!(error["path"], json!(["participant", "partnerHourLogs"]));
+        let p = &answer["data"]["participant"];
+        assert_eq!(p["givenName"], "Dani0");
+        let logs = p["partnerHourLogs"].as_array().unwrap();
+        assert_eq!(
+            logs.len(),
+            1,
+            "the other partner's records still come: {answer:#}"
+        );
+        assert_eq!(logs[0]["source"], "spacela-tracker");
+        // The failure is kept for the request: the broken partner was called once.
+        assert_eq!(calls(&broken).await, 1);
+    }
+);
+
+/// Answers that do not fit: each one is PARTNER_UNAVAILABLE, never a failed request.
+async fn unavailable_with(
+    backend: Backend,
+    template: ResponseTemplate,
+    items: &str,
+    timeout_ms: u64,
+) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+    config.timeout_ms = timeout_ms;
+    config
+        .records
+        .values_mut()
+        .for_each(|m| m.items = items.to_owned());
+    let w = world(
+        backend,
+        1,
+        &[("alliance-arts2work", OrgKind::TrainingPartner)],
+        "PROGRESS",
+        vec![config],
+    )
+    .await;
+    let started = Instant::now();
+    let answer = w
+        .app
+        .query(
+            Some(&w.app.staff("wlcac")),
+            ONE,
+            json!({ "id": w.people[0] }),
+        )
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(
+        calls(&server).await,
+        1,
+        "one call per request, failed or not"
+    );
+    let error = one_error(&answer, "PARTNER_UNAVAILABLE");
+    assert_eq!(error["extensions"]["partner"], "apprentiscope");
+    assert_eq!(error["message"], "partner apprentiscope is unavailable");
+    assert_eq!(answer["data"]["participant"]["givenName"], "Dani0");
+    assert_eq!(answer["data"]["participant"]["partnerHourLogs"], json!([]));
+}
+
+hub_test!(a_partner_answering_500_is_unavailable, |backend| {
+    unavailable_with(backend, ResponseTemplate::new(500), "data.hours", 1000).await;
+});
+
+hub_test!(
+    a_partner_slower_than_its_timeout_is_unavailable,
+    |backend| {
+        let slow = ResponseTemplate::new(200)
+            .set_body_json(json!({ "data": { "hours": [] } }))
+            .set_delay(Duration::from_secs(5));
+        unavailable_with(backend, slow, "data.hours", 300).await;
+    }
+);
+
+hub_test!(
+    a_partner_answering_malformed_json_is_unavailable,
+    |backend| {
+        let malformed = ResponseTemplate::new(200)
+            .insert_header("content-type", "application/json")
+            .set_body_string("{\"data\": {\"hours\": [");
+        unavailable_with(backend, malformed, "data.hours", 1000).await;
+    }
+);
+
+hub_test!(a_mapping_that_points_at_nothing_is_unavailable, |backend| {
+    let fine = ResponseTemplate::new(200).set_body_json(json!({ "data": { "hours": [] } }));
+    unavailable_with(backend, fine, "data.logs", 1000).await;
+});
+
+hub_test!(
+    the_breaker_opens_after_repeated_failures_and_closes_again,
+    |backend| {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+        config.breaker_failures = 2;
+        config.breaker_open_ms = 400;
+        let w = world(
+            backend,
+            1,
+            &[("alliance-arts2work", OrgKind::TrainingPartner)],
+            "PROGRESS",
+            vec![config],
+        )
+        .await;
+        let token = w.app.staff("wlcac");
+        let vars = json!({ "id": w.people[0] });
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+            one_error(&answer, "PARTNER_UNAVAILABLE");
+        }
+        assert_eq!(calls(&server).await, 2);
+        // Open: answered at once, the partner is not called.
+        let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+        one_error(&answer, "PARTNER_UNAVAILABLE");
+        assert_eq!(calls(&server).await, 2, "an open breaker calls nobody");
+        // The partner recovers; after the open period one trial call closes it.
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/api/hours"))
+            .respond_with(Tracker::new(0))
+            .mount(&server)
+            .await;
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
+            assert_ok(&answer);
+            assert_eq!(
+                answer["data"]["participant"]["partnerHourLogs"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+        assert_eq!(calls(&server).await, 2);
+    }
+);
+
+hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
+    let hours = tracker(Tracker::new(0)).await;
+    let college = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/courses"))
+        .respond_with(College)
+        .mount(&college)
+        .await;
+    let w = world(
+        backend,
+        50,
+        &[
+            ("alliance-arts2work", OrgKind::TrainingPartner),
+            ("elac", OrgKind::College),
+        ],
+        "PROGRESS,EDUCATION_RECORDS",
+        vec![
+            tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+            college_config(&college.uri()),
+        ],
+    )
+    .await;
+    let answer = w
+        .app
+        .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
+        .await;
+    assert_ok(&answer);
+    let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 50);
+    for edge in edges {
+        assert_eq!(edge["node"]["partnerHourLogs"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            edge["node"]["partnerDualEnrollments"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    assert_eq!(calls(&hours).await, 1, "one call to the tracker");
+    assert_eq!(calls(&college).await, 1, "one call to the college");
+    let asked = asked_ids(&hours.received_requests().await.unwrap()[0]);
+    assert_eq!(asked.len(), 50);
+});
+
+hub_test!(partners_are_called_in_parallel, |backend| {
+    let trackers = [Tracker::new(200), Tracker::new(200), Tracker::new(200)];
+    let mut servers = Vec::new();
+    for t in &trackers {
+        servers.push(tracker(t.clone()).await);
+    }
+    let orgs = [
+        ("alliance-arts2work", OrgKind::TrainingPartner),
+        ("spacela", OrgKind::TrainingPartner),
+        ("hollywood-cpr", OrgKind::TrainingPartner),
+    ];
+    let configs = orgs
+        .iter()
+        .zip(&servers)
+        .map(|((slug, _), s)| tracker_config(&format!("{slug}-tracker"), slug, &api(s)))
+        .collect();
+    let w = world(backend, 3, &orgs, "PROGRESS", configs).await;
+    let answer = w
+        .app
+        .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
+        .await;
+    assert_ok(&answer);
+    let arrivals: Vec<Instant> = trackers
+        .iter()
+        .map(|t| {
+            let a = t.arrivals.lock().unwrap();
+            assert_eq!(a.len(), 1, "one call per partner");
+            a[0]
+        })
+        .collect();
+    let first = *arrivals.iter().min().unwrap();
+    let last = *arrivals.iter().max().unwrap();
+    // Each partner takes 200 ms: the last call started before the first answered.
+    assert!(
+        last.duration_since(first) < Duration::from_millis(200),
+        "calls overlap: {:?}",
+        last.duration_since(first)
+    );
+});
+
+hub_test!(
+    a_viewer_without_rights_gets_nothing_and_the_partner_is_not_called,
+    |backend| {
+        let hours = tracker(Tracker::new(0)).await;
+        let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&hours));
+        config.cache_ttl_ms = 60_000;
+        let w = world(
+            backend,
+            3,
+            &[("alliance-arts2work", OrgKind::TrainingPartner)],
+            "PROGRESS",
+            vec![config],
+        )
+        .await;
+        // HOLA knows the youth but has no agreement with Arts2Work.
+        let hola = w.app.staff("hola");
+        let answer = w.app.query(Some(&hola), PAGE, json!({})).await;
+        assert_ok(&answer);
+        let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 3);
+        for edge in edges {
+            assert_eq!(edge["node"]["partnerHourLogs"], json!([]));
+        }
+        assert_eq!(calls(&hours).await, 0, "the partner is not asked for HOLA");
+        // WLCAC's answer is cached for WLCAC only.
+        let wlcac = w.app.staff("wlcac");
+        for _ in 0..2 {
+            let answer = w.app.query(Some(&wlcac), PAGE, json!({})).await;
+            assert_ok(&answer);
+            assert_eq!(
+                answer["data"]["participants"]["edges"][0]["node"]["partnerHourLogs"]
+                    .as_array()
+                    .unwrap()
+                    .len(),
+                1
+            );
+        }
+        assert_eq!(
+            calls(&hours).await,
+            1,
+            "the second WLCAC request is answered from the cache"
+        );
+        let answer = w.app.query(Some(&hola), PAGE, json!({})).await;
+        assert_eq!(
+            answer["data"]["participants"]["edges"][0]["node"]["partnerHourLogs"],
+            json!([])
+        );
+        assert_eq!(calls(&hours).await, 1);
+    }
+);
+
+const ENTITIES: &str = "query($reps: [_Any!]!) { _entities(representations: $reps) {
+    __typename
+    ... on Participant { id givenName }
+    ... on Organization { id slug }
+    ... on Pathway { id code } } }";
+
+fn reps(ids: &[Uuid]) -> Value {
+    json!(
+        ids.iter()
+            .map(|id| json!({ "__typename": "Participant", "id": id }))
+            .collect::<Vec<_>>()
+    )
+}
+
+hub_test!(the_hub_is_a_federation_subgraph_with_keys, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let answer = app.query(None, "{ _service { sdl } }", json!({})).await;
+    assert_ok(&answer);
+    let sdl = answer["data"]["_service"]["sdl"].as_str().unwrap();
+    for ty in ["Participant", "Organization", "Pathway"] {
+        assert!(
+            sdl.contains(&format!("type {ty} @key(fields: \"id\")")),
+            "@key on {ty}:\n{sdl}"
+        );
+    }
+    assert!(
+        sdl.contains("extend schema @link(")
+            && sdl.contains("https://specs.apollo.dev/federation/v2"),
+        "federation v2"
+    );
+});
+
+hub_test!(
+    entities_resolve_through_the_policy_one_null_and_error_each,
+    |backend| {
+        let w = world(backend, 20, &[], "", vec![]).await;
+        let db = &w.app.db;
+        // A youth only HOLA knows: hidden from WLCAC.
+        let hidden = person(db, &[w.hola], 99).await;
+        let unknown = Uuid::new_v4();
+        let token = w.app.staff("wlcac");
+        let org_rep = json!({ "__typename": "Organization", "id": w.hola });
+        let mut representations = reps(&[w.people[0], hidden, unknown]);
+        representations.as_array_mut().unwrap().push(org_rep);
+        let answer = w
+            .app
+            .query(Some(&token), ENTITIES, json!({ "reps": representations }))
+            .await;
+        let entities = answer["data"]["_entities"].as_array().unwrap();
+        assert_eq!(entities.len(), 4, "{answer:#}");
+        assert_eq!(entities[0]["givenName"], "Dani0");
+        assert_eq!(entities[0]["id"], w.people[0].to_string());
+        assert_eq!(entities[1], Value::Null);
+        assert_eq!(entities[2], Value::Null);
+        assert_eq!(entities[3]["slug"], "hola");
+        let errors = answer["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{answer:#}");
+        for e in errors {
+            assert_eq!(e["extensions"]["code"], "NOT_FOUND");
+        }
+        // Hidden and non-existent answer alike (the request id aside).
+        let strip = |e: &Value| {
+            let mut e = e.clone();
+            e["extensions"].as_object_mut().unwrap().remove("requestId");
+            e
+        };
+        assert_eq!(strip(&errors[0]), strip(&errors[1]));
+
+        // One query per type per request: 2 or 20 participants cost the same.
+        let mut costs = Vec::new();
+        for n in [2, 20] {
+            let before = w.app.state.statements();
+            let answer = w
+                .app
+                .query(
+                    Some(&token),
+                    ENTITIES,
+                    json!({ "reps": reps(&w.people[..n]) }),
+                )
+                .await;
+            assert_ok(&answer);
+            assert_eq!(answer["data"]["_entities"].as_array().unwrap().len(), n);
+            costs.push(w.app.state.statements() - before);
+        }
+        assert_eq!(costs[0], costs[1], "statements per request: {costs:?}");
+
+        // A hub admin (no row-level access) gets the same null and NOT_FOUND.
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.hub_admin()),
+                ENTITIES,
+                json!({ "reps": reps(&[w.people[0]]) }),
+            )
+            .await;
+        assert_eq!(answer["data"]["_entities"], json!([null]));
+        one_error(&answer, "NOT_FOUND");
+    }
+);
+
+async fn enroll(db: &DatabaseConnection, participant: Uuid, org: Uuid) {
+    let now = Utc::now();
+    let program = Uuid::new_v4();
+    program::Entity::insert(program::ActiveModel {
+        id: Set(program),
+        org_id: Set(org),
+        pathway_id: Set(None),
+        name: Set(format!("Apprenticeship {program}")),
+        kind: Set(ProgramKind::RegisteredApprenticeship),
+        approach: Set(ProgramApproach::Hybrid),
+        required_ojt_hours: Set(Some(2000.0)),
+        required_rti_hours: Set(Some(144.0)),
+        scheduled_hours: Set(None),
+        stipend_threshold_pct: Set(None),
+        site: Set(None),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    enrollment::Entity::insert(enrollment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(participant),
+        program_id: Set(program),
+        owner_org_id: Set(org),
+        status: Set(EnrollmentStatus::Active),
+        applied_on: Set(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+        started_on: Set(NaiveDate::from_ymd_opt(2026, 1, 12)),
+        exited_on: Set(None),
+        exit_reason: Set(None),
+        external_id: Set(None),
+        source: Set("hub".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+}
+
+hub_test!(
+    sync_copies_partner_records_and_a_second_run_changes_nothing,
+    |backend| {
+        use pathways_hub::adapters::sync;
+        let hours = tracker(Tracker::new(0)).await;
+        let college = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/courses"))
+            .respond_with(College)
+            .mount(&college)
+            .await;
+        let w = world(
+            backend,
+            3,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("elac", OrgKind::College),
+            ],
+            "PROGRESS,EDUCATION_RECORDS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+                college_config(&college.uri()),
+            ],
+        )
+        .await;
+        let db = &w.app.db;
+        insert_org(db, "lachsa", OrgKind::HighSchool).await;
+        let a2w = entity::organization::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.slug == "alliance-arts2work")
+            .unwrap()
+            .id;
+        // Two of the three apprentices are enrolled at Arts2Work.
+        enroll(db, w.people[0], a2w).await;
+        enroll(db, w.people[1], a2w).await;
+        let partners = &w.app.state.partners;
+        let tracker_partner = partners.by_name("apprentiscope").unwrap();
+        let college_partner = partners.by_name("elac-sis").unwrap();
+
+        let first = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (first.inserted, first.updated, first.unchanged),
+            (2, 0, 0),
+            "{first}"
+        );
+        assert_eq!(
+            first
+                .rejected
+                .get("no enrollment of the participant at the partner organization"),
+            Some(&1),
+            "{first}"
+        );
+        let second = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 2),
+            "{second}"
+        );
+        assert_eq!(w.app.count("hour_log").await, 2);
+        assert_eq!(
+            w.app
+                .count("hour_log WHERE source = 'apprentiscope' AND approved")
+                .await,
+            2
+        );
+
+        // A row changed in the hub is brought back to the partner's answer.
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("UPDATE hour_log SET hours = 1")
+            .await
+            .unwrap();
+        let third = sync::run(db, tracker_partner, false).await.unwrap();
+        assert_eq!(
+            (third.inserted, third.updated, third.unchanged),
+            (0, 2, 0),
+            "{third}"
+        );
+
+        let first = sync::run(db, college_partner, false).await.unwrap();
+        assert_eq!((first.inserted, first.rejected_total()), (3, 0), "{first}");
+        let second = sync::run(db, college_partner, false).await.unwrap();
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 3),
+            "{second}"
+        );
+        assert_eq!(
+            w.app
+                .count("dual_enrollment WHERE source = 'elac-sis'")
+                .await,
+            3
+        );
+        // Each copy is audited as a write of the partner's data.
+        assert!(w.app.count("audit_event WHERE detail = 'sync'").await >= 7);
+    }
+);
+
+/// `tests/federation-js`, its npm packages installed on first use
+/// (`.ci/run` installs them up front).
+fn federation_js() -> std::path::PathBuf {
+    static NPM: Mutex<()> = Mutex::new(());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation-js");
+    let _one_at_a_time = NPM.lock().unwrap_or_else(|e| e.into_inner());
+    if !dir
+        .join("node_modules/@apollo/gateway/package.json")
+        .exists()
+    {
+        let status = std::process::Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status()
+            .expect("npm runs");
+        assert!(status.success(), "npm ci in tests/federation-js failed");
+    }
+    dir
+}
+
+hub_test!(
+    an_apollo_gateway_composes_the_hub_and_resolves_its_entities,
+    |backend| {
+        let w = world(backend, 2, &[], "", vec![]).await;
+        let hidden = person(&w.app.db, &[w.hola], 7).await;
+        let dir = federation_js();
+        let mut command = std::process::Command::new("node");
+        command
+            .arg(dir.join("gateway.mjs"))
+            .current_dir(&dir)
+            .env("HUB_URL", &w.app.url)
+            .env("HUB_TOKEN", w.app.staff("wlcac"))
+            .env("PARTICIPANT_IDS", format!("{},{hidden}", w.people[0]));
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .unwrap()
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "gateway.mjs failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let printed: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+        assert_eq!(printed["composed"], true);
+        let referrals = &printed["result"]["data"]["countyReferrals"];
+        assert_eq!(
+            referrals[0]["participant"]["givenName"], "Dani0",
+            "{printed:#}"
+        );
+        assert_eq!(referrals[0]["participant"]["id"], w.people[0].to_string());
+        // The participant WLCAC may not see is null, and the rest resolved.
+        assert_eq!(referrals[1]["id"], "R-2");
+        assert_eq!(referrals[1]["participant"], Value::Null, "{printed:#}");
+        let errors = printed["result"]["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{printed:#}");
+        assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND");
+    }
+);
+
+/// `bench fanout` runs end to end (its own partners, hub and temporary
+/// SQLite database); no timing is asserted, only that every answer came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_fanout_runs_without_errors() {
+    let report = pathways_hub::bench::fanout(pathways_hub::bench::FanoutArgs {
+        partners: vec![1, 2],
+        clients: 2,
+        seconds: 1,
+        delay_ms: 10,
+        participants: 50,
+    })
+    .await
+    .unwrap();
+    for round in report["rounds"].as_array().unwrap() {
+        assert_eq!(round["errors"], 0, "{report}");
+        assert!(round["requests"].as_u64().unwrap() > 0, "{report}");
+    }
+}
+
+hub_test!(
+    a_graphql_partner_with_an_api_key_is_called_with_a_query,
+    |backend| {
+        use wiremock::matchers::header;
+        let var = format!("HUB_TEST_SIS_KEY_{}", format!("{backend:?}").to_uppercase());
+        // SAFETY: a variable only this test reads, set before the hub starts.
+        unsafe { std::env::set_var(&var, "s3cret-key") };
+        let sis = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(header("x-api-key", "s3cret-key"))
+            .respond_with(|request: &Request| {
+                let body: Value = request.body_json().unwrap();
+                assert!(body["query"].as_str().unwrap().starts_with("query"));
+                let items: Vec<Value> = body["variables"]["ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|id| {
+                        json!({ "id": format!("S-{}", id.as_str().unwrap()), "studentId": id,
+                    "course": { "code": "MUS 120", "title": "Music Production I" },
+                    "term": "2026FA", "units": 4, "status": "ENROLLED" })
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({ "data": { "sections": items } }))
+            })
+            .mount(&sis)
+            .await;
+        let config: PartnerConfig = serde_json::from_value(json!({
+        "name": "csula-sis", "org": "csula", "kind": "graphql", "base_url": sis.uri(),
+        "auth": { "scheme": "api_key", "env": var, "header": "X-Api-Key" },
+        "records": { "dual_enrollments": {
+            "query": "query($ids: [ID!]!) { sections(studentIds: $ids) { id studentId course { code title } term units status } }",
+            "items": "data.sections",
+            "fields": { "participant": "studentId", "external_id": "id", "course_code": "course.code",
+                "course_title": "course.title", "term": "term", "units_attempted": "units", "status": "status" }
+        }}
+    }))
+    .unwrap();
+        let w = world(
+            backend,
+            1,
+            &[("csula", OrgKind::College)],
+            "EDUCATION_RECORDS",
+            vec![config],
+        )
+        .await;
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("wlcac")),
+                ONE,
+                json!({ "id": w.people[0] }),
+            )
+            .await;
+        assert_ok(&answer);
+        assert_eq!(
+            answer["data"]["participant"]["partnerDualEnrollments"],
+            json!([{ "source": "csula-sis", "courseCode": "MUS 120", "status": "ENROLLED", "unitsEarned": null }])
+        );
+        assert_eq!(calls(&sis).await, 1);
+    }
+);
+
+hub_test!(an_idempotent_call_is_retried_after_a_5xx, |backend| {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/hours"))
+        .respond_with(Tracker::new(0))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
+    config.retries = 2;
+    let w = world(
+        backend,
+        1,
+        &[("alliance-arts2work", OrgKind::TrainingPartner)],
+        "PROGRESS",
+        vec![config],
+    )
+    .await;
+    let answer = w
+        .app
+        .query(
+            Some(&w.app.staff("wlcac")),
+            ONE,
+            json!({ "id": w.people[0] }),
+        )
+        .await;
+    assert_ok(&answer);
+    assert_eq!(
+        answer["data"]["participant"]["partnerHourLogs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(calls(&server).await, 2, "one failed attempt, one retry");
+});
+
+fn hub_binary(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_pathways-hub"));
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PATHWAYS_CONFIG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PATHWAYS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+const SECRETS: &str = "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n";
+
+fn partner_toml(url: &str, hours_field: &str) -> String {
+    format!(
+        "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"{url}\"\n\
+         [partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data.hours\"\n\
+         [partners.records.hour_logs.fields]\nparticipant = \"apprentice.id\"\nexternal_id = \"id\"\nkind = \"type\"\n\
+         worked_on = \"date\"\n{hours_field} = \"hours\"\napproved = \"approved\"\n\
+         [partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n"
+    )
+}
+
+#[test]
+fn a_bad_partner_mapping_stops_the_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = format!(
+        "database_url = \"sqlite://{}/hub.db?mode=rwc\"\n{SECRETS}{}",
+        dir.path().display(),
+        partner_toml("http://127.0.0.1:9/api", "hourz")
+    );
+    std::fs::write(dir.path().join("pathways-hub.toml"), toml).unwrap();
+    let output = hub_binary(dir.path()).arg("serve").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "`partners[0].records.hour_logs.fields.hourz` is not a field of this record kind"
+        ),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_from_the_command_line_prints_a_summary() {
+    let hours = tracker(Tracker::new(0)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/hub.db?mode=rwc", dir.path().display());
+    let toml = format!(
+        "database_url = \"{url}\"\n{SECRETS}{}",
+        partner_toml(&api(&hours), "hours")
+    );
+    std::fs::write(dir.path().join("pathways-hub.toml"), toml).unwrap();
+    let run = |args: &'static [&'static str]| {
+        let mut command = hub_binary(dir.path());
+        command.args(args);
+        async move {
+            tokio::task::spawn_blocking(move || command.output())
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    assert!(run(&["migrate"]).await.status.success());
+    let db = pathways_hub::db::connect_url(&url, 2).await.unwrap();
+    let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
+    let youth = person(&db, &[a2w], 0).await;
+    link(&db, youth, a2w, "A2W-0001").await;
+    enroll(&db, youth, a2w).await;
+    db.close().await.unwrap();
+
+    let output = run(&["sync", "--partner", "nobody"]).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no partner named nobody"));
+    for expected in [
+        "apprentiscope: inserted 1, updated 0, unchanged 0, rejected 0",
+        "apprentiscope: inserted 0, updated 0, unchanged 1, rejected 0",
+    ] {
+        let output = run(&["sync", "--partner", "apprentiscope"]).await;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains(expected), "{stdout}");
+    }
+}
