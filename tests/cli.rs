@@ -79,6 +79,10 @@ async fn serve_demo_in_an_empty_folder_prints_a_working_url_and_tokens() {
     }
     let text = banner.join("\n");
     assert!(
+        text.contains("/admin"),
+        "the console's URL is printed:\n{text}"
+    );
+    assert!(
         dir.path().join("pathways-hub.db").exists(),
         "the SQLite file is created"
     );

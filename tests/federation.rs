@@ -505,6 +505,14 @@ hub_test!(
         let answer = w.app.query(Some(&token), ONE, vars.clone()).await;
         one_error(&answer, "PARTNER_UNAVAILABLE");
         assert_eq!(calls(&server).await, 2, "an open breaker calls nobody");
+        let metrics = w.app.get("/metrics").await.text().await.unwrap();
+        for line in [
+            "pathways_partner_breaker_open{partner=\"apprentiscope\"} 1",
+            "pathways_partner_calls_total{partner=\"apprentiscope\",outcome=\"error\"} 2",
+            "pathways_partner_calls_total{partner=\"apprentiscope\",outcome=\"breaker_open\"} 1",
+        ] {
+            assert!(metrics.contains(line), "{line} missing:\n{metrics}");
+        }
         // The partner recovers; after the open period one trial call closes it.
         server.reset().await;
         Mock::given(method("GET"))
@@ -525,6 +533,11 @@ hub_test!(
             );
         }
         assert_eq!(calls(&server).await, 2);
+        let metrics = w.app.get("/metrics").await.text().await.unwrap();
+        assert!(
+            metrics.contains("pathways_partner_breaker_open{partner=\"apprentiscope\"} 0"),
+            "{metrics}"
+        );
     }
 );
 

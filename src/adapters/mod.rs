@@ -78,7 +78,19 @@ pub struct Partner {
     breaker: Breaker,
     cache: AnswerCache,
     org_id: OnceCell<Uuid>,
+    /// Calls by outcome, for `/metrics` (see [`OUTCOMES`]).
+    outcomes: [std::sync::atomic::AtomicU64; 6],
 }
+
+/// The outcomes of a partner call counted in `/metrics`.
+pub const OUTCOMES: [&str; 6] = [
+    "ok",
+    "cached",
+    "breaker_open",
+    "timeout",
+    "error",
+    "bad_answer",
+];
 
 impl Partner {
     fn new(config: PartnerConfig, index: usize) -> std::result::Result<Partner, ConfigError> {
@@ -123,8 +135,18 @@ impl Partner {
             client,
             credential,
             org_id: OnceCell::new(),
+            outcomes: Default::default(),
             config,
         })
+    }
+
+    fn count(&self, outcome: usize) {
+        self.outcomes[outcome].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Calls so far, by outcome (in the order of [`OUTCOMES`]).
+    pub fn outcome_counts(&self) -> [u64; 6] {
+        std::array::from_fn(|i| self.outcomes[i].load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// The partner's name (`source` of its records).
@@ -188,6 +210,7 @@ impl Partner {
             viewer_org,
         };
         if let Some(hit) = self.cache.get(&key) {
+            self.count(1);
             return Ok(hit);
         }
         let mut kept = Vec::new();
@@ -223,6 +246,7 @@ impl Partner {
             return Err(Unavailable("record kind not provided".into()));
         };
         if !self.breaker.allow() {
+            self.count(2);
             return Err(self.log(kind, Unavailable("circuit breaker open".into())));
         }
         let deadline = Duration::from_millis(self.config.timeout_ms);
@@ -230,10 +254,12 @@ impl Partner {
             Ok(Ok(answer)) => answer,
             Ok(Err(why)) => {
                 self.breaker.failure();
+                self.count(4);
                 return Err(self.log(kind, why));
             }
             Err(_) => {
                 self.breaker.failure();
+                self.count(3);
                 return Err(self.log(kind, Unavailable("timed out".into())));
             }
         };
@@ -241,10 +267,12 @@ impl Partner {
             Ok(mapped) => mapped,
             Err(why) => {
                 self.breaker.failure();
+                self.count(5);
                 return Err(self.log(kind, Unavailable(why)));
             }
         };
         self.breaker.success();
+        self.count(0);
         let asked: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         Ok(mapped
             .into_iter()

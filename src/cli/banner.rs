@@ -17,7 +17,18 @@ pub(super) fn print(state: &AppState, addr: SocketAddr) -> std::io::Result<()> {
         out,
         "  GraphQL:  {base}/graphql  (POST; open it in a browser for GraphiQL)"
     )?;
-    writeln!(out, "  Health:   {base}/healthz  {base}/readyz")?;
+    writeln!(
+        out,
+        "  Console:  {base}/admin  (sign in by pasting a token below)"
+    )?;
+    writeln!(
+        out,
+        "  Reports:  {base}/reports/summary.csv?groupBy=PROGRAM&metrics=ENROLLED,COMPLETED"
+    )?;
+    writeln!(
+        out,
+        "  Health:   {base}/healthz  {base}/readyz  {base}/metrics"
+    )?;
     if state.config.demo {
         writeln!(out)?;
         writeln!(

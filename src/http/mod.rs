@@ -187,9 +187,37 @@ pub fn router(state: AppState) -> Router {
 
 /// Prometheus text format; never a label with personal data.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state
+    let mut body = state
         .metrics
         .render(state.statements(), state.draining.load(Ordering::Relaxed));
+    if !state.partners.all().is_empty() {
+        body.push_str(
+            "# HELP pathways_partner_calls_total Partner calls by partner and outcome.\n\
+             # TYPE pathways_partner_calls_total counter\n",
+        );
+        for partner in state.partners.all() {
+            for (outcome, n) in crate::adapters::OUTCOMES
+                .iter()
+                .zip(partner.outcome_counts())
+            {
+                body.push_str(&format!(
+                    "pathways_partner_calls_total{{partner=\"{}\",outcome=\"{outcome}\"}} {n}\n",
+                    partner.name()
+                ));
+            }
+        }
+        body.push_str(
+            "# HELP pathways_partner_breaker_open Whether a partner's circuit breaker is open.\n\
+             # TYPE pathways_partner_breaker_open gauge\n",
+        );
+        for partner in state.partners.all() {
+            body.push_str(&format!(
+                "pathways_partner_breaker_open{{partner=\"{}\"}} {}\n",
+                partner.name(),
+                u8::from(partner.breaker_open())
+            ));
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
