@@ -10,8 +10,8 @@ use maud::html;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Fields, Notice, Session, csrf_field, csrf_ok, csrf_refused, field, gql, input, page, select,
-    session, text, to_login,
+    Fields, Notice, Session, csrf_field, field, form_session, gql, input, page, select, session,
+    text, to_login,
 };
 use crate::auth::Role;
 use crate::http::AppState;
@@ -121,12 +121,10 @@ async fn create_organization(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let input = input_of(
         &fields,
         &[
@@ -190,12 +188,10 @@ async fn create_pathway(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let input = input_of(
         &fields,
         &[
@@ -288,12 +284,10 @@ async fn create_program(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let input = input_of(
         &fields,
         &[
@@ -367,12 +361,10 @@ async fn create_mentor(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let mut input = input_of(
         &fields,
         &[

@@ -121,6 +121,22 @@ pub(crate) fn csrf_ok(state: &AppState, session: &Session, fields: &Fields) -> b
     mac.verify_slice(&sent).is_ok()
 }
 
+/// The session of a form's request, if the form carries its CSRF token;
+/// otherwise the answer to send (the sign-in page, or 403).
+pub(crate) async fn form_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<Session, Response> {
+    let Some(session) = session(state, headers).await else {
+        return Err(to_login());
+    };
+    if !csrf_ok(state, &session, fields) {
+        return Err(csrf_refused(&session));
+    }
+    Ok(session)
+}
+
 /// A refused form: 403 with a page that says why.
 pub(crate) fn csrf_refused(session: &Session) -> Response {
     let notice = Notice::error(

@@ -11,8 +11,8 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use super::{
-    Fields, Notice, Session, all, categories_fieldset, csrf_field, csrf_ok, csrf_refused, field,
-    gql, page, select, session, text, to_login,
+    Fields, Notice, Session, all, categories_fieldset, csrf_field, field, form_session, gql, page,
+    select, session, text, to_login,
 };
 use crate::auth::Role;
 use crate::http::AppState;
@@ -161,12 +161,10 @@ async fn propose(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let input = json!({
         "recipientOrgSlug": field(&fields, "recipientOrgSlug").unwrap_or_default(),
         "categories": all(&fields, "categories"),
@@ -191,12 +189,10 @@ async fn act(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let (mutation, done) = match field(&fields, "action") {
         Some("accept") => (
             "acceptAgreement",
@@ -347,12 +343,10 @@ async fn grant(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let input = json!({
         "participantId": field(&fields, "participantId").unwrap_or_default(),
         "recipientOrgSlug": field(&fields, "recipientOrgSlug"),
@@ -378,12 +372,10 @@ async fn revoke_consent(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
+    let session = match form_session(&state, &headers, &fields).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
     };
-    if !csrf_ok(&state, &session, &fields) {
-        return csrf_refused(&session);
-    }
     let version: i64 = field(&fields, "version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
