@@ -64,6 +64,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A refused attempt on `entity` (no row: nothing was read or written).
+    pub fn denied(entity: &'static str, detail: impl Into<String>) -> Entry {
+        Entry {
+            action: AuditAction::Deny,
+            entity,
+            entity_id: None,
+            participant_id: None,
+            owner_org_id: None,
+            categories: Vec::new(),
+            detail: Some(detail.into()),
+        }
+    }
+
     /// An entry about one row, without participant or categories.
     pub fn about(
         action: AuditAction,

@@ -2,7 +2,6 @@
 //! resolution) and `updateParticipant`.
 
 use async_graphql::{Context, Object};
-use entity::enums::AuditAction;
 
 use super::ContextExt;
 use super::participants::Participant;
@@ -18,15 +17,7 @@ type GqlResult<T> = async_graphql::Result<T>;
 /// write's transaction, so the denial itself is kept), then returns the error.
 pub(super) async fn denied(ctx: &Context<'_>, entity: &'static str, err: Error) -> Error {
     if let (Error::Forbidden { .. }, Ok(actor)) = (&err, ctx.actor()) {
-        let entry = Entry {
-            action: AuditAction::Deny,
-            entity,
-            entity_id: None,
-            participant_id: None,
-            owner_org_id: None,
-            categories: Vec::new(),
-            detail: Some("write refused".into()),
-        };
+        let entry = Entry::denied(entity, "write refused");
         if let Err(audit_err) = audit::record(ctx.db(), &actor, vec![entry]).await {
             return audit_err;
         }

@@ -9,7 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use entity::enums::AuditAction;
 
 use super::{AppState, authenticate, error_response, request_id};
 use crate::audit::{self, Actor, Entry};
@@ -51,15 +50,7 @@ pub(super) async fn upload(
     };
     let actor = Actor::of(&viewer, &request_id);
     if let Err(err) = crate::policy::require_writer(&viewer) {
-        let entry = Entry {
-            action: AuditAction::Deny,
-            entity: "import",
-            entity_id: None,
-            participant_id: None,
-            owner_org_id: None,
-            categories: Vec::new(),
-            detail: Some("import refused".into()),
-        };
+        let entry = Entry::denied("import", "import refused");
         if let Err(audit_err) = audit::record(&state.db, &actor, vec![entry]).await {
             return error_response(audit_err, &request_id);
         }

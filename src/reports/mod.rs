@@ -215,15 +215,8 @@ pub async fn export(
 
 /// Records a refused report request as a `DENY` audit event.
 pub async fn deny(db: &DatabaseConnection, actor: &Actor, format: &str) -> Result<()> {
-    let entry = Entry {
-        action: AuditAction::Deny,
-        entity: "report",
-        entity_id: None,
-        participant_id: None,
-        owner_org_id: None,
-        categories: CATEGORIES.to_vec(),
-        detail: Some(format!("format={format}")),
-    };
+    let mut entry = Entry::denied("report", format!("format={format}"));
+    entry.categories = CATEGORIES.to_vec();
     crate::audit::record(db, actor, vec![entry]).await
 }
 
