@@ -447,6 +447,55 @@ hub_test!(audit_rows_match_the_reads_exactly, |backend| {
     assert_eq!(w.app.count("audit_event").await, before);
 });
 
+hub_test!(
+    concurrent_reads_are_each_audited_under_their_own_request,
+    |backend| {
+        // The disclosures of concurrent requests are committed together (one
+        // writer, many requests per statement); each request's rows must still
+        // be there, complete and under its own request id, before it answers.
+        let (w, _) = world(backend, 1).await;
+        w.agreement(
+            &[Category::Identity, Category::Contact],
+            false,
+            days(-30),
+            None,
+        )
+        .await;
+        let hola = w.app.staff("hola");
+        let before = w.app.count("audit_event").await;
+        const REQUESTS: usize = 24;
+        let answers = async_graphql::futures_util::future::join_all((0..REQUESTS).map(|_| {
+            w.app.query(
+                Some(&hola),
+                "query($id: ID!) { participant(id: $id) { givenName email } }",
+                json!({ "id": w.participant }),
+            )
+        }))
+        .await;
+        for answer in &answers {
+            assert_ok(answer);
+            assert_eq!(
+                answer["data"]["participant"]["email"],
+                "marisol0@example.com"
+            );
+        }
+        // Counted right after the answers: nothing is written after them.
+        assert_eq!(
+            w.app.count("audit_event").await,
+            before + 2 * REQUESTS as i64
+        );
+        let per_request = "(SELECT request_id, COUNT(*) AS rows_of_request FROM audit_event \
+         WHERE action = 'READ' AND actor_subject = 'staff@hola' GROUP BY request_id) AS r";
+        assert_eq!(w.app.count(per_request).await, REQUESTS as i64);
+        assert_eq!(
+            w.app
+                .count(&format!("{per_request} WHERE r.rows_of_request = 2"))
+                .await,
+            REQUESTS as i64
+        );
+    }
+);
+
 async fn statements_for(app: &TestApp, token: &str, first: usize) -> (u64, Value) {
     let query = "query($first: Int) { participants(first: $first) { totalCount edges { node {
         id givenName familyName email

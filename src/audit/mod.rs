@@ -17,8 +17,10 @@ use crate::error::Result;
 
 mod query;
 mod reads;
+mod writer;
 pub use query::{AuditCursor, AuditFilter, AuditReach, count, list};
 pub use reads::Disclosures;
+pub use writer::Writer;
 
 /// Who acted, and in which request.
 #[derive(Debug, Clone)]
@@ -105,8 +107,19 @@ pub async fn record<C: ConnectionTrait>(
     if entries.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
-    let rows = entries.into_iter().map(|e| audit_event::ActiveModel {
+    audit_event::Entity::insert_many(rows(actor, entries, Utc::now()))
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The rows of `entries` by `actor`, stamped `now`.
+fn rows(
+    actor: &Actor,
+    entries: Vec<Entry>,
+    now: chrono::DateTime<Utc>,
+) -> impl Iterator<Item = audit_event::ActiveModel> + '_ {
+    entries.into_iter().map(move |e| audit_event::ActiveModel {
         id: Set(Uuid::new_v4()),
         at: Set(now),
         actor_subject: Set(actor.subject.clone()),
@@ -121,9 +134,5 @@ pub async fn record<C: ConnectionTrait>(
         detail: Set(e.detail),
         created_at: Set(now),
         updated_at: Set(now),
-    });
-    audit_event::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    })
 }

@@ -8,10 +8,9 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use entity::enums::{AuditAction, Category};
-use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{Actor, Entry};
+use super::{Actor, Entry, Writer};
 use crate::error::Result;
 
 /// One disclosure: participant, category, owner (None for a denial), action.
@@ -64,8 +63,9 @@ impl Disclosures {
         self.len() == 0
     }
 
-    /// Writes every waiting entry in one statement and empties the log.
-    pub async fn flush<C: ConnectionTrait>(&self, db: &C, actor: &Actor) -> Result<()> {
+    /// Writes every waiting entry through the group-commit writer and
+    /// empties the log; returns once they are committed.
+    pub async fn flush(&self, writer: &Writer, actor: &Actor) -> Result<()> {
         let entries: Vec<Entry> = match self.seen.lock() {
             Ok(mut seen) => std::mem::take(&mut *seen)
                 .into_iter()
@@ -81,6 +81,6 @@ impl Disclosures {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        super::record(db, actor, entries).await
+        writer.write(actor.clone(), entries).await
     }
 }

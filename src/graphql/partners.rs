@@ -120,15 +120,21 @@ impl PartnerLoaders {
     }
 
     /// Loads `kinds` for all `participants` from every partner at once
-    /// (prefetch of a page; the fields' own loads are then cached).
+    /// (prefetch of a page) and puts the answers in the loaders' caches,
+    /// where the fields' own loads find them. The whole page is known, so
+    /// the loaders' batching delay is skipped. A failure of our own side
+    /// is left for the fields to meet and report.
     pub async fn prefetch(&self, kinds: &[RecordKind], participants: &[Uuid]) {
         let calls = self
             .loaders
             .iter()
             .filter(|(_, k, _)| kinds.contains(k))
-            .map(|(_, _, loader)| loader.load_many(participants.iter().copied()));
-        // Failures are reported by the fields themselves.
-        let _ = join_all(calls).await;
+            .map(|(_, _, loader)| async move {
+                if let Ok(answers) = loader.loader().load(participants).await {
+                    loader.feed_many(answers).await;
+                }
+            });
+        join_all(calls).await;
     }
 }
 

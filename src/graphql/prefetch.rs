@@ -14,10 +14,36 @@ use crate::error::Result;
 /// once (`load_many`, one statement per kind), so that the fields' own
 /// `load_one` calls are answered from the per-request cache and the number
 /// of statements does not depend on how many participants a page holds.
+///
+/// Partner records are fetched at the same time: a page waits for the
+/// slower of the partners and its own levels, not for their sum.
 pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    let partner_kinds: Vec<_> = [
+        ("partnerHourLogs", crate::adapters::RecordKind::HourLogs),
+        (
+            "partnerDualEnrollments",
+            crate::adapters::RecordKind::DualEnrollments,
+        ),
+    ]
+    .into_iter()
+    .filter(|(field, _)| node.field(field).exists())
+    .map(|(_, kind)| kind)
+    .collect();
+    let partners = async {
+        if !partner_kinds.is_empty() {
+            ctx.request().partners.prefetch(&partner_kinds, ids).await;
+        }
+    };
+    let ((), own) =
+        async_graphql::futures_util::future::join(partners, levels(ctx, node, ids)).await;
+    own
+}
+
+/// The hub's own levels of the tree (see [`prefetch`]).
+async fn levels(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid]) -> Result<()> {
     let l = ctx.loaders();
     let keys = || ids.iter().copied();
     let any = |look: &Lookahead<'_>, fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
@@ -48,21 +74,6 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
     if any(&node, &["services"]) {
         let rows = l.services.load_many(keys()).await.map_err(load_error)?;
         orgs.extend(rows.values().flatten().map(|r| r.provider_org_id));
-    }
-    let partner_kinds: Vec<_> = [
-        ("partnerHourLogs", crate::adapters::RecordKind::HourLogs),
-        (
-            "partnerDualEnrollments",
-            crate::adapters::RecordKind::DualEnrollments,
-        ),
-    ]
-    .into_iter()
-    .filter(|(field, _)| any(&node, &[field]))
-    .map(|(_, kind)| kind)
-    .collect();
-    if !partner_kinds.is_empty() {
-        // Every partner at once, in parallel with nothing else pending.
-        ctx.request().partners.prefetch(&partner_kinds, ids).await;
     }
     if any(&node, &["outcomes"]) {
         l.outcomes.load_many(keys()).await.map_err(load_error)?;

@@ -55,6 +55,8 @@ pub struct AppState {
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// Partner systems (breakers and answer caches shared by all requests).
     pub partners: Arc<crate::adapters::Partners>,
+    /// Writes requests' read disclosures, many requests per commit.
+    pub audit: crate::audit::Writer,
 }
 
 impl AppState {
@@ -103,6 +105,7 @@ impl AppState {
         ));
         Ok(AppState {
             schema: build_schema(Some(db.clone()), Some(config.clone()), shared),
+            audit: crate::audit::Writer::start(db.clone()),
             db,
             config,
             verifier: Arc::new(verifier),
@@ -423,7 +426,7 @@ pub(crate) async fn audit_disclosures(
         return Ok(());
     }
     let actor = Actor::of(viewer, &context.request_id);
-    context.disclosures.flush(&state.db, &actor).await
+    context.disclosures.flush(&state.audit, &actor).await
 }
 
 /// Adds `extensions.requestId` to every error of a response, and a code to
