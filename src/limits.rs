@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn aliases_are_counted_in_operations_and_fragments() {
         let doc = async_graphql::parser::parse_query(
-            "query { a: viewer { subject } b: viewer { s: subject } ...F } fragment F on QueryRoot { c: pathways { code } }",
+            "query { a: viewer { subject } b: viewer { s: subject } ...F } fragment F on Query { c: pathways { code } }",
         )
         .unwrap();
         assert_eq!(count_aliases(&doc), 4);

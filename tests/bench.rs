@@ -92,7 +92,8 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     let args = pathways_hub::bench::LoadArgs {
         urls: vec![format!("http://{}", app.addr)],
         clients: 4,
-        seconds: 2,
+        // Long enough for the 15 % of writes to occur on a loaded machine.
+        seconds: 4,
         staff: app.staff("alliance-arts2work"),
         admin: app.org_admin("alliance-arts2work"),
         org: org.id,

@@ -928,7 +928,7 @@ fn federation_js() -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation-js");
     let _one_at_a_time = NPM.lock().unwrap_or_else(|e| e.into_inner());
     if !dir
-        .join("node_modules/@apollo/gateway/package.json")
+        .join("node_modules/@apollo/server/package.json")
         .exists()
     {
         let status = std::process::Command::new("npm")
@@ -972,6 +972,12 @@ hub_test!(
             "{printed:#}"
         );
         assert_eq!(referrals[0]["participant"]["id"], w.people[0].to_string());
+        // The hub's own root fields are reachable through the gateway too
+        // (they are not when the root type is not named `Query`).
+        assert_eq!(
+            printed["result"]["data"]["viewer"]["subject"], "staff@wlcac",
+            "{printed:#}"
+        );
         // The participant WLCAC may not see is null, and the rest resolved.
         assert_eq!(referrals[1]["id"], "R-2");
         assert_eq!(referrals[1]["participant"], Value::Null, "{printed:#}");
@@ -982,21 +988,80 @@ hub_test!(
 );
 
 /// `bench fanout` runs end to end (its own partners, hub and temporary
-/// SQLite database); no timing is asserted, only that every answer came.
+/// database, SQLite and PostgreSQL); no timing is asserted, only that
+/// every answer came and the temporary database is gone afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bench_fanout_runs_without_errors() {
-    let report = pathways_hub::bench::fanout(pathways_hub::bench::FanoutArgs {
-        partners: vec![1, 2],
-        clients: 2,
-        seconds: 1,
-        delay_ms: 10,
-        participants: 50,
-    })
-    .await
-    .unwrap();
-    for round in report["rounds"].as_array().unwrap() {
-        assert_eq!(round["errors"], 0, "{report}");
-        assert!(round["requests"].as_u64().unwrap() > 0, "{report}");
+    for postgres in [None, Some(pg_server_url())] {
+        let report = pathways_hub::bench::fanout(pathways_hub::bench::FanoutArgs {
+            partners: vec![0, 2],
+            clients: 2,
+            seconds: 1,
+            delay_ms: 10,
+            participants: 50,
+            postgres: postgres.clone(),
+        })
+        .await
+        .unwrap();
+        let rounds = report["rounds"].as_array().unwrap();
+        assert_eq!(rounds.len(), 2, "{report}");
+        for round in rounds {
+            assert_eq!(round["errors"], 0, "{report}");
+            assert!(round["requests"].as_u64().unwrap() > 0, "{report}");
+        }
+        assert!(rounds[0]["overhead_p95_ms"].is_null(), "{report}");
+        assert!(rounds[1]["overhead_p95_ms"].is_number(), "{report}");
+        // Each round's temporary database is gone.
+        for round in rounds {
+            let database = round["database"].as_str().unwrap();
+            match postgres {
+                None => assert!(!std::path::Path::new(database).exists(), "{database}"),
+                Some(_) => assert_eq!(databases_named(database).await, 0, "{database}"),
+            }
+        }
+    }
+}
+
+/// Databases called `name` on the test server.
+async fn databases_named(name: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let admin = sea_orm::Database::connect(format!("{}/postgres", pg_server_url()))
+        .await
+        .unwrap();
+    let row = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            format!("SELECT COUNT(*) AS n FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    admin.close().await.ok();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// `bench gateway` runs end to end on SQLite and PostgreSQL: the npm
+/// gateway (Apollo Server + Apollo Gateway) serves hub root fields and hub
+/// entities with every answer complete; no timing is asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_gateway_runs_without_errors() {
+    let script = federation_js().join("serve.mjs");
+    for postgres in [None, Some(pg_server_url())] {
+        let report = pathways_hub::bench::gateway(pathways_hub::bench::GatewayArgs {
+            clients: 2,
+            seconds: 1,
+            script: script.clone(),
+            participants: 30,
+            postgres,
+        })
+        .await
+        .unwrap();
+        let phases = report["phases"].as_array().unwrap();
+        assert_eq!(phases.len(), 3, "{report}");
+        for phase in phases {
+            assert_eq!(phase["errors"], 0, "{report}");
+            assert!(phase["requests"].as_u64().unwrap() > 0, "{report}");
+        }
     }
 }
 

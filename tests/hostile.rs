@@ -123,12 +123,12 @@ fn cases(app: &TestApp) -> Vec<Case> {
     let mut fragment_bomb = String::from("query { ...F0 }\n");
     for i in 0..12 {
         fragment_bomb.push_str(&format!(
-            "fragment F{i} on QueryRoot {{ organizations {{ programs {{ organization {{ slug }} }} }} ...F{} ...F{} }}\n",
+            "fragment F{i} on Query {{ organizations {{ programs {{ organization {{ slug }} }} }} ...F{} ...F{} }}\n",
             i + 1,
             i + 1
         ));
     }
-    fragment_bomb.push_str("fragment F12 on QueryRoot { pathways { code } }\n");
+    fragment_bomb.push_str("fragment F12 on Query { pathways { code } }\n");
     let directives = format!(
         "{{ viewer {{ subject {} }} }}",
         "@include(if: true) ".repeat(12)
@@ -143,7 +143,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         Case { name: "nesting past the parser's recursion limit", send: q(&very_deep), code: Some("QUERY_TOO_COMPLEX") },
         Case { name: "alias bomb", send: q(&aliases), code: Some("QUERY_TOO_COMPLEX") },
         Case { name: "fragment bomb (2^12 expansions)", send: q(&fragment_bomb), code: Some("QUERY_TOO_COMPLEX") },
-        Case { name: "circular fragments", send: q("query { ...A } fragment A on QueryRoot { ...B } fragment B on QueryRoot { ...A }"), code: Some("QUERY_TOO_COMPLEX") },
+        Case { name: "circular fragments", send: q("query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"), code: Some("QUERY_TOO_COMPLEX") },
         Case { name: "directive pile", send: q(&directives), code: Some("QUERY_TOO_COMPLEX") },
         Case { name: "document over max_document_bytes", send: q(&wide), code: Some("QUERY_TOO_COMPLEX") },
         Case { name: "body over max_body_bytes", send: qv("{ viewer { subject } }", json!({ "pad": "x".repeat(2 * 1024 * 1024) })), code: Some("QUERY_TOO_COMPLEX") },

@@ -20,13 +20,13 @@ use uuid::Uuid;
 
 use super::graph::load;
 use super::percentile;
+use super::temp_hub::TempHub;
 use crate::adapters::PartnerConfig;
-use crate::config::{AuthConfig, Config, LogFormat};
 use crate::error::{Error, Result};
 
 /// What `bench fanout` needs.
 pub struct FanoutArgs {
-    /// Partner counts to measure, e.g. `[1, 3, 6]`.
+    /// Partner counts to measure, e.g. `[1, 3, 6]` (0: the page alone).
     pub partners: Vec<usize>,
     pub clients: usize,
     pub seconds: u64,
@@ -34,6 +34,9 @@ pub struct FanoutArgs {
     pub delay_ms: u64,
     /// Participants on the page (each known to every partner).
     pub participants: usize,
+    /// A PostgreSQL server to create the round's database on (SQLite
+    /// otherwise), e.g. `postgres://postgres@127.0.0.1:5432`.
+    pub postgres: Option<String>,
 }
 
 const QUERY: &str =
@@ -95,7 +98,7 @@ fn org(slug: &str, kind: OrgKind) -> organization::ActiveModel {
 
 /// The viewer organization, `n` partner organizations sharing PROGRESS
 /// with it, and `people` participants every partner knows.
-async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Result<()> {
+pub(super) async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Result<Vec<Uuid>> {
     let now = Utc::now();
     let viewer = org("bench-viewer", OrgKind::LeadAgency);
     let viewer_id = *viewer.id.as_ref();
@@ -180,7 +183,7 @@ async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Result<()> {
     participant_link::Entity::insert_many(links)
         .exec_without_returning(db)
         .await?;
-    Ok(())
+    Ok(ids)
 }
 
 /// One round: `n` partners, a fresh database and hub; returns the report.
@@ -190,58 +193,15 @@ async fn round(args: &FanoutArgs, n: usize) -> Result<Value> {
     for i in 0..n {
         partners.push(partner_config(i, &start_partner(delay).await?)?);
     }
-    let file = std::env::temp_dir().join(format!("pathways-fanout-{}.db", Uuid::new_v4().simple()));
-    let secret = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", file.display()),
-        db_max_connections: 8,
-        listen: "127.0.0.1:0".into(),
-        auto_migrate: true,
-        demo: false,
-        match_key_secret: Some(secret.clone()),
-        log_format: LogFormat::Text,
-        auth: AuthConfig {
-            hs256_secret: Some(secret),
-            ..AuthConfig::default()
-        },
-        partners,
-        // The benchmark's one subject must not meet the rate limits.
-        limits: crate::limits::LimitsConfig {
-            per_subject_per_minute: 100_000_000,
-            per_ip_per_minute: 100_000_000,
-            ..Default::default()
-        },
-        reports: Default::default(),
-    };
-    config
-        .validate()
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let db = crate::db::connect(&config).await?;
-    crate::db::migrate(&db).await?;
-    fill(&db, n, args.participants).await?;
-    let state = crate::http::AppState::new(config, db.clone())
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let token = state.verifier.mint(
-        "staff@bench-viewer",
-        "bench-viewer",
-        &["staff".to_owned()],
-        Some(3600),
-    )?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| Error::Internal(format!("bind: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::Internal(format!("addr: {e}")))?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::http::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let mut hub = TempHub::open(partners, args.postgres.as_deref()).await?;
+    fill(&hub.db, n, args.participants).await?;
+    let token = hub.serve("bench-viewer").await?;
+    let database = hub.database();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()
         .unwrap_or_default();
-    let url = format!("http://{addr}/graphql");
+    let url = hub.url.clone();
     let expected = args.participants.min(50) * n;
     let call = move |_: Uuid| {
         let (client, url, token) = (client.clone(), url.clone(), token.clone());
@@ -271,25 +231,27 @@ async fn round(args: &FanoutArgs, n: usize) -> Result<Value> {
     };
     call(Uuid::nil()).await; // warm-up
     let (latencies, errors, elapsed) = load(args.clients, args.seconds, call).await;
-    let _ = stop.send(());
-    let _ = server.await;
-    db.close().await.ok();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-    }
+    hub.stop().await;
     let (p50, p95, p99) = (
         percentile(&latencies, 50.0),
         percentile(&latencies, 95.0),
         percentile(&latencies, 99.0),
     );
-    let overhead = p95 - args.delay_ms as f64;
-    println!(
-        "  {n} partner(s): {} requests, {:.1} req/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, overhead over the slowest partner at p95 {overhead:.1} ms, errors {errors}",
-        latencies.len(),
-        latencies.len() as f64 / elapsed
+    let rps = latencies.len() as f64 / elapsed;
+    let head = format!(
+        "{} requests, {rps:.1} req/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
+        latencies.len()
     );
+    // With no partner the round is the page alone: there is no overhead.
+    let overhead = (n > 0).then_some(p95 - args.delay_ms as f64);
+    match overhead {
+        Some(o) => {
+            println!("  {n} partner(s): {head}, overhead over the slowest partner at p95 {o:.1} ms")
+        }
+        None => println!("  no partner (the page alone): {head}"),
+    }
     Ok(json!({
-        "partners": n, "requests": latencies.len(), "errors": errors, "rps": latencies.len() as f64 / elapsed,
+        "partners": n, "database": database, "requests": latencies.len(), "errors": errors, "rps": rps,
         "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "overhead_p95_ms": overhead,
     }))
 }

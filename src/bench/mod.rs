@@ -4,13 +4,16 @@
 
 mod fanout;
 mod floor;
+mod gateway;
 mod graph;
 mod mixed;
 mod report;
 mod synth;
+mod temp_hub;
 mod writes;
 
 pub use fanout::{FanoutArgs, run as fanout};
+pub use gateway::{GatewayArgs, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
 pub use report::{ReportArgs, run as report};

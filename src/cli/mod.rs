@@ -154,7 +154,7 @@ pub enum BenchCommand {
     /// front of 1, 3 and 6 local partners answering after a fixed delay;
     /// prints the hub's latency and its overhead over the slowest partner.
     Fanout {
-        /// Partner counts, comma-separated.
+        /// Partner counts, comma-separated (0: the page without partners).
         #[arg(long, value_delimiter = ',', default_value = "1,3,6")]
         partners: Vec<usize>,
         #[arg(long, default_value_t = 16)]
@@ -164,6 +164,32 @@ pub enum BenchCommand {
         /// Each partner's answer delay in milliseconds.
         #[arg(long, default_value_t = 50)]
         delay_ms: u64,
+        /// Participants on the page (each known to every partner), 1–50:
+        /// 50 is a case manager's list, 1 a participant's own page.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=50))]
+        participants: u16,
+        /// A PostgreSQL server (URL without a database) to create a
+        /// temporary database on; SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// The hub as a federation subgraph behind a real gateway from npm
+    /// (`tests/federation-js/serve.mjs`: Apollo Server + Apollo Gateway,
+    /// needs `node` and `npm ci` there): an in-process hub on a temporary
+    /// SQLite database, measured directly, through the gateway, and with
+    /// the gateway resolving participants through `_entities`.
+    Gateway {
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The gateway script.
+        #[arg(long, default_value = "tests/federation-js/serve.mjs")]
+        script: PathBuf,
+        /// A PostgreSQL server (URL without a database) to create a
+        /// temporary database on; SQLite otherwise.
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Sends `logHours` from C concurrent clients to a running hub, on the
     /// partner's ACTIVE enrollments (after `bench seed`).
@@ -393,12 +419,23 @@ async fn partner_staff(
     Ok((found.id, token))
 }
 
+/// A self-contained benchmark's failure, with its detail: the operator
+/// runs it on their own machine (the API never shows these details).
+fn bench_failure(err: crate::error::Error) -> Failure {
+    match err {
+        crate::error::Error::Internal(detail) => Failure(detail),
+        other => Failure(other.message()),
+    }
+}
+
 async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> {
     if let BenchCommand::Fanout {
         partners,
         clients,
         seconds,
         delay_ms,
+        participants,
+        postgres,
     } = which
     {
         // Self-contained: its own partners, hub and temporary database;
@@ -408,18 +445,38 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             clients,
             seconds,
             delay_ms,
-            participants: 50,
+            participants: usize::from(participants),
+            postgres,
         };
         return crate::bench::fanout(args)
             .await
             .map(|_| ())
-            .map_err(|e| Failure(e.message()));
+            .map_err(bench_failure);
+    }
+    if let BenchCommand::Gateway {
+        clients,
+        seconds,
+        script,
+        postgres,
+    } = which
+    {
+        let args = crate::bench::GatewayArgs {
+            clients,
+            seconds,
+            script,
+            participants: 200,
+            postgres,
+        };
+        return crate::bench::gateway(args)
+            .await
+            .map(|_| ())
+            .map_err(bench_failure);
     }
     let config = load(file, Figment::new())?;
     let db = crate::db::connect(&config).await?;
     crate::db::migrate(&db).await?;
     match which {
-        BenchCommand::Fanout { .. } => Ok(()),
+        BenchCommand::Fanout { .. } | BenchCommand::Gateway { .. } => Ok(()),
         BenchCommand::Seed { participants, seed } => {
             let started = std::time::Instant::now();
             let summary =

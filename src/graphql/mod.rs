@@ -40,8 +40,10 @@ pub use reports::{ReportFilterInput, ReportInput};
 /// The hub's schema type.
 pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// All queries.
+/// All queries. Named `Query` (and mutations `Mutation`): an Apollo
+/// gateway reads a subgraph's root fields only from types of those names.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     viewer::ViewerQuery,
     directory::DirectoryQuery,
@@ -54,6 +56,7 @@ pub struct QueryRoot(
 
 /// All mutations.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     directory::DirectoryMutation,
     registration::RegistrationMutation,
