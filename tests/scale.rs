@@ -178,3 +178,49 @@ hub_test!(
         assert_eq!(send(other.clone(), body).await.0, 429);
     }
 );
+
+/// Every connection to PostgreSQL has Nagle's algorithm off
+/// (TCP_NODELAY). sqlx-core 0.9.0 stopped setting it, and a statement
+/// larger than its 8 KiB write buffer (a page's audit rows) then waited
+/// ~40 ms for a delayed ACK; `vendor/sqlx-core` puts it back. The sockets
+/// are read from this test process's own descriptors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_send_without_delay() {
+    let app = spawn_app_with(Backend::Postgres, false, |_| {}).await;
+    insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+    let port = url::Url::parse(&pg_server_url())
+        .unwrap()
+        .port()
+        .unwrap_or(5432);
+    let mut checked = 0;
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        let is_socket = std::fs::read_link(entry.path())
+            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
+        let Ok(fd) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if !is_socket {
+            continue;
+        }
+        // SAFETY: only borrowed for two getsockopt calls; a descriptor
+        // closed meanwhile makes them fail, and it is skipped.
+        let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        let socket = socket2::SockRef::from(&borrowed);
+        let to_postgres = socket
+            .peer_addr()
+            .ok()
+            .and_then(|peer| peer.as_socket())
+            .is_some_and(|peer| peer.port() == port);
+        if !to_postgres {
+            continue;
+        }
+        if let Ok(nodelay) = socket.tcp_nodelay() {
+            assert!(
+                nodelay,
+                "a connection to PostgreSQL has Nagle's algorithm on"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no connection to PostgreSQL found");
+}

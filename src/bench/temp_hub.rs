@@ -55,7 +55,7 @@ impl TempHub {
         let secret = format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple());
         let config = Config {
             database_url,
-            db_max_connections: 8,
+            db_max_connections: 10,
             listen: "127.0.0.1:0".into(),
             auto_migrate: true,
             demo: false,
