@@ -450,6 +450,32 @@ mod tests {
     }
 
     #[test]
+    fn a_union_roster_declaration_validates_and_names_a_bad_value() {
+        let roster = "[[partners]]\nname = \"local600\"\norg = \"iatse-600\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9\"\n[partners.records.union_memberships]\npath = \"/roster\"\nitems = \"roster\"\n[partners.records.union_memberships.fields]\nparticipant = \"member\"\nexternal_id = \"rec\"\nunion_local = \"local\"\nstatus = \"standing\"\n[partners.records.union_memberships.values.status]\nJourneyman = \"MEMBER\"\n";
+        from_toml(&format!("{OK}{roster}")).unwrap();
+        let err = from_toml(&format!(
+            "{OK}{}",
+            roster.replace("\"MEMBER\"", "\"JOURNEYMAN\"")
+        ))
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("partners[0].records.union_memberships.values.status.Journeyman"),
+            "{err}"
+        );
+        let err = from_toml(&format!(
+            "{OK}{}",
+            roster.replace("union_local = \"local\"\n", "")
+        ))
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("partners[0].records.union_memberships.fields.union_local"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn suppression_threshold_defaults_to_11_and_is_checked() {
         assert_eq!(from_toml(OK).unwrap().reports.suppression_threshold, 11);
         let config = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 5\n")).unwrap();

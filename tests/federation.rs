@@ -921,6 +921,168 @@ hub_test!(
     }
 );
 
+/// IATSE Local 600's roster, asked by member numbers (`?members=`): the
+/// first youth a journeyman member, the second an applicant, the third a
+/// member without a classification.
+struct Roster;
+
+impl Respond for Roster {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let asked: Vec<String> = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "members")
+            .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let rows: Vec<Value> = asked
+            .iter()
+            .map(|id| match id.rsplit('-').next() {
+                Some("0") => {
+                    json!({ "member": id, "rec": format!("R-{id}"), "local": "IATSE Local 600",
+                    "standing": "Journeyman", "craft": "Camera Utility", "since": "2025-06-01" })
+                }
+                Some("1") => {
+                    json!({ "member": id, "rec": format!("R-{id}"), "local": "IATSE Local 600",
+                    "standing": "Applicant", "since": "" })
+                }
+                _ => json!({ "member": id, "rec": format!("R-{id}"), "local": "IATSE Local 600",
+                    "standing": "Journeyman" }),
+            })
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({ "roster": rows }))
+    }
+}
+
+/// The union roster's declaration.
+fn roster_config(url: &str) -> PartnerConfig {
+    serde_json::from_value(json!({
+        "name": "local600-roster", "org": "iatse-600", "kind": "rest_json", "base_url": url,
+        "timeout_ms": 1000, "retries": 0, "cache_ttl_ms": 0,
+        "records": { "union_memberships": {
+            "path": "/roster", "ids_param": "members", "items": "roster",
+            "fields": {
+                "participant": "member", "external_id": "rec", "union_local": "local",
+                "status": "standing", "classification": "craft", "joined_on": "since"
+            },
+            "values": { "status": { "Journeyman": "MEMBER", "Applicant": "APPLICANT", "Withdrawn": "INACTIVE" } }
+        }}
+    }))
+    .unwrap()
+}
+
+hub_test!(
+    a_union_roster_shows_standing_and_sync_makes_members_outcomes,
+    |backend| {
+        use pathways_hub::adapters::sync;
+        let roster = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/roster"))
+            .respond_with(Roster)
+            .mount(&roster)
+            .await;
+        let w = world(
+            backend,
+            3,
+            &[("iatse-600", OrgKind::Union)],
+            "OUTCOMES",
+            vec![roster_config(&roster.uri())],
+        )
+        .await;
+        let page = "{ participants(first: 50) { edges { node { id partnerUnionMemberships {
+            source externalId unionLocal status classification joinedOn } } } } }";
+        let answer = w
+            .app
+            .query(Some(&w.app.staff("wlcac")), page, json!({}))
+            .await;
+        assert_ok(&answer);
+        let standing = |p: Uuid| {
+            answer["data"]["participants"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["node"]["id"] == p.to_string())
+                .map(|e| e["node"]["partnerUnionMemberships"].clone())
+                .unwrap()
+        };
+        assert_eq!(
+            standing(w.people[0]),
+            json!([{ "source": "local600-roster", "externalId": "R-iatse-600-0",
+                     "unionLocal": "IATSE Local 600", "status": "MEMBER",
+                     "classification": "Camera Utility", "joinedOn": "2025-06-01" }])
+        );
+        assert_eq!(standing(w.people[1])[0]["status"], "APPLICANT");
+        assert_eq!(standing(w.people[1])[0]["joinedOn"], Value::Null);
+        assert_eq!(standing(w.people[2])[0]["classification"], Value::Null);
+        // One call for the page, naming the union's own member ids.
+        let requests = roster.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1);
+        let mut asked: Vec<String> = requests[0]
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "members")
+            .map(|(_, v)| v.split(',').map(str::to_owned).collect())
+            .unwrap();
+        asked.sort();
+        assert_eq!(asked, ["iatse-600-0", "iatse-600-1", "iatse-600-2"]);
+        // Read as the union's OUTCOMES data.
+        assert_eq!(
+            w.app
+                .count("audit_event WHERE action = 'READ' AND categories = 'OUTCOMES'")
+                .await,
+            3
+        );
+
+        // HOLA has no agreement with the union: nothing, and no call.
+        let answer = w
+            .app
+            .query(Some(&w.app.staff("hola")), page, json!({}))
+            .await;
+        assert_ok(&answer);
+        for edge in answer["data"]["participants"]["edges"].as_array().unwrap() {
+            assert_eq!(edge["node"]["partnerUnionMemberships"], json!([]));
+        }
+        assert_eq!(calls(&roster).await, 1);
+
+        // sync: members become verified UNION_MEMBERSHIP outcomes of the
+        // union; the applicant is reported, not copied; twice is once.
+        let partner = w.app.state.partners.by_name("local600-roster").unwrap();
+        let first = sync::run(&w.app.db, partner, false).await.unwrap();
+        assert_eq!(
+            (first.inserted, first.updated, first.unchanged),
+            (2, 0, 0),
+            "{first}"
+        );
+        assert_eq!(first.rejected_total(), 1, "{first}");
+        assert!(first.to_string().contains("not a MEMBER"), "{first}");
+        let second = sync::run(&w.app.db, partner, false).await.unwrap();
+        assert_eq!(
+            (second.inserted, second.updated, second.unchanged),
+            (0, 0, 2),
+            "{second}"
+        );
+        assert_eq!(
+            w.app
+                .count("outcome WHERE kind = 'UNION_MEMBERSHIP' AND verified AND source = 'local600-roster' AND union_local = 'IATSE Local 600'")
+                .await,
+            2
+        );
+        // The copies read back through the hub's own outcomes, with the policy.
+        let answer = w
+            .app
+            .query(
+                Some(&w.app.staff("wlcac")),
+                "query($id: ID!) { participant(id: $id) { outcomes { kind unionLocal } } }",
+                json!({ "id": w.people[0] }),
+            )
+            .await;
+        assert_ok(&answer);
+        assert_eq!(
+            answer["data"]["participant"]["outcomes"],
+            json!([{ "kind": "UNION_MEMBERSHIP", "unionLocal": "IATSE Local 600" }])
+        );
+    }
+);
+
 /// `tests/federation-js`, its npm packages installed on first use
 /// (`.ci/run` installs them up front).
 fn federation_js() -> std::path::PathBuf {

@@ -129,6 +129,16 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where a person stands on a union local's roster (read from the
+    /// union's own system; a MEMBER is the UNION_MEMBERSHIP outcome).
+    UnionMembershipStatus {
+        Applicant = "APPLICANT",
+        Member = "MEMBER",
+        Inactive = "INACTIVE",
+    }
+);
+
+text_enum!(
     /// Where a dual-enrollment course stands.
     DualEnrollmentStatus {
         Enrolled = "ENROLLED",

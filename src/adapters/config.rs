@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use entity::enums::{Category, DualEnrollmentStatus, HourKind};
+use entity::enums::{Category, DualEnrollmentStatus, HourKind, UnionMembershipStatus};
 use serde::{Deserialize, Serialize};
 
 use super::path::JsonPath;
@@ -89,6 +89,9 @@ pub enum RecordKind {
     /// College courses taken for dual credit, from a college's student
     /// system; category EDUCATION_RECORDS.
     DualEnrollments,
+    /// Standing on a union local's roster (applicant, member, inactive),
+    /// from the union's own system; category OUTCOMES.
+    UnionMemberships,
 }
 
 impl RecordKind {
@@ -97,6 +100,7 @@ impl RecordKind {
         match self {
             RecordKind::HourLogs => "hour_logs",
             RecordKind::DualEnrollments => "dual_enrollments",
+            RecordKind::UnionMemberships => "union_memberships",
         }
     }
 
@@ -105,6 +109,7 @@ impl RecordKind {
         match self {
             RecordKind::HourLogs => Category::Progress,
             RecordKind::DualEnrollments => Category::EducationRecords,
+            RecordKind::UnionMemberships => Category::Outcomes,
         }
     }
 
@@ -132,6 +137,14 @@ impl RecordKind {
                 ("status", true),
                 ("high_school_org", false),
             ],
+            RecordKind::UnionMemberships => &[
+                ("external_id", true),
+                ("participant", true),
+                ("union_local", true),
+                ("status", true),
+                ("classification", false),
+                ("joined_on", false),
+            ],
         }
     }
 
@@ -141,6 +154,9 @@ impl RecordKind {
             (RecordKind::HourLogs, "kind") => Some(HourKind::parse(value).is_some()),
             (RecordKind::DualEnrollments, "status") => {
                 Some(DualEnrollmentStatus::parse(value).is_some())
+            }
+            (RecordKind::UnionMemberships, "status") => {
+                Some(UnionMembershipStatus::parse(value).is_some())
             }
             _ => None,
         }

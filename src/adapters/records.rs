@@ -3,7 +3,7 @@
 //! a reason naming the setting, never with the record's content.
 
 use chrono::NaiveDate;
-use entity::enums::{DualEnrollmentStatus, HourKind};
+use entity::enums::{DualEnrollmentStatus, HourKind, UnionMembershipStatus};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -37,11 +37,25 @@ pub struct DualEnrollmentRecord {
     pub high_school_org: Option<String>,
 }
 
+/// A person's standing on a union local's roster (OUTCOMES).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionMembershipRecord {
+    pub external_id: String,
+    /// The local, as the union names it (`IATSE Local 600`).
+    pub union_local: String,
+    pub status: UnionMembershipStatus,
+    /// The craft or classification on the roster (`Camera Utility`).
+    pub classification: Option<String>,
+    /// The day the person joined (or applied), if the roster says.
+    pub joined_on: Option<NaiveDate>,
+}
+
 /// One mapped record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record {
     HourLog(HourLogRecord),
     DualEnrollment(DualEnrollmentRecord),
+    UnionMembership(UnionMembershipRecord),
 }
 
 /// A partner record about one participant, as the hub returns it.
@@ -124,6 +138,13 @@ impl Item<'_> {
             .map_err(|_| self.why(field, "is not a date (YYYY-MM-DD)"))
     }
 
+    fn optional_date(&self, field: &str) -> Result<Option<NaiveDate>, String> {
+        match self.text(field)? {
+            Some(text) if !text.trim().is_empty() => self.date(field).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     fn flag(&self, field: &str) -> Result<bool, String> {
         match self.at(field) {
             None => Ok(false),
@@ -183,6 +204,13 @@ pub fn map_item(
             grade: item.text("grade")?,
             status: item.enumerated("status", DualEnrollmentStatus::parse)?,
             high_school_org: item.text("high_school_org")?,
+        }),
+        RecordKind::UnionMemberships => Record::UnionMembership(UnionMembershipRecord {
+            external_id,
+            union_local: item.required_text("union_local")?,
+            status: item.enumerated("status", UnionMembershipStatus::parse)?,
+            classification: item.text("classification")?,
+            joined_on: item.optional_date("joined_on")?,
         }),
     };
     Ok(Mapped {

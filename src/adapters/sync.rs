@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Utc;
-use entity::enums::AuditAction;
-use entity::{dual_enrollment, enrollment, hour_log, organization, participant_link};
+use entity::enums::{AuditAction, OutcomeKind, UnionMembershipStatus};
+use entity::{dual_enrollment, enrollment, hour_log, organization, outcome, participant_link};
 use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::records::{DualEnrollmentRecord, HourLogRecord, Mapped, Record};
+use super::records::{DualEnrollmentRecord, HourLogRecord, Mapped, Record, UnionMembershipRecord};
 use super::{Partner, RecordKind};
 use crate::audit::{self, Actor, Entry};
 use crate::error::{Error, Result};
@@ -138,10 +138,12 @@ async fn keep<C: ConnectionTrait>(
 ) -> Result<()> {
     let mut hours = Vec::new();
     let mut courses = Vec::new();
+    let mut memberships = Vec::new();
     for (p, record) in records {
         match record {
             Record::HourLog(h) => hours.push((p, h)),
             Record::DualEnrollment(d) => courses.push((p, d)),
+            Record::UnionMembership(m) => memberships.push((p, m)),
         }
     }
     if !hours.is_empty() {
@@ -149,6 +151,9 @@ async fn keep<C: ConnectionTrait>(
     }
     if !courses.is_empty() {
         keep_courses(txn, partner, org, courses, summary, entries).await?;
+    }
+    if !memberships.is_empty() {
+        keep_memberships(txn, partner, org, memberships, summary, entries).await?;
     }
     Ok(())
 }
@@ -402,6 +407,105 @@ async fn keep_courses<C: ConnectionTrait>(
                     p,
                     org,
                     RecordKind::DualEnrollments,
+                ));
+                summary.inserted += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A MEMBER on a union's roster is the participant's UNION_MEMBERSHIP
+/// outcome (verified: the union's own record), kept as an `outcome` row of
+/// the union; applicants and inactive people are not outcomes and are
+/// reported as such. An outcome once copied is never removed by a sync.
+async fn keep_memberships<C: ConnectionTrait>(
+    txn: &C,
+    partner: &Partner,
+    org: Uuid,
+    memberships: Vec<(Uuid, UnionMembershipRecord)>,
+    summary: &mut SyncSummary,
+    entries: &mut Vec<Entry>,
+) -> Result<()> {
+    use outcome::Column as O;
+    let existing: HashMap<String, outcome::Model> = outcome::Entity::find()
+        .filter(O::OwnerOrgId.eq(org))
+        .filter(O::ExternalId.is_in(memberships.iter().map(|(_, m)| m.external_id.clone())))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter_map(|row| row.external_id.clone().map(|e| (e, row)))
+        .collect();
+    let now = Utc::now();
+    for (p, m) in memberships {
+        if m.status != UnionMembershipStatus::Member {
+            summary
+                .reject("not a MEMBER on the roster (only members are union-membership outcomes)");
+            continue;
+        }
+        match existing.get(&m.external_id) {
+            Some(row)
+                if row.participant_id == p
+                    && row.kind == OutcomeKind::UnionMembership
+                    && row.union_local.as_deref() == Some(m.union_local.as_str())
+                    && row.occupation == m.classification
+                    && row.started_on == m.joined_on =>
+            {
+                summary.unchanged += 1;
+            }
+            Some(row) if row.participant_id != p => {
+                summary.reject("the record moved to another participant");
+            }
+            Some(row) => {
+                outcome::Entity::update(outcome::ActiveModel {
+                    id: Set(row.id),
+                    kind: Set(OutcomeKind::UnionMembership),
+                    union_local: Set(Some(m.union_local)),
+                    occupation: Set(m.classification),
+                    started_on: Set(m.joined_on),
+                    verified: Set(true),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+                .exec(txn)
+                .await?;
+                entries.push(entry(
+                    AuditAction::Update,
+                    "outcome",
+                    row.id,
+                    p,
+                    org,
+                    RecordKind::UnionMemberships,
+                ));
+                summary.updated += 1;
+            }
+            None => {
+                let id = Uuid::new_v4();
+                outcome::Entity::insert(outcome::ActiveModel {
+                    id: Set(id),
+                    participant_id: Set(p),
+                    owner_org_id: Set(org),
+                    kind: Set(OutcomeKind::UnionMembership),
+                    employer_name: Set(None),
+                    occupation: Set(m.classification),
+                    hourly_wage_cents: Set(None),
+                    union_local: Set(Some(m.union_local)),
+                    started_on: Set(m.joined_on),
+                    verified: Set(true),
+                    external_id: Set(Some(m.external_id)),
+                    source: Set(partner.name().to_owned()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec_without_returning(txn)
+                .await?;
+                entries.push(entry(
+                    AuditAction::Create,
+                    "outcome",
+                    id,
+                    p,
+                    org,
+                    RecordKind::UnionMemberships,
                 ));
                 summary.inserted += 1;
             }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
-use super::partners::{self, PartnerDualEnrollment, PartnerHourLog};
+use super::partners::{self, PartnerDualEnrollment, PartnerHourLog, PartnerUnionMembership};
 use super::records::{
     Consent, Credential, DualEnrollment, Enrollment, Mentorship, Outcome, Service,
 };
@@ -275,6 +275,17 @@ impl Participant {
     ) -> GqlResult<Vec<PartnerDualEnrollment>> {
         let records = partners::records(ctx, RecordKind::DualEnrollments, self.0.id).await?;
         Ok(partners::dual_enrollments(records))
+    }
+    /// OUTCOMES: standing on union locals' rosters (applicant, member,
+    /// inactive), kept in the unions' own systems, fetched now; `source`
+    /// names the partner. A partner that does not answer adds a
+    /// `PARTNER_UNAVAILABLE` error.
+    async fn partner_union_memberships(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<PartnerUnionMembership>> {
+        let records = partners::records(ctx, RecordKind::UnionMemberships, self.0.id).await?;
+        Ok(partners::union_memberships(records))
     }
     /// Consents recorded by the viewer's organization, naming it, or of a
     /// participant whose identity it may read.

@@ -1,5 +1,5 @@
-//! Partner records at query time: `Participant.partnerHourLogs` and
-//! `Participant.partnerDualEnrollments`. One DataLoader per partner and
+//! Partner records at query time: `Participant.partnerHourLogs`,
+//! `partnerDualEnrollments` and `partnerUnionMemberships`. One DataLoader per partner and
 //! record kind per request batches every participant of the request into
 //! one call; the loaders of different partners run in parallel. A partner
 //! that fails leaves its records out and adds one `PARTNER_UNAVAILABLE`
@@ -12,7 +12,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::futures_util::future::join_all;
 use async_graphql::{Context, SimpleObject};
 use chrono::NaiveDate;
-use entity::enums::{DualEnrollmentStatus, HourKind};
+use entity::enums::{DualEnrollmentStatus, HourKind, UnionMembershipStatus};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -231,7 +231,7 @@ pub(super) fn hour_logs(records: Vec<PartnerRecord>) -> Vec<PartnerHourLog> {
                 hours: h.hours,
                 approved: h.approved,
             }),
-            Record::DualEnrollment(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -252,7 +252,43 @@ pub(super) fn dual_enrollments(records: Vec<PartnerRecord>) -> Vec<PartnerDualEn
                 grade: d.grade,
                 status: d.status,
             }),
-            Record::HourLog(_) => None,
+            _ => None,
+        })
+        .collect()
+}
+
+/// A person's standing on a union local's roster, kept in the union's own
+/// system and fetched at query time. OUTCOMES, owned by the union.
+#[derive(SimpleObject)]
+pub struct PartnerUnionMembership {
+    /// The partner the record comes from (its configured name).
+    pub source: String,
+    /// The partner's own id of the record.
+    pub external_id: String,
+    /// The local, as the union names it (e.g. `IATSE Local 600`).
+    pub union_local: String,
+    /// APPLICANT, MEMBER or INACTIVE (through the value map).
+    pub status: UnionMembershipStatus,
+    /// The craft or classification on the roster, if given.
+    pub classification: Option<String>,
+    /// The day the person joined (or applied), if given.
+    pub joined_on: Option<NaiveDate>,
+}
+
+/// The union memberships among `records`.
+pub(super) fn union_memberships(records: Vec<PartnerRecord>) -> Vec<PartnerUnionMembership> {
+    records
+        .into_iter()
+        .filter_map(|r| match r.record {
+            Record::UnionMembership(m) => Some(PartnerUnionMembership {
+                source: r.source,
+                external_id: m.external_id,
+                union_local: m.union_local,
+                status: m.status,
+                classification: m.classification,
+                joined_on: m.joined_on,
+            }),
+            _ => None,
         })
         .collect()
 }

@@ -27,6 +27,10 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
             "partnerDualEnrollments",
             crate::adapters::RecordKind::DualEnrollments,
         ),
+        (
+            "partnerUnionMemberships",
+            crate::adapters::RecordKind::UnionMemberships,
+        ),
     ]
     .into_iter()
     .filter(|(field, _)| node.field(field).exists())
