@@ -62,12 +62,7 @@ async fn start_partner(delay: Duration) -> Result<String> {
     let app = Router::new()
         .route("/hours", get(partner_hours))
         .with_state(delay);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| Error::Internal(format!("bind: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::Internal(format!("addr: {e}")))?;
+    let (listener, addr) = super::temp_hub::bind_local().await?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(format!("http://{addr}"))
 }

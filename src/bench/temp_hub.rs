@@ -108,12 +108,7 @@ impl TempHub {
             &["staff".to_owned()],
             Some(3600),
         )?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| Error::Internal(format!("bind: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::Internal(format!("addr: {e}")))?;
+        let (listener, addr) = bind_local().await?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         self.server = Some(tokio::spawn(crate::http::serve(listener, state, async {
             let _ = stopped.await;
@@ -146,6 +141,17 @@ impl TempHub {
             }
         }
     }
+}
+
+/// A listener on a free port of 127.0.0.1, and its address.
+pub(super) async fn bind_local() -> Result<(tokio::net::TcpListener, std::net::SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| Error::Internal(format!("bind: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("addr: {e}")))?;
+    Ok((listener, addr))
 }
 
 /// Runs `sql` on the server's `postgres` database.
