@@ -2,10 +2,12 @@
 //! browser), `/import` (CSV upload), `/reports/summary.csv`, the console at
 //! `/admin`, `/healthz`, `/readyz`, `/metrics`.
 
+mod graphql;
 mod import;
 mod metrics;
 mod reports;
 
+pub(crate) use graphql::{audit_disclosures, context, with_request_id};
 pub use import::MAX_UPLOAD_BYTES;
 
 use std::net::SocketAddr;
@@ -13,14 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::OperationType;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{ConnectInfo, MatchedPath, Query, State};
+use axum::extract::{ConnectInfo, MatchedPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use sea_orm::DatabaseConnection;
@@ -29,12 +27,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::audit::{Actor, Disclosures};
 use crate::auth::{Role, TokenVerifier, Viewer};
 use crate::config::Config;
 use crate::error::Error;
-use crate::graphql::{HubSchema, Loaders, PartnerLoaders, RequestContext, build_schema};
-use crate::policy::Scopes;
+use crate::graphql::{HubSchema, build_schema};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -143,8 +139,8 @@ pub fn router(state: AppState) -> Router {
     let graphql = Router::new()
         .route(
             "/graphql",
-            get(graphql_get)
-                .post(graphql_post)
+            get(graphql::graphql_get)
+                .post(graphql::graphql_post)
                 .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
         )
         .layer(TimeoutLayer::with_status_code(
@@ -297,7 +293,7 @@ fn rate_limited(wait: Duration, request_id: &str) -> Response {
 }
 
 /// The per-subject rate limit, after the token was verified.
-async fn subject_limited(
+pub(super) async fn subject_limited(
     state: &AppState,
     viewer: Option<&Viewer>,
     request_id: &str,
@@ -322,7 +318,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-fn request_id(headers: &HeaderMap) -> String {
+pub(super) fn request_id(headers: &HeaderMap) -> String {
     headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
@@ -368,7 +364,7 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
 }
 
 /// A GraphQL-shaped error answer for failures before execution.
-fn error_response(err: Error, request_id: &str) -> Response {
+pub(super) fn error_response(err: Error, request_id: &str) -> Response {
     let status = match err {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
@@ -390,281 +386,6 @@ fn error_response(err: Error, request_id: &str) -> Response {
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
-}
-
-pub(crate) fn context(
-    state: &AppState,
-    viewer: Option<Viewer>,
-    request_id: String,
-) -> RequestContext {
-    let today = chrono::Utc::now().date_naive();
-    let scopes = match &viewer {
-        Some(viewer) => Scopes::new(viewer, today),
-        None => Scopes::nobody(today),
-    };
-    let disclosures = Arc::new(Disclosures::new(viewer.as_ref().map(|v| v.org_id)));
-    RequestContext {
-        loaders: Arc::new(Loaders::new(&state.db, scopes.clone())),
-        partners: Arc::new(PartnerLoaders::new(&state.db, &scopes, &state.partners)),
-        viewer,
-        request_id,
-        scopes,
-        disclosures,
-    }
-}
-
-/// Writes the request's disclosures (one batched insert) before the answer
-/// leaves; if the audit cannot be written, the data is not sent.
-pub(crate) async fn audit_disclosures(
-    state: &AppState,
-    context: &RequestContext,
-) -> Result<(), Error> {
-    let Some(viewer) = &context.viewer else {
-        return Ok(());
-    };
-    if context.disclosures.is_empty() {
-        return Ok(());
-    }
-    let actor = Actor::of(viewer, &context.request_id);
-    context.disclosures.flush(&state.audit, &actor).await
-}
-
-/// Adds `extensions.requestId` to every error of a response, and a code to
-/// errors that have none: those come from async-graphql's own parsing,
-/// validation and input coercion, before any resolver ran, so they are
-/// `BAD_USER_INPUT`.
-pub(crate) fn with_request_id(
-    mut response: async_graphql::Response,
-    request_id: &str,
-) -> async_graphql::Response {
-    for error in &response.errors {
-        null_at(&mut response.data, &error.path);
-    }
-    for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", crate::error::codes::BAD_USER_INPUT);
-        }
-        extensions.set("requestId", request_id);
-    }
-    response
-}
-
-/// Puts `null` where a field failed (async-graphql leaves the key out, the
-/// GraphQL specification and DESIGN.md say the field is `null` with its
-/// error): walks `path` through the answer and inserts the missing last key
-/// when its parent object is there.
-fn null_at(data: &mut async_graphql::Value, path: &[async_graphql::PathSegment]) {
-    use async_graphql::{PathSegment, Value};
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = data;
-    for segment in parents {
-        let next = match (segment, node) {
-            (PathSegment::Field(name), Value::Object(map)) => map.get_mut(name.as_str()),
-            (PathSegment::Index(i), Value::List(items)) => items.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(child) => node = child,
-            None => return,
-        }
-    }
-    if let (PathSegment::Field(name), Value::Object(map)) = (last, node) {
-        let key = async_graphql::Name::new(name);
-        map.entry(key).or_insert(Value::Null);
-    }
-}
-
-async fn graphql_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    request: Result<GraphQLBatchRequest, GraphQLRejection>,
-) -> Response {
-    let request_id = request_id(&headers);
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json {
-        let err = Error::bad_input(
-            "body",
-            "send the request as `Content-Type: application/json`",
-        );
-        let mut response = error_response(err, &request_id);
-        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return response;
-    }
-    let Ok(request) = request else {
-        let err = Error::bad_input(
-            "body",
-            "the body is not a GraphQL request: JSON with a `query` string (and optional `variables` object), or a batch of them",
-        );
-        return error_response(err, &request_id);
-    };
-    let viewer = match authenticate(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(err) => return error_response(err, &request_id),
-    };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
-        return refused;
-    }
-    let batch = request.into_inner();
-    if let async_graphql::BatchRequest::Batch(items) = &batch {
-        let max = state.config.limits.max_batch;
-        if items.len() > max {
-            let err = Error::QueryTooComplex(format!("a batch holds at most {max} operations"));
-            return error_response(err, &request_id);
-        }
-    }
-    let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
-    let context = context(&state, viewer, request_id.clone());
-    let batch = batch.data(context.clone());
-    let executed = state.schema.execute_batch(batch).await;
-    if let Err(err) = audit_disclosures(&state, &context).await {
-        return error_response(err, &request_id);
-    }
-    let responses: Vec<&async_graphql::Response> = match &executed {
-        async_graphql::BatchResponse::Single(r) => vec![r],
-        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
-    };
-    for (name, response) in names.iter().zip(responses) {
-        state
-            .metrics
-            .operation(name.as_deref(), first_code(response));
-    }
-    let response = match executed {
-        async_graphql::BatchResponse::Single(r) => {
-            async_graphql::BatchResponse::Single(with_request_id(r, &request_id))
-        }
-        async_graphql::BatchResponse::Batch(rs) => async_graphql::BatchResponse::Batch(
-            rs.into_iter()
-                .map(|r| with_request_id(r, &request_id))
-                .collect(),
-        ),
-    };
-    GraphQLResponse::from(response).into_response()
-}
-
-#[derive(serde::Deserialize)]
-struct GetParams {
-    query: Option<String>,
-    #[serde(rename = "operationName")]
-    operation_name: Option<String>,
-    variables: Option<String>,
-    /// Automatic persisted queries send `{"persistedQuery":{…}}` here.
-    extensions: Option<String>,
-}
-
-/// GET: GraphiQL for a browser, or a query (never a mutation: a link or an
-/// image tag must not be able to write).
-async fn graphql_get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(params): Query<GetParams>,
-) -> Response {
-    // A persisted query comes as a hash in `extensions`, without `query`.
-    let query = params
-        .query
-        .clone()
-        .or_else(|| params.extensions.as_ref().map(|_| String::new()));
-    let Some(query) = query else {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Pathways Hub")
-                .finish(),
-        )
-        .into_response();
-    };
-    let request_id = request_id(&headers);
-    if let Ok(document) = async_graphql::parser::parse_query(&query) {
-        let is_mutation = document.operations.iter().any(|(name, op)| {
-            op.node.ty != OperationType::Query
-                && (params.operation_name.is_none()
-                    || name.map(|n| n.as_str()) == params.operation_name.as_deref())
-        });
-        if is_mutation {
-            let err = Error::bad_input("query", "mutations must be sent with POST");
-            let mut response = error_response(err, &request_id);
-            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
-    }
-    let variables = match params
-        .variables
-        .as_deref()
-        .map(serde_json::from_str::<serde_json::Value>)
-    {
-        None => async_graphql::Variables::default(),
-        Some(Ok(value)) => async_graphql::Variables::from_json(value),
-        Some(Err(_)) => {
-            return error_response(
-                Error::bad_input("variables", "must be a JSON object"),
-                &request_id,
-            );
-        }
-    };
-    let viewer = match authenticate(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(err) => return error_response(err, &request_id),
-    };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
-        return refused;
-    }
-    let mut request = async_graphql::Request::new(query).variables(variables);
-    if let Some(extensions) = params
-        .extensions
-        .as_deref()
-        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
-        .and_then(|v| serde_json::from_value(v).ok())
-    {
-        request.extensions = extensions;
-    }
-    let name = params.operation_name.clone();
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
-    }
-    let context = context(&state, viewer, request_id.clone());
-    let request = request.data(context.clone()).data(crate::limits::ReadOnly);
-    let executed = state.schema.execute(request).await;
-    state
-        .metrics
-        .operation(name.as_deref(), first_code(&executed));
-    if let Err(err) = audit_disclosures(&state, &context).await {
-        return error_response(err, &request_id);
-    }
-    let response = with_request_id(executed, &request_id);
-    GraphQLResponse::from(response).into_response()
-}
-
-/// The code of a response's first error, `OK` when it has none.
-fn first_code(response: &async_graphql::Response) -> &'static str {
-    let Some(error) = response.errors.first() else {
-        return "OK";
-    };
-    let code = error
-        .extensions
-        .as_ref()
-        .and_then(|e| e.get("code"))
-        .map(|v| v.to_string().trim_matches('"').to_owned());
-    match code.as_deref() {
-        Some(c) => crate::error::codes::ALL
-            .iter()
-            .find(|known| **known == c)
-            .copied()
-            .unwrap_or(crate::error::codes::INTERNAL),
-        // async-graphql's own parse and validation errors.
-        None => crate::error::codes::BAD_USER_INPUT,
-    }
 }
 
 /// Serves the router on `listener` until `shutdown` resolves; in-flight
