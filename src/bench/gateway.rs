@@ -50,8 +50,11 @@ impl Drop for Gateway {
     }
 }
 
+/// How long the gateway may take to compose and listen.
+const STARTUP: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Starts `node script` and waits for the line with its URL.
-fn start_gateway(
+async fn start_gateway(
     script: &PathBuf,
     hub_url: &str,
     token: &str,
@@ -87,10 +90,27 @@ fn start_gateway(
         .take()
         .ok_or_else(|| Error::Internal("no gateway output".into()))?;
     let gateway = Gateway(child);
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .map_err(|e| Error::Internal(format!("gateway output: {e}")))?;
+    // Read off the runtime's threads: the hub answering the gateway's
+    // schema request runs on them meanwhile.
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    });
+    let line = match tokio::time::timeout(STARTUP, first_line).await {
+        Ok(Ok(Ok(line))) => line,
+        Ok(_) => {
+            return Err(Error::Internal(
+                "the gateway's output could not be read".into(),
+            ));
+        }
+        // Dropping `gateway` stops the process, which ends the read.
+        Err(_) => {
+            return Err(Error::Internal(format!(
+                "the gateway did not start within {} s",
+                STARTUP.as_secs()
+            )));
+        }
+    };
     let url = serde_json::from_str::<Value>(&line)
         .ok()
         .and_then(|v| v["url"].as_str().map(str::to_owned))
@@ -184,7 +204,7 @@ pub async fn run(args: GatewayArgs) -> Result<Value> {
     let ids = super::fanout::fill(&hub.db, 0, args.participants).await?;
     let token = hub.serve("bench-viewer").await?;
     let shown = args.participants.min(20);
-    let started = start_gateway(&args.script, &hub.url, &token, &ids[..shown]);
+    let started = start_gateway(&args.script, &hub.url, &token, &ids[..shown]).await;
     let (gateway, gateway_url) = match started {
         Ok(started) => started,
         Err(err) => {
