@@ -584,6 +584,31 @@ hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
     assert_eq!(calls(&college).await, 1, "one call to the college");
     let asked = asked_ids(&hours.received_requests().await.unwrap()[0]);
     assert_eq!(asked.len(), 50);
+
+    // The same page twice in one request (aliases, resolved side by side):
+    // still one call per partner.
+    let twice = "{
+        a: participants(first: 50) { edges { node { partnerHourLogs { hours } } } }
+        b: participants(first: 50) { edges { node { partnerHourLogs { hours } } } } }";
+    let answer = w
+        .app
+        .query(Some(&w.app.staff("wlcac")), twice, json!({}))
+        .await;
+    assert_ok(&answer);
+    for alias in ["a", "b"] {
+        let edges = answer["data"][alias]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 50);
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["partnerHourLogs"].as_array().unwrap().len() == 1)
+        );
+    }
+    assert_eq!(
+        calls(&hours).await,
+        2,
+        "one more call for the second request"
+    );
 });
 
 hub_test!(partners_are_called_in_parallel, |backend| {

@@ -5,7 +5,7 @@
 //! that fails leaves its records out and adds one `PARTNER_UNAVAILABLE`
 //! error (with `extensions.partner`) to the field; the rest resolves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -94,6 +94,10 @@ pub struct PartnerLoaders {
         RecordKind,
         DataLoader<PartnerLoader, HashMapCache>,
     )>,
+    /// Per loader, the participants a prefetch already asked for in this
+    /// request; held while a prefetch runs, so a second page of the same
+    /// participants (an alias) waits for the first and asks nothing.
+    asked: Vec<tokio::sync::Mutex<HashSet<Uuid>>>,
 }
 
 impl PartnerLoaders {
@@ -116,7 +120,8 @@ impl PartnerLoaders {
                 ));
             }
         }
-        PartnerLoaders { loaders }
+        let asked = loaders.iter().map(|_| Default::default()).collect();
+        PartnerLoaders { loaders, asked }
     }
 
     /// Loads `kinds` for all `participants` from every partner at once
@@ -128,9 +133,19 @@ impl PartnerLoaders {
         let calls = self
             .loaders
             .iter()
-            .filter(|(_, k, _)| kinds.contains(k))
-            .map(|(_, _, loader)| async move {
-                if let Ok(answers) = loader.loader().load(participants).await {
+            .zip(&self.asked)
+            .filter(|((_, k, _), _)| kinds.contains(k))
+            .map(|((_, _, loader), asked)| async move {
+                let mut asked = asked.lock().await;
+                let fresh: Vec<Uuid> = participants
+                    .iter()
+                    .copied()
+                    .filter(|p| asked.insert(*p))
+                    .collect();
+                if fresh.is_empty() {
+                    return;
+                }
+                if let Ok(answers) = loader.loader().load(&fresh).await {
                     loader.feed_many(answers).await;
                 }
             });
