@@ -42,13 +42,18 @@ impl Tracker {
     }
 }
 
-fn asked_ids(request: &Request) -> Vec<String> {
+/// The comma-separated ids a partner was asked for in query parameter `param`.
+fn asked_in(request: &Request, param: &str) -> Vec<String> {
     request
         .url
         .query_pairs()
-        .find(|(k, _)| k == "ids")
+        .find(|(k, _)| k == param)
         .map(|(_, v)| v.split(',').map(str::to_owned).collect())
         .unwrap_or_default()
+}
+
+fn asked_ids(request: &Request) -> Vec<String> {
+    asked_in(request, "ids")
 }
 
 impl Respond for Tracker {
@@ -295,30 +300,38 @@ fn partner_errors(answer: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// A world of `n` youth known to Arts2Work's tracker (`apprentiscope`,
+/// hour logs) and ELAC's student system (`elac-sis`, dual enrollments),
+/// both sharing with WLCAC; the two partners' servers are returned.
+async fn tracker_and_college(backend: Backend, n: usize) -> (World, MockServer, MockServer) {
+    let hours = tracker(Tracker::new(0)).await;
+    let college = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/courses"))
+        .respond_with(College)
+        .mount(&college)
+        .await;
+    let w = world(
+        backend,
+        n,
+        &[
+            ("alliance-arts2work", OrgKind::TrainingPartner),
+            ("elac", OrgKind::College),
+        ],
+        "PROGRESS,EDUCATION_RECORDS",
+        vec![
+            tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
+            college_config(&college.uri()),
+        ],
+    )
+    .await;
+    (w, hours, college)
+}
+
 hub_test!(
     partner_records_join_the_participant_with_their_source,
     |backend| {
-        let hours = tracker(Tracker::new(0)).await;
-        let college = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/courses"))
-            .respond_with(College)
-            .mount(&college)
-            .await;
-        let w = world(
-            backend,
-            1,
-            &[
-                ("alliance-arts2work", OrgKind::TrainingPartner),
-                ("elac", OrgKind::College),
-            ],
-            "PROGRESS,EDUCATION_RECORDS",
-            vec![
-                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
-                college_config(&college.uri()),
-            ],
-        )
-        .await;
+        let (w, hours, _college) = tracker_and_college(backend, 1).await;
         let token = w.app.staff("wlcac");
         let answer = w
             .app
@@ -542,27 +555,7 @@ hub_test!(
 );
 
 hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
-    let hours = tracker(Tracker::new(0)).await;
-    let college = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/courses"))
-        .respond_with(College)
-        .mount(&college)
-        .await;
-    let w = world(
-        backend,
-        50,
-        &[
-            ("alliance-arts2work", OrgKind::TrainingPartner),
-            ("elac", OrgKind::College),
-        ],
-        "PROGRESS,EDUCATION_RECORDS",
-        vec![
-            tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
-            college_config(&college.uri()),
-        ],
-    )
-    .await;
+    let (w, hours, college) = tracker_and_college(backend, 50).await;
     let answer = w
         .app
         .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
@@ -850,27 +843,7 @@ hub_test!(
     sync_copies_partner_records_and_a_second_run_changes_nothing,
     |backend| {
         use pathways_hub::adapters::sync;
-        let hours = tracker(Tracker::new(0)).await;
-        let college = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/courses"))
-            .respond_with(College)
-            .mount(&college)
-            .await;
-        let w = world(
-            backend,
-            3,
-            &[
-                ("alliance-arts2work", OrgKind::TrainingPartner),
-                ("elac", OrgKind::College),
-            ],
-            "PROGRESS,EDUCATION_RECORDS",
-            vec![
-                tracker_config("apprentiscope", "alliance-arts2work", &api(&hours)),
-                college_config(&college.uri()),
-            ],
-        )
-        .await;
+        let (w, _hours, _college) = tracker_and_college(backend, 3).await;
         let db = &w.app.db;
         insert_org(db, "lachsa", OrgKind::HighSchool).await;
         let a2w = entity::organization::Entity::find()
@@ -953,13 +926,7 @@ struct Roster;
 
 impl Respond for Roster {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let asked: Vec<String> = request
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "members")
-            .map(|(_, v)| v.split(',').map(str::to_owned).collect())
-            .unwrap_or_default();
-        let rows: Vec<Value> = asked
+        let rows: Vec<Value> = asked_in(request, "members")
             .iter()
             .map(|id| match id.rsplit('-').next() {
                 Some("0") => {
@@ -1041,12 +1008,7 @@ hub_test!(
         // One call for the page, naming the union's own member ids.
         let requests = roster.received_requests().await.unwrap();
         assert_eq!(requests.len(), 1);
-        let mut asked: Vec<String> = requests[0]
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "members")
-            .map(|(_, v)| v.split(',').map(str::to_owned).collect())
-            .unwrap();
+        let mut asked = asked_in(&requests[0], "members");
         asked.sort();
         assert_eq!(asked, ["iatse-600-0", "iatse-600-1", "iatse-600-2"]);
         // Read as the union's OUTCOMES data.
