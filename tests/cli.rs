@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -37,16 +39,19 @@ impl Drop for Server {
 
 async fn graphql(url: &str, token: &str, query: &str) -> Value {
     pathways_hub::init_crypto();
-    reqwest::Client::new()
+    let body = json!({ "query": query });
+    let answer = reqwest::Client::new()
         .post(url)
         .bearer_auth(token)
-        .json(&json!({ "query": query }))
+        .json(&body)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap()
+        .unwrap();
+    common::assert_conforms(&body, &answer);
+    answer
 }
 
 #[tokio::test]

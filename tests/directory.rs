@@ -438,6 +438,7 @@ hub_test!(get_queries_graphiql_and_health, |backend| {
         .json()
         .await
         .unwrap();
+    assert_conforms(&json!({ "query": "{ viewer { subject } }" }), &answer);
     assert_eq!(answer["data"]["viewer"]["subject"], "staff@wlcac");
     // A mutation over GET is refused: a link must never write.
     let response = client

@@ -296,6 +296,7 @@ hub_test!(concurrent_logs_of_one_day_never_pass_24_hours, |backend| {
         tasks.push(tokio::spawn(async move {
             let body = json!({ "query": LOG, "variables": { "input": { "enrollmentId": id, "kind": "ATTENDANCE", "workedOn": ago(5), "hours": 8.0 } } });
             let answer: Value = reqwest::Client::new().post(url).bearer_auth(token).json(&body).send().await.unwrap().json().await.unwrap();
+            common::assert_conforms(&body, &answer);
             answer
         }));
     }

@@ -456,8 +456,59 @@ async fn unavailable_with(
     assert_eq!(error["extensions"]["partner"], "apprentiscope");
     assert_eq!(error["message"], "partner apprentiscope is unavailable");
     assert_eq!(answer["data"]["participant"]["givenName"], "Dani0");
-    assert_eq!(answer["data"]["participant"]["partnerHourLogs"], json!([]));
+    // No partner answered: the field is null, the error says why.
+    assert_eq!(
+        answer["data"]["participant"]["partnerHourLogs"],
+        Value::Null
+    );
 }
+
+hub_test!(
+    a_partner_outage_keeps_its_code_and_partner_through_both_gateways,
+    |backend| {
+        use common::gateways::{Gateway, error_keys, first_difference, through};
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&server)
+            .await;
+        let w = world(
+            backend,
+            2,
+            &[("alliance-arts2work", OrgKind::TrainingPartner)],
+            "PROGRESS",
+            vec![tracker_config(
+                "apprentiscope",
+                "alliance-arts2work",
+                &api(&server),
+            )],
+        )
+        .await;
+        let staff = w.app.staff("wlcac");
+        let variables = json!({ "id": w.people[0] });
+        let hub = w.app.query(Some(&staff), ONE, variables.clone()).await;
+        let error = one_error(&hub, "PARTNER_UNAVAILABLE");
+        assert_eq!(error["extensions"]["partner"], "apprentiscope");
+        assert_eq!(hub["data"]["participant"]["partnerHourLogs"], Value::Null);
+        let requests = vec![(staff.clone(), ONE.to_owned(), variables)];
+        for gateway in [Gateway::Apollo, Gateway::Hive] {
+            let answer = &through(gateway, &w.app.url, &staff, &requests).await[0];
+            assert_conforms(&json!({ "query": ONE }), answer);
+            assert_eq!(
+                first_difference(&answer["data"], &hub["data"]),
+                None,
+                "{}: {answer:#}",
+                gateway.name()
+            );
+            assert_eq!(
+                error_keys(answer),
+                error_keys(&hub),
+                "{}: {answer:#}",
+                gateway.name()
+            );
+        }
+    }
+);
 
 hub_test!(a_partner_answering_500_is_unavailable, |backend| {
     unavailable_with(backend, ResponseTemplate::new(500), "data.hours", 1000).await;
@@ -1070,32 +1121,12 @@ hub_test!(
     }
 );
 
-/// `tests/federation-js`, its npm packages installed on first use
-/// (`.ci/run` installs them up front).
-fn federation_js() -> std::path::PathBuf {
-    static NPM: Mutex<()> = Mutex::new(());
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation-js");
-    let _one_at_a_time = NPM.lock().unwrap_or_else(|e| e.into_inner());
-    if !dir
-        .join("node_modules/@apollo/server/package.json")
-        .exists()
-    {
-        let status = std::process::Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in tests/federation-js failed");
-    }
-    dir
-}
-
 hub_test!(
     an_apollo_gateway_composes_the_hub_and_resolves_its_entities,
     |backend| {
         let w = world(backend, 2, &[], "", vec![]).await;
         let hidden = person(&w.app.db, &[w.hola], 7).await;
-        let dir = federation_js();
+        let dir = common::gateways::federation_js();
         let mut command = std::process::Command::new("node");
         command
             .arg(dir.join("gateway.mjs"))
@@ -1127,9 +1158,16 @@ hub_test!(
             printed["result"]["data"]["viewer"]["subject"], "staff@wlcac",
             "{printed:#}"
         );
-        // The participant WLCAC may not see is null, and the rest resolved.
+        // The hub resolves nothing of the participant WLCAC may not see:
+        // the gateway keeps the county's reference (its id) and every hub
+        // field is null (`givenName` is nullable since a refusal nulls it
+        // alone), and the rest resolved.
         assert_eq!(referrals[1]["id"], "R-2");
-        assert_eq!(referrals[1]["participant"], Value::Null, "{printed:#}");
+        assert_eq!(
+            referrals[1]["participant"],
+            json!({ "id": hidden.to_string(), "givenName": null }),
+            "{printed:#}"
+        );
         let errors = printed["result"]["errors"].as_array().unwrap();
         assert_eq!(errors.len(), 1, "{printed:#}");
         assert_eq!(errors[0]["extensions"]["code"], "NOT_FOUND");
@@ -1194,7 +1232,7 @@ async fn databases_named(name: &str) -> i64 {
 /// entities with every answer complete; no timing is asserted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bench_gateway_runs_without_errors() {
-    let script = federation_js().join("serve.mjs");
+    let script = common::gateways::federation_js().join("serve.mjs");
     for postgres in [None, Some(pg_server_url())] {
         let report = pathways_hub::bench::gateway(pathways_hub::bench::GatewayArgs {
             clients: 2,

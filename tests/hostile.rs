@@ -209,6 +209,10 @@ hub_test!(hostile_input_gets_its_code_and_changes_nothing, |backend| {
     assert!(cases.len() >= 40, "{} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
+        let sent_json = match &case.send {
+            Send::Json(body) | Send::AuthHeader(_, body) => Some(body.clone()),
+            _ => None,
+        };
         let request = match case.send {
             Send::Json(body) => client.post(&app.url).bearer_auth(&staff).json(&body),
             Send::Raw(content_type, bytes) => client
@@ -226,6 +230,9 @@ hub_test!(hostile_input_gets_its_code_and_changes_nothing, |backend| {
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
         let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if let Some(body) = &sent_json {
+            assert_conforms(body, &answer);
+        }
         let first = answer["errors"][0]["extensions"]["code"].as_str();
         let ok = status < 500
             && match case.code {

@@ -29,16 +29,19 @@ async fn second_instance(app: &TestApp) -> String {
 }
 
 async fn post(url: &str, token: &str, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
+    let body = json!({ "query": query, "variables": variables });
+    let answer = reqwest::Client::new()
         .post(url)
         .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
+        .json(&body)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap()
+        .unwrap();
+    assert_conforms(&body, &answer);
+    answer
 }
 
 hub_test!(
@@ -145,10 +148,10 @@ hub_test!(
                     .send()
                     .await
                     .unwrap();
-                (
-                    response.status().as_u16(),
-                    response.json::<Value>().await.unwrap(),
-                )
+                let status = response.status().as_u16();
+                let answer = response.json::<Value>().await.unwrap();
+                assert_conforms(&body, &answer);
+                (status, answer)
             }
         };
         let (_, answer) = send(

@@ -5,6 +5,7 @@
 //! attached to each request by the HTTP layer, so nothing outlives a request.
 
 mod audit;
+mod completion;
 mod directory;
 mod enrollments;
 mod federation;
@@ -95,7 +96,8 @@ pub fn build_schema(
         MutationRoot::default(),
         EmptySubscription,
     )
-    .enable_federation();
+    .enable_federation()
+    .extension(completion::NullPropagation);
     let limits = config
         .as_ref()
         .map(|c| c.limits.clone())

@@ -112,13 +112,14 @@ impl Participant {
             .await
             .map_err(load_error)?)
     }
-    /// IDENTITY.
-    async fn given_name(&self, ctx: &Context<'_>) -> GqlResult<String> {
-        Ok(self.slice::<IdentitySlice>(ctx).await?.given_name)
+    /// IDENTITY. Null (with `FORBIDDEN`) when the viewer may not read it,
+    /// for example an organization that holds only the person's enrollment.
+    async fn given_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Ok(Some(self.slice::<IdentitySlice>(ctx).await?.given_name))
     }
-    /// IDENTITY.
-    async fn family_name(&self, ctx: &Context<'_>) -> GqlResult<String> {
-        Ok(self.slice::<IdentitySlice>(ctx).await?.family_name)
+    /// IDENTITY. Null (with `FORBIDDEN`) when the viewer may not read it.
+    async fn family_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Ok(Some(self.slice::<IdentitySlice>(ctx).await?.family_name))
     }
     /// IDENTITY.
     async fn preferred_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
@@ -152,13 +153,18 @@ impl Participant {
     async fn guardian_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<ContactSlice>(ctx).await?.guardian_name)
     }
-    /// SENSITIVE: foster youth, justice-involved, unhoused…
-    async fn priority_populations(&self, ctx: &Context<'_>) -> GqlResult<Vec<PriorityPopulation>> {
+    /// SENSITIVE: foster youth, justice-involved, unhoused… Null (with
+    /// `FORBIDDEN`) when the viewer may not read it; an empty list when the
+    /// readable profile records none.
+    async fn priority_populations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<Vec<PriorityPopulation>>> {
         let slice = self.slice::<SensitiveSlice>(ctx).await?;
-        Ok(split_set(
+        Ok(Some(split_set(
             &slice.priority_populations,
             PriorityPopulation::parse,
-        ))
+        )))
     }
     /// IDENTITY: each organization's own id for this person (readable links only).
     async fn links(&self, ctx: &Context<'_>) -> GqlResult<Vec<ParticipantLink>> {
@@ -261,31 +267,35 @@ impl Participant {
     /// PROGRESS: hours kept in partners' own systems (apprenticeship
     /// trackers), fetched now; `source` names the partner. A partner that
     /// does not answer adds a `PARTNER_UNAVAILABLE` error naming it in
-    /// `extensions.partner` and contributes nothing.
-    async fn partner_hour_logs(&self, ctx: &Context<'_>) -> GqlResult<Vec<PartnerHourLog>> {
+    /// `extensions.partner` and contributes nothing; when no partner
+    /// answered, the field is null (a field error, as the GraphQL
+    /// specification has it, which every gateway passes on).
+    async fn partner_hour_logs(&self, ctx: &Context<'_>) -> GqlResult<Option<Vec<PartnerHourLog>>> {
         let records = partners::records(ctx, RecordKind::HourLogs, self.0.id).await?;
-        Ok(partners::hour_logs(records))
+        Ok(Some(partners::hour_logs(records)))
     }
     /// EDUCATION_RECORDS (FERPA): dual-enrollment courses kept in colleges'
     /// own student systems, fetched now; `source` names the partner. A
-    /// partner that does not answer adds a `PARTNER_UNAVAILABLE` error.
+    /// partner that does not answer adds a `PARTNER_UNAVAILABLE` error;
+    /// when no partner answered, the field is null.
     async fn partner_dual_enrollments(
         &self,
         ctx: &Context<'_>,
-    ) -> GqlResult<Vec<PartnerDualEnrollment>> {
+    ) -> GqlResult<Option<Vec<PartnerDualEnrollment>>> {
         let records = partners::records(ctx, RecordKind::DualEnrollments, self.0.id).await?;
-        Ok(partners::dual_enrollments(records))
+        Ok(Some(partners::dual_enrollments(records)))
     }
     /// OUTCOMES: standing on union locals' rosters (applicant, member,
     /// inactive), kept in the unions' own systems, fetched now; `source`
     /// names the partner. A partner that does not answer adds a
-    /// `PARTNER_UNAVAILABLE` error.
+    /// `PARTNER_UNAVAILABLE` error; when no partner answered, the field is
+    /// null.
     async fn partner_union_memberships(
         &self,
         ctx: &Context<'_>,
-    ) -> GqlResult<Vec<PartnerUnionMembership>> {
+    ) -> GqlResult<Option<Vec<PartnerUnionMembership>>> {
         let records = partners::records(ctx, RecordKind::UnionMemberships, self.0.id).await?;
-        Ok(partners::union_memberships(records))
+        Ok(Some(partners::union_memberships(records)))
     }
     /// Consents recorded by the viewer's organization, naming it, or of a
     /// participant whose identity it may read.

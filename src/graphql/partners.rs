@@ -168,16 +168,31 @@ pub(super) async fn records(
         .filter(|(_, k, _)| *k == kind)
         .map(|(partner, _, loader)| async move { (partner, loader.load_one(participant).await) });
     let mut all = Vec::new();
+    let mut answered = false;
+    let mut unavailable = Vec::new();
     for (partner, result) in join_all(calls).await {
         match result {
-            Ok(Some(PartnerAnswer::Records(records))) => all.extend(records),
+            Ok(Some(PartnerAnswer::Records(records))) => {
+                answered = true;
+                all.extend(records);
+            }
             Ok(None) => {}
-            Ok(Some(PartnerAnswer::Unavailable)) => report(ctx, partner),
+            Ok(Some(PartnerAnswer::Unavailable)) => unavailable.push(partner),
             Err(detail) => {
                 return Err(crate::error::Error::Internal(detail.to_string()).into());
             }
         }
     }
+    // No partner answered: a field error, so the field is null (gateways
+    // such as Hive pass on only errors of fields that are null). Another
+    // partner's records, when they came, stay, with the failures beside.
+    if let Some((first, rest)) = unavailable.split_first()
+        && !answered
+    {
+        rest.iter().for_each(|partner| report(ctx, partner));
+        return Err(first.unavailable().into());
+    }
+    unavailable.iter().for_each(|partner| report(ctx, partner));
     for r in &all {
         ctx.disclosures()
             .read(r.participant_id, kind.category(), r.owner_org_id);

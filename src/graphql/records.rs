@@ -138,13 +138,15 @@ impl Enrollment {
         });
         Ok(rows.into_iter().map(HourLog).collect())
     }
-    /// PROGRESS: approved on-the-job training hours.
-    async fn ojt_hours(&self, ctx: &Context<'_>) -> GqlResult<f64> {
-        Ok(self.totals(ctx).await?.ojt_approved)
+    /// PROGRESS: approved on-the-job training hours; null (with
+    /// `FORBIDDEN`) when the viewer may not read the hours.
+    async fn ojt_hours(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        Ok(Some(self.totals(ctx).await?.ojt_approved))
     }
-    /// PROGRESS: approved related technical instruction hours.
-    async fn rti_hours(&self, ctx: &Context<'_>) -> GqlResult<f64> {
-        Ok(self.totals(ctx).await?.rti_approved)
+    /// PROGRESS: approved related technical instruction hours; null (with
+    /// `FORBIDDEN`) when the viewer may not read the hours.
+    async fn rti_hours(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        Ok(Some(self.totals(ctx).await?.rti_approved))
     }
     /// PROGRESS: attended hours as a percentage of the program's scheduled
     /// hours; null when the program schedules none.

@@ -65,9 +65,6 @@ pub(crate) fn with_request_id(
     mut response: async_graphql::Response,
     request_id: &str,
 ) -> async_graphql::Response {
-    for error in &response.errors {
-        null_at(&mut response.data, &error.path);
-    }
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
@@ -76,33 +73,6 @@ pub(crate) fn with_request_id(
         extensions.set("requestId", request_id);
     }
     response
-}
-
-/// Puts `null` where a field failed (async-graphql leaves the key out, the
-/// GraphQL specification and DESIGN.md say the field is `null` with its
-/// error): walks `path` through the answer and inserts the missing last key
-/// when its parent object is there.
-fn null_at(data: &mut async_graphql::Value, path: &[async_graphql::PathSegment]) {
-    use async_graphql::{PathSegment, Value};
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = data;
-    for segment in parents {
-        let next = match (segment, node) {
-            (PathSegment::Field(name), Value::Object(map)) => map.get_mut(name.as_str()),
-            (PathSegment::Index(i), Value::List(items)) => items.get_mut(*i),
-            _ => None,
-        };
-        match next {
-            Some(child) => node = child,
-            None => return,
-        }
-    }
-    if let (PathSegment::Field(name), Value::Object(map)) = (last, node) {
-        let key = async_graphql::Name::new(name);
-        map.entry(key).or_insert(Value::Null);
-    }
 }
 
 pub(super) async fn graphql_post(

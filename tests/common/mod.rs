@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod conformance;
+pub mod gateways;
 pub mod story;
 
 use std::net::SocketAddr;
@@ -215,7 +217,9 @@ impl TestApp {
         }
         let response = request.send().await.expect("request");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON answer"))
+        let answer: Value = response.json().await.expect("JSON answer");
+        assert_conforms(&body, &answer);
+        (status, answer)
     }
 
     /// Uploads a CSV file to `/import`; returns status and JSON answer.
@@ -344,4 +348,46 @@ pub async fn insert_org(
     .await
     .unwrap();
     id
+}
+
+/// The hub's checked-in schema, parsed once.
+fn schema() -> &'static conformance::Schema {
+    static SCHEMA: std::sync::OnceLock<conformance::Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let sdl = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"),
+        )
+        .expect("schema.graphql is readable");
+        conformance::Schema::parse(&sdl).expect("schema.graphql parses")
+    })
+}
+
+/// Fails the test when an answer breaks the hub's schema (a null in a
+/// non-null position, an unknown enum value, a missing or unexpected key):
+/// every answer the test client receives goes through here, a batch item by
+/// item. `body` is the request (`{query, variables, operationName}` or a
+/// list of them); a body without a query (a persisted-query hash alone) is
+/// not checked.
+pub fn assert_conforms(body: &Value, answer: &Value) {
+    let pairs: Vec<(&Value, &Value)> = match (body, answer) {
+        (Value::Array(requests), Value::Array(answers)) => requests.iter().zip(answers).collect(),
+        _ => vec![(body, answer)],
+    };
+    for (request, answer) in pairs {
+        let Some(query) = request["query"].as_str() else {
+            continue;
+        };
+        let violations = conformance::check(
+            schema(),
+            query,
+            request["operationName"].as_str(),
+            &request["variables"],
+            answer,
+        );
+        assert!(
+            violations.is_empty(),
+            "the answer breaks the schema:\n  {}\nquery: {query}\nanswer: {answer:#}",
+            violations.join("\n  ")
+        );
+    }
 }

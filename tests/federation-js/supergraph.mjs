@@ -1,6 +1,7 @@
-// What gateway.mjs (the composition test) and serve.mjs (the gateway the
-// benchmark loads) share: the hub's SDL, a small "county" subgraph that
-// refers to hub participants, and an Apollo Gateway composing both.
+// What gateway.mjs (the composition test), serve.mjs (the gateway the
+// benchmark loads) and pages.mjs (requests through a chosen gateway) share:
+// the hub's SDL, a small "county" subgraph that refers to hub participants,
+// and two gateways composing both: Apollo Gateway and Hive Gateway.
 import http from "node:http";
 import { ApolloGateway, LocalCompose, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { parse } from "graphql";
@@ -45,19 +46,28 @@ export function startCounty(ids) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+/** The GraphQL URL of a county server from `startCounty`. */
+export function countyUrl(county) {
+  return `http://127.0.0.1:${county.address().port}/graphql`;
+}
+
+/** The two subgraphs, named "hub" and "county", with their URLs and SDL. */
+async function subgraphs({ hubUrl, token, county }) {
+  return [
+    { name: "hub", url: hubUrl, typeDefs: parse(await hubSdl(hubUrl, token)) },
+    { name: "county", url: countyUrl(county), typeDefs: parse(countySdl) },
+  ];
+}
+
 /**
  * An Apollo Gateway over the hub and the county. Requests to the hub carry
  * the caller's Authorization header (`context.authorization`), else
  * `Bearer ${token}`.
  */
 export async function composeGateway({ hubUrl, token, county }) {
-  const countyUrl = `http://127.0.0.1:${county.address().port}/graphql`;
   return new ApolloGateway({
     supergraphSdl: new LocalCompose({
-      localServiceList: [
-        { name: "hub", url: hubUrl, typeDefs: parse(await hubSdl(hubUrl, token)) },
-        { name: "county", url: countyUrl, typeDefs: parse(countySdl) },
-      ],
+      localServiceList: await subgraphs({ hubUrl, token, county }),
     }),
     buildService({ url }) {
       return new RemoteGraphQLDataSource({
@@ -68,5 +78,51 @@ export async function composeGateway({ hubUrl, token, county }) {
       });
     },
     logger: { debug() {}, info() {}, warn: console.error, error: console.error },
+  });
+}
+
+/**
+ * The supergraph SDL of the hub and the county, composed by The Guild's
+ * federation-composition (what Hive Gateway runs). Throws with every
+ * composition error.
+ */
+export async function composeSupergraph({ hubUrl, token, county }) {
+  // Imported here, not above, so that gateway.mjs and serve.mjs load only
+  // the Apollo packages.
+  const { composeServices } = await import("@theguild/federation-composition");
+  const result = composeServices(await subgraphs({ hubUrl, token, county }));
+  if (result.errors?.length) {
+    throw new Error(
+      `composition failed:\n${result.errors.map((e) => `  ${e.message}`).join("\n")}`,
+    );
+  }
+  return result.supergraphSdl;
+}
+
+/**
+ * A Hive Gateway runtime (in process: send it requests with
+ * `gateway.fetch(url, init)`, stop it with `gateway.dispose()`) over the
+ * supergraph of the hub and the county. Requests to the hub carry the
+ * client's Authorization header, else `Bearer ${token}`. Errors are not
+ * masked, so subgraph errors reach the client with their message, `path`
+ * and `extensions` (code, category, partner, ...) as Apollo Gateway passes
+ * them. Logs (warnings and errors only) go to stderr.
+ */
+export async function composeHiveGateway({ hubUrl, token, county }) {
+  const supergraph = await composeSupergraph({ hubUrl, token, county });
+  const { createGatewayRuntime } = await import("@graphql-hive/gateway-runtime");
+  return createGatewayRuntime({
+    supergraph,
+    // Yoga's error masking (on by default) would turn any error that is not
+    // a GraphQLError into "Unexpected error."; off, as in Apollo Gateway.
+    maskedErrors: false,
+    propagateHeaders: {
+      fromClientToSubgraphs({ request, subgraphName }) {
+        if (subgraphName !== "hub") return undefined;
+        return { authorization: request.headers.get("authorization") ?? `Bearer ${token}` };
+      },
+    },
+    // warn and error go to console.warn / console.error, that is stderr.
+    logging: "warn",
   });
 }
