@@ -7,42 +7,20 @@
 //! kind (`organizations`, `pathways`, `programs`, `mentors`), `graphql`
 //! (schema), `http` (router), `seed` (demo data), `cli` (the binary).
 
-pub mod access;
 pub mod adapters;
-pub mod agreements;
 pub mod audit;
 pub mod auth;
-pub mod awards;
-pub mod bench;
 pub mod cli;
-pub mod config;
-pub mod consents;
-pub mod console;
-pub mod db;
-pub mod dual_enrollments;
-pub mod enrollments;
-pub mod error;
+pub mod directory;
 pub mod graphql;
-pub mod hours;
-pub mod http;
-pub mod identity;
+pub mod ground;
 pub mod import;
-pub mod limits;
-pub mod linking;
-pub mod mentors;
-pub mod mentorships;
-pub mod organizations;
-pub mod participants;
-pub mod pathways;
+pub mod people;
 pub mod policy;
-pub mod programs;
 pub mod records;
-pub mod registration;
 pub mod reports;
-pub mod rules;
-pub mod seed;
-pub mod shared;
-pub mod types;
+pub mod sharing;
+pub mod web;
 
 /// Installs the process-wide TLS crypto provider (ring) used by outgoing
 /// HTTPS calls (JWKS, partner adapters). Safe to call more than once.

@@ -11,9 +11,10 @@ use serde_json::json;
 
 hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     let app = spawn_app_with(backend, false, |_| {}).await;
-    let summary = pathways_hub::bench::synth_seed(&app.db, TEST_MATCH_SECRET.as_bytes(), 300, 7)
-        .await
-        .unwrap();
+    let summary =
+        pathways_hub::cli::bench::synth_seed(&app.db, TEST_MATCH_SECRET.as_bytes(), 300, 7)
+            .await
+            .unwrap();
     assert_eq!(summary.participants, 300);
     assert_eq!(summary.hour_logs, 3000);
     assert_eq!(
@@ -44,11 +45,11 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     );
     assert!(read(metrics().await) > before);
 
-    let org = pathways_hub::organizations::by_slug(&app.db, "alliance-arts2work")
+    let org = pathways_hub::directory::organizations::by_slug(&app.db, "alliance-arts2work")
         .await
         .unwrap()
         .unwrap();
-    let args = pathways_hub::bench::GraphArgs {
+    let args = pathways_hub::cli::bench::GraphArgs {
         url: format!("http://{}", app.addr),
         clients: 2,
         seconds: 1,
@@ -56,7 +57,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         viewer_org: org.id,
         db: app.db.clone(),
     };
-    let report = pathways_hub::bench::graph(args).await.unwrap();
+    let report = pathways_hub::cli::bench::graph(args).await.unwrap();
     assert_eq!(report["errors"], 0, "{report}");
     assert!(report["requests"].as_u64().unwrap() > 0, "{report}");
     let statements = report["sql_statements_per_request"].as_u64().unwrap();
@@ -70,7 +71,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     // logHours under load from 8 clients: every write lands, none fails
     // (on SQLite this needs write transactions that begin IMMEDIATE).
     let hours_before = app.count("hour_log").await;
-    let args = pathways_hub::bench::WritesArgs {
+    let args = pathways_hub::cli::bench::WritesArgs {
         url: format!("http://{}", app.addr),
         clients: 8,
         seconds: 2,
@@ -78,7 +79,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         org: org.id,
         db: app.db.clone(),
     };
-    let report = pathways_hub::bench::writes(args).await.unwrap();
+    let report = pathways_hub::cli::bench::writes(args).await.unwrap();
     assert_eq!(report["errors"], 0, "{report}");
     let written = report["written"].as_i64().unwrap();
     assert!(written > 0);
@@ -89,7 +90,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     );
 
     // The mixed load: reads, writes and reports; no error, no lost update.
-    let args = pathways_hub::bench::LoadArgs {
+    let args = pathways_hub::cli::bench::LoadArgs {
         urls: vec![format!("http://{}", app.addr)],
         clients: 4,
         // Long enough for the 15 % of writes to occur on a loaded machine.
@@ -100,7 +101,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         db: app.db.clone(),
         pids: vec![std::process::id()],
     };
-    let report = pathways_hub::bench::load(args).await.unwrap();
+    let report = pathways_hub::cli::bench::load(args).await.unwrap();
     assert_eq!(report["errors"], 0, "{report}");
     assert_eq!(report["lost_updates"], 0, "{report}");
     assert!(report["reads"].as_u64().unwrap() > 0, "{report}");

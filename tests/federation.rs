@@ -1180,7 +1180,7 @@ hub_test!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bench_fanout_runs_without_errors() {
     for postgres in [None, Some(pg_server_url())] {
-        let report = pathways_hub::bench::fanout(pathways_hub::bench::FanoutArgs {
+        let report = pathways_hub::cli::bench::fanout(pathways_hub::cli::bench::FanoutArgs {
             partners: vec![0, 2],
             clients: 2,
             seconds: 1,
@@ -1234,7 +1234,7 @@ async fn databases_named(name: &str) -> i64 {
 async fn bench_gateway_runs_without_errors() {
     let script = common::gateways::federation_js().join("serve.mjs");
     for postgres in [None, Some(pg_server_url())] {
-        let report = pathways_hub::bench::gateway(pathways_hub::bench::GatewayArgs {
+        let report = pathways_hub::cli::bench::gateway(pathways_hub::cli::bench::GatewayArgs {
             clients: 2,
             seconds: 1,
             script: script.clone(),
@@ -1426,7 +1426,9 @@ async fn sync_from_the_command_line_prints_a_summary() {
         }
     };
     assert!(run(&["migrate"]).await.status.success());
-    let db = pathways_hub::db::connect_url(&url, 2).await.unwrap();
+    let db = pathways_hub::ground::db::connect_url(&url, 2)
+        .await
+        .unwrap();
     let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
     let youth = person(&db, &[a2w], 0).await;
     link(&db, youth, a2w, "A2W-0001").await;

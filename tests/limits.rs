@@ -208,7 +208,7 @@ hub_test!(shutdown_drains_with_readyz_failing_first, |backend| {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(pathways_hub::http::serve(
+    let server = tokio::spawn(pathways_hub::web::serve(
         listener,
         app.state.clone(),
         async {

@@ -816,7 +816,7 @@ hub_test!(
         }
         // The benchmark's report (every metric, by program and quarter) runs
         // as the demo's evaluator and as an org_admin.
-        let summary = pathways_hub::bench::report(pathways_hub::bench::ReportArgs {
+        let summary = pathways_hub::cli::bench::report(pathways_hub::cli::bench::ReportArgs {
             db: app.db.clone(),
             runs: 1,
             viewers: vec![

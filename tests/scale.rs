@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 /// A second server on the same database, with its own pool and state.
 async fn second_instance(app: &TestApp) -> String {
     let config = (*app.state.config).clone();
-    let db = pathways_hub::db::connect(&config).await.unwrap();
-    let state = pathways_hub::http::AppState::connect(config, db)
+    let db = pathways_hub::ground::db::connect(&config).await.unwrap();
+    let state = pathways_hub::web::AppState::connect(config, db)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(pathways_hub::http::serve(
+    tokio::spawn(pathways_hub::web::serve(
         listener,
         state,
         std::future::pending(),

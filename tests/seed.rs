@@ -58,12 +58,12 @@ hub_test!(demo_seed_is_truthful_and_idempotent, |backend| {
     for (table, count) in TABLES.iter().zip(&before) {
         assert!(*count > 0, "{table} has demo rows");
     }
-    let again = pathways_hub::seed::seed_demo(&app.db, TEST_MATCH_SECRET.as_bytes())
+    let again = pathways_hub::cli::seed::seed_demo(&app.db, TEST_MATCH_SECRET.as_bytes())
         .await
         .unwrap();
     assert_eq!(
         again,
-        pathways_hub::seed::SeedSummary::default(),
+        pathways_hub::cli::seed::SeedSummary::default(),
         "a second run inserts nothing"
     );
     assert_eq!(counts(&app).await, before, "a second run changes no table");

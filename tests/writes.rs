@@ -490,7 +490,7 @@ hub_test!(link_two_spellings_then_split_a_wrong_match, |backend| {
 });
 
 async fn org_id(app: &TestApp, slug: &str) -> uuid::Uuid {
-    pathways_hub::organizations::by_slug(&app.db, slug)
+    pathways_hub::directory::organizations::by_slug(&app.db, slug)
         .await
         .unwrap()
         .unwrap()

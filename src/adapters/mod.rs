@@ -11,8 +11,6 @@
 //! before any call, in SQL ([`visible_links`]): the partner is asked only
 //! about participants whose records in that category the viewer may read.
 
-pub mod config;
-mod path;
 pub mod records;
 mod resilience;
 pub mod sync;
@@ -28,12 +26,12 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-pub use config::{PartnerConfig, PartnerKind, RecordKind};
+pub use crate::ground::config::partners::{self as config, PartnerConfig, PartnerKind, RecordKind};
 pub use records::{Mapped, PartnerRecord, Record};
 use resilience::{AnswerCache, Breaker, CacheKey};
 
-use crate::config::ConfigError;
-use crate::error::{Error, Result};
+use crate::ground::config::ConfigError;
+use crate::ground::error::{Error, Result};
 use crate::policy::Scope;
 
 /// Every declared partner, by name; built once at start and shared by all
@@ -176,7 +174,7 @@ impl Partner {
     pub async fn org_id<C: ConnectionTrait>(&self, db: &C) -> Result<Uuid> {
         self.org_id
             .get_or_try_init(|| async {
-                match crate::organizations::by_slug(db, &self.config.org).await? {
+                match crate::directory::organizations::by_slug(db, &self.config.org).await? {
                     Some(org) => Ok(org.id),
                     None => {
                         tracing::error!(partner = %self.config.name, "the partner's `org` names no organization");

@@ -7,8 +7,8 @@ use entity::enums::{DualEnrollmentStatus, HourKind, UnionMembershipStatus};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::config::{RecordKind, RecordMapping};
-use super::path::JsonPath;
+use crate::ground::config::partners::{RecordKind, RecordMapping};
+use crate::ground::json_path::JsonPath;
 
 /// Hours from a partner's tracker (PROGRESS).
 #[derive(Debug, Clone, PartialEq)]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::config::RecordKind;
 use super::records::Mapped;
+use crate::ground::config::partners::RecordKind;
 
 /// Closed → (N consecutive failures) → open for a while → one trial call
 /// (half-open) → closed on success, open again on failure.

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::records::{DualEnrollmentRecord, HourLogRecord, Mapped, Record, UnionMembershipRecord};
 use super::{Partner, RecordKind};
 use crate::audit::{self, Actor, Entry};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// Participants asked about per call.
 const BATCH: usize = 100;
@@ -111,7 +111,7 @@ pub async fn run(
                     Err(why) => summary.reject(why),
                 }
             }
-            let txn = crate::db::begin_write(db).await?;
+            let txn = crate::ground::db::begin_write(db).await?;
             let mut entries = Vec::new();
             keep(&txn, partner, org, records, &mut summary, &mut entries).await?;
             audit::record(

@@ -13,12 +13,12 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::error::Result;
+use crate::ground::error::Result;
 
 mod query;
 mod reads;
 mod writer;
-pub use query::{AuditCursor, AuditFilter, AuditReach, count, list};
+pub use query::{AuditCursor, AuditFilter, count, list};
 pub use reads::Disclosures;
 pub use writer::Writer;
 

@@ -9,15 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::policy::AuditReach;
 
-/// Which events a reader may list: all (hub_admin), or those about one
-/// organization's data (its org_admin: FERPA 99.32, who saw our records).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditReach {
-    All,
-    AboutOrg(Uuid),
-}
+use crate::ground::error::{Error, Result};
 
 /// Filters of `auditEvents`.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use entity::enums::{AuditAction, Category};
 use uuid::Uuid;
 
 use super::{Actor, Entry, Writer};
-use crate::error::Result;
+use crate::ground::error::Result;
 
 /// One disclosure: participant, category, owner (None for a denial), action.
 type Disclosure = (Uuid, Category, Option<Uuid>, AuditAction);

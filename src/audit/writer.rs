@@ -16,7 +16,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Actor, Entry};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// Rows per statement at most (14 columns each: well under SQLite's limit
 /// of 32 766 parameters).

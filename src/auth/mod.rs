@@ -53,7 +53,7 @@ impl Role {
 }
 
 /// Who is asking: the verified subject, its organization and roles. Every
-/// resolver knows its viewer; only [`crate::policy`] decides what it may do.
+/// resolver knows its viewer; only the policy module decides what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
     /// The token's `sub`.

@@ -9,8 +9,8 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 
 use super::jwks::JwksCache;
-use crate::config::AuthConfig;
-use crate::error::Error;
+use crate::ground::config::AuthConfig;
+use crate::ground::error::Error;
 
 /// The claims a hub token carries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,8 +50,10 @@ fn now_secs() -> u64 {
 
 impl TokenVerifier {
     /// Builds the verifier from validated configuration; reads PEM files.
-    pub fn from_config(auth: &AuthConfig) -> Result<TokenVerifier, crate::config::ConfigError> {
-        use crate::config::ConfigError;
+    pub fn from_config(
+        auth: &AuthConfig,
+    ) -> Result<TokenVerifier, crate::ground::config::ConfigError> {
+        use crate::ground::config::ConfigError;
         let hs256 = auth.hs256_secret.as_ref().map(|s| {
             (
                 EncodingKey::from_secret(s.as_bytes()),

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use crate::http::AppState;
+use crate::web::AppState;
 
 /// Demo tokens last a week, long enough to explore.
 const DEMO_TOKEN_TTL_SECS: u64 = 7 * 24 * 3600;
@@ -36,7 +36,7 @@ pub(super) fn print(state: &AppState, addr: SocketAddr) -> std::io::Result<()> {
             "Demo data is loaded. Tokens (valid 7 days), paste as `Authorization: Bearer <token>`:"
         )?;
         let mut first = None;
-        let users = crate::seed::demo_users();
+        let users = crate::cli::seed::demo_users();
         let width = users
             .iter()
             .map(|u| u.label.chars().count())

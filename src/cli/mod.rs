@@ -1,6 +1,8 @@
 //! The `pathways-hub` command line (DESIGN.md section 9).
 
 mod banner;
+pub mod bench;
+pub mod seed;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,8 +11,8 @@ use clap::{Parser, Subcommand};
 use figment::Figment;
 
 use crate::auth::{Role, TokenVerifier};
-use crate::config::{Config, DEFAULT_CONFIG_FILE, LogFormat, demo_config_toml};
-use crate::http::AppState;
+use crate::ground::config::{Config, DEFAULT_CONFIG_FILE, LogFormat, demo_config_toml};
+use crate::web::AppState;
 
 /// Pathways Hub: one GraphQL API for LA County's career-pathway partners.
 #[derive(Debug, Parser)]
@@ -260,8 +262,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve { demo, listen } => serve(file, demo, listen).await,
         Command::Migrate => {
             let config = load(file, Figment::new())?;
-            let db = crate::db::connect(&config).await?;
-            crate::db::migrate(&db).await?;
+            let db = crate::ground::db::connect(&config).await?;
+            crate::ground::db::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -272,9 +274,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 ));
             }
             let config = load(file, Figment::new())?;
-            let db = crate::db::connect(&config).await?;
-            crate::db::migrate(&db).await?;
-            let summary = crate::seed::seed_demo(&db, config.match_key_secret()).await?;
+            let db = crate::ground::db::connect(&config).await?;
+            crate::ground::db::migrate(&db).await?;
+            let summary = crate::cli::seed::seed_demo(&db, config.match_key_secret()).await?;
             println!(
                 "demo data: {} organizations, {} participants, {} rows inserted",
                 summary.organizations, summary.participants, summary.rows
@@ -308,11 +310,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             dry_run,
         } => {
             let config = load(file, Figment::new())?;
-            let db = crate::db::connect(&config).await?;
-            crate::db::migrate(&db).await?;
+            let db = crate::ground::db::connect(&config).await?;
+            crate::ground::db::migrate(&db).await?;
             let data = std::fs::File::open(&csv)
                 .map_err(|e| Failure(format!("cannot read {}: {e}", csv.display())))?;
-            let org = crate::organizations::by_slug(&db, &org)
+            let org = crate::directory::organizations::by_slug(&db, &org)
                 .await
                 .map_err(|e| Failure(e.message()))?
                 .ok_or_else(|| Failure(format!("no organization has the slug {org:?}")))?;
@@ -365,8 +367,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sync { partner } => {
             crate::init_crypto();
             let config = load(file, Figment::new())?;
-            let db = crate::db::connect(&config).await?;
-            crate::db::migrate(&db).await?;
+            let db = crate::ground::db::connect(&config).await?;
+            crate::ground::db::migrate(&db).await?;
             let partners = crate::adapters::Partners::from_config(&config.partners)?;
             let found = partners.by_name(&partner).ok_or_else(|| {
                 Failure(crate::adapters::sync::unknown_partner(&partner).message())
@@ -399,7 +401,7 @@ async fn partner_staff(
     config: &Config,
     org: &str,
 ) -> Result<(uuid::Uuid, String), Failure> {
-    let found = crate::organizations::by_slug(db, org)
+    let found = crate::directory::organizations::by_slug(db, org)
         .await
         .map_err(|e| Failure(e.message()))?
         .ok_or_else(|| {
@@ -421,9 +423,9 @@ async fn partner_staff(
 
 /// A self-contained benchmark's failure, with its detail: the operator
 /// runs it on their own machine (the API never shows these details).
-fn bench_failure(err: crate::error::Error) -> Failure {
+fn bench_failure(err: crate::ground::error::Error) -> Failure {
     match err {
-        crate::error::Error::Internal(detail) => Failure(detail),
+        crate::ground::error::Error::Internal(detail) => Failure(detail),
         other => Failure(other.message()),
     }
 }
@@ -440,7 +442,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
     {
         // Self-contained: its own partners, hub and temporary database;
         // the configured database is not opened.
-        let args = crate::bench::FanoutArgs {
+        let args = crate::cli::bench::FanoutArgs {
             partners,
             clients,
             seconds,
@@ -448,7 +450,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             participants: usize::from(participants),
             postgres,
         };
-        return crate::bench::fanout(args)
+        return crate::cli::bench::fanout(args)
             .await
             .map(|_| ())
             .map_err(bench_failure);
@@ -460,27 +462,27 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
         postgres,
     } = which
     {
-        let args = crate::bench::GatewayArgs {
+        let args = crate::cli::bench::GatewayArgs {
             clients,
             seconds,
             script,
             participants: 200,
             postgres,
         };
-        return crate::bench::gateway(args)
+        return crate::cli::bench::gateway(args)
             .await
             .map(|_| ())
             .map_err(bench_failure);
     }
     let config = load(file, Figment::new())?;
-    let db = crate::db::connect(&config).await?;
-    crate::db::migrate(&db).await?;
+    let db = crate::ground::db::connect(&config).await?;
+    crate::ground::db::migrate(&db).await?;
     match which {
         BenchCommand::Fanout { .. } | BenchCommand::Gateway { .. } => Ok(()),
         BenchCommand::Seed { participants, seed } => {
             let started = std::time::Instant::now();
             let summary =
-                crate::bench::synth_seed(&db, config.match_key_secret(), participants, seed)
+                crate::cli::bench::synth_seed(&db, config.match_key_secret(), participants, seed)
                     .await
                     .map_err(|e| Failure(e.message()))?;
             let secs = started.elapsed().as_secs_f64();
@@ -497,7 +499,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             org,
         } => {
             let (viewer_org, token) = partner_staff(&db, &config, &org).await?;
-            let args = crate::bench::GraphArgs {
+            let args = crate::cli::bench::GraphArgs {
                 url,
                 clients,
                 seconds,
@@ -505,7 +507,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 viewer_org,
                 db,
             };
-            crate::bench::graph(args)
+            crate::cli::bench::graph(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
@@ -526,7 +528,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                     Some(3600),
                 )
                 .map_err(|e| Failure(e.message()))?;
-            let args = crate::bench::LoadArgs {
+            let args = crate::cli::bench::LoadArgs {
                 urls: url,
                 clients,
                 seconds,
@@ -536,7 +538,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 db,
                 pids: pid,
             };
-            crate::bench::load(args)
+            crate::cli::bench::load(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
@@ -546,13 +548,13 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             evaluator,
             org,
         } => {
-            let args = crate::bench::ReportArgs {
+            let args = crate::cli::bench::ReportArgs {
                 db,
                 runs,
                 viewers: vec![(evaluator, Role::Evaluator), (org, Role::OrgAdmin)],
                 threshold: config.reports.suppression_threshold,
             };
-            crate::bench::report(args)
+            crate::cli::bench::report(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
@@ -564,7 +566,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
             org,
         } => {
             let (viewer_org, token) = partner_staff(&db, &config, &org).await?;
-            let args = crate::bench::WritesArgs {
+            let args = crate::cli::bench::WritesArgs {
                 url,
                 clients,
                 seconds,
@@ -572,7 +574,7 @@ async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<(), Failure> 
                 org: viewer_org,
                 db,
             };
-            crate::bench::writes(args)
+            crate::cli::bench::writes(args)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))
@@ -594,12 +596,12 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     }
     let config = load(file, overrides)?;
     init_logging(config.log_format);
-    let db = crate::db::connect(&config).await?;
+    let db = crate::ground::db::connect(&config).await?;
     if config.auto_migrate || config.demo {
-        crate::db::migrate(&db).await?;
+        crate::ground::db::migrate(&db).await?;
     }
     if config.demo {
-        crate::seed::seed_demo(&db, config.match_key_secret()).await?;
+        crate::cli::seed::seed_demo(&db, config.match_key_secret()).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen_addr()?).await?;
     let addr = listener.local_addr()?;
@@ -616,7 +618,7 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     state.verifier.warm_up().await;
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");
-    crate::http::serve(listener, state, shutdown_signal()).await?;
+    crate::web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

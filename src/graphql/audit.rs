@@ -10,9 +10,10 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
-use crate::audit::{self, AuditCursor, AuditFilter, AuditReach};
-use crate::error::Error;
-use crate::{organizations, policy};
+use crate::audit::{self, AuditCursor, AuditFilter};
+use crate::ground::error::Error;
+use crate::policy::AuditReach;
+use crate::{directory::organizations, policy};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

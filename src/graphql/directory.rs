@@ -9,12 +9,14 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::loaders::load_error;
-use crate::error::{Error, Result};
-use crate::mentors::{CreateMentorInput, MentorFilter};
-use crate::organizations::CreateOrganizationInput;
-use crate::pathways::CreatePathwayInput;
-use crate::programs::CreateProgramInput;
-use crate::{mentors, organizations, pathways, policy, programs};
+use crate::directory::mentors::{CreateMentorInput, MentorFilter};
+use crate::directory::organizations::CreateOrganizationInput;
+use crate::directory::pathways::CreatePathwayInput;
+use crate::directory::programs::CreateProgramInput;
+use crate::ground::error::{Error, Result};
+use crate::{
+    directory::mentors, directory::organizations, directory::pathways, directory::programs, policy,
+};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

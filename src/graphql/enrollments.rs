@@ -5,8 +5,8 @@ use async_graphql::{Context, Object};
 use super::ContextExt;
 use super::records::{Enrollment, HourLog};
 use super::registration::refuse;
-use crate::enrollments::{self, EnrollInput, SetEnrollmentStatusInput};
-use crate::hours::{self, ApproveHoursInput, LogHoursInput};
+use crate::records::enrollments::{self, EnrollInput, SetEnrollmentStatusInput};
+use crate::records::hours::{self, ApproveHoursInput, LogHoursInput};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

@@ -18,7 +18,7 @@ use super::ContextExt;
 use super::directory::{Organization, Pathway};
 use super::loaders::load_error;
 use super::participants::Participant;
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 use crate::policy;
 
 type GqlResult<T> = async_graphql::Result<T>;

@@ -17,11 +17,13 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
-use crate::participants::{self, ContactSlice, DemographicsSlice, IdentitySlice, SensitiveSlice};
+use crate::ground::error::{Error, Result};
+use crate::people::participants::{
+    self, ContactSlice, DemographicsSlice, IdentitySlice, SensitiveSlice,
+};
 use crate::policy::Scopes;
-use crate::records;
-use crate::rules::HourTotals;
+use crate::records::reads;
+use crate::records::rules::HourTotals;
 
 /// A loader error: logged inside, `INTERNAL` outside.
 pub type LoadError = Arc<String>;
@@ -108,7 +110,7 @@ impl Loader<Uuid> for Totals {
         &self,
         keys: &[Uuid],
     ) -> std::result::Result<HashMap<Uuid, Option<HourTotals>>, LoadError> {
-        let mut found = records::hour_totals(&self.db, &self.scopes, keys)
+        let mut found = reads::hour_totals(&self.db, &self.scopes, keys)
             .await
             .map_err(to_load_error)?;
         Ok(keys.iter().map(|k| (*k, found.remove(k))).collect())
@@ -205,19 +207,19 @@ loaders! {
     /// Readable priority populations, by participant.
     sensitive: SensitiveSlice = |db, s, ids| Box::pin(participants::profile_slices::<SensitiveSlice, _>(db, s, ids)), |r| r.participant_id;
     links: participant_link::Model = |db, s, ids| Box::pin(participants::links(db, s, ids)), |r| r.participant_id;
-    enrollments: enrollment::Model = |db, s, ids| Box::pin(records::enrollments(db, s, ids)), |r| r.participant_id;
-    credentials: credential::Model = |db, s, ids| Box::pin(records::credentials(db, s, ids)), |r| r.participant_id;
-    mentorships: mentorship::Model = |db, s, ids| Box::pin(records::mentorships(db, s, ids)), |r| r.participant_id;
-    dual_enrollments: dual_enrollment::Model = |db, s, ids| Box::pin(records::dual_enrollments(db, s, ids)), |r| r.participant_id;
-    services: service::Model = |db, s, ids| Box::pin(records::services(db, s, ids)), |r| r.participant_id;
-    outcomes: outcome::Model = |db, s, ids| Box::pin(records::outcomes(db, s, ids)), |r| r.participant_id;
-    consents: consent::Model = |db, s, ids| Box::pin(records::consents(db, s, ids)), |r| r.participant_id;
+    enrollments: enrollment::Model = |db, s, ids| Box::pin(reads::enrollments(db, s, ids)), |r| r.participant_id;
+    credentials: credential::Model = |db, s, ids| Box::pin(reads::credentials(db, s, ids)), |r| r.participant_id;
+    mentorships: mentorship::Model = |db, s, ids| Box::pin(reads::mentorships(db, s, ids)), |r| r.participant_id;
+    dual_enrollments: dual_enrollment::Model = |db, s, ids| Box::pin(reads::dual_enrollments(db, s, ids)), |r| r.participant_id;
+    services: service::Model = |db, s, ids| Box::pin(reads::services(db, s, ids)), |r| r.participant_id;
+    outcomes: outcome::Model = |db, s, ids| Box::pin(reads::outcomes(db, s, ids)), |r| r.participant_id;
+    consents: consent::Model = |db, s, ids| Box::pin(reads::consents(db, s, ids)), |r| r.participant_id;
     /// By enrollment.
-    status_changes: enrollment_status_change::Model = |db, s, ids| Box::pin(records::status_changes(db, s, ids)), |r| r.enrollment_id;
+    status_changes: enrollment_status_change::Model = |db, s, ids| Box::pin(reads::status_changes(db, s, ids)), |r| r.enrollment_id;
     /// By enrollment.
-    hour_logs: hour_log::Model = |db, s, ids| Box::pin(records::hour_logs(db, s, ids)), |r| r.enrollment_id;
+    hour_logs: hour_log::Model = |db, s, ids| Box::pin(reads::hour_logs(db, s, ids)), |r| r.enrollment_id;
     /// By enrollment.
-    attainments: competency_attainment::Model = |db, s, ids| Box::pin(records::attainments(db, s, ids)), |r| r.enrollment_id;
+    attainments: competency_attainment::Model = |db, s, ids| Box::pin(reads::attainments(db, s, ids)), |r| r.enrollment_id;
     /// By mentorship.
-    meetings: mentorship_meeting::Model = |db, s, ids| Box::pin(records::meetings(db, s, ids)), |r| r.mentorship_id;
+    meetings: mentorship_meeting::Model = |db, s, ids| Box::pin(reads::meetings(db, s, ids)), |r| r.mentorship_id;
 }

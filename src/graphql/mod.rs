@@ -9,6 +9,7 @@ mod completion;
 mod directory;
 mod enrollments;
 mod federation;
+pub mod limits;
 mod loaders;
 mod participants;
 mod partners;
@@ -30,8 +31,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::audit::{Actor, Disclosures};
 use crate::auth::Viewer;
-use crate::config::Config;
-use crate::error::Result;
+use crate::ground::config::Config;
+use crate::ground::error::Result;
 use crate::policy::Scopes;
 
 pub use loaders::Loaders;
@@ -87,7 +88,7 @@ pub struct RequestContext {
 pub fn build_schema(
     db: Option<DatabaseConnection>,
     config: Option<Arc<Config>>,
-    shared: Option<crate::shared::Shared>,
+    shared: Option<crate::ground::shared::Shared>,
 ) -> HubSchema {
     // An Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`
     // and `@key` on Participant, Organization and Pathway.
@@ -106,12 +107,12 @@ pub fn build_schema(
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .extension(crate::limits::QueryLimits {
+        .extension(limits::QueryLimits {
             max_aliases: limits.max_aliases,
             max_document_bytes: limits.max_document_bytes,
         });
     builder = match shared {
-        Some(shared) => builder.extension(crate::shared::SharedPersistedQueries(shared)),
+        Some(shared) => builder.extension(crate::ground::shared::SharedPersistedQueries(shared)),
         None => builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             limits.persisted_queries,
         ))),

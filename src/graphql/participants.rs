@@ -16,13 +16,13 @@ use super::records::{
     Consent, Credential, DualEnrollment, Enrollment, Mentorship, Outcome, Service,
 };
 use crate::adapters::RecordKind;
-use crate::error::{Error, Result};
-use crate::participants::{
+use crate::ground::error::{Error, Result};
+use crate::people::participants::{
     self, ContactSlice, DemographicsSlice, IdentitySlice, ParticipantFilter, ProfileSlice,
     SensitiveSlice,
 };
 use crate::policy::Scopes;
-use crate::{organizations, pathways, policy};
+use crate::{directory::organizations, directory::pathways, policy};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

@@ -179,7 +179,7 @@ pub(super) async fn records(
             Ok(None) => {}
             Ok(Some(PartnerAnswer::Unavailable)) => unavailable.push(partner),
             Err(detail) => {
-                return Err(crate::error::Error::Internal(detail.to_string()).into());
+                return Err(crate::ground::error::Error::Internal(detail.to_string()).into());
             }
         }
     }

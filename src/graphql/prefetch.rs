@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::ContextExt;
 use super::loaders::load_error;
-use crate::error::Result;
+use crate::ground::error::Result;
 
 /// Loads each level of the requested participant tree for all `ids` at
 /// once (`load_many`, one statement per kind), so that the fields' own

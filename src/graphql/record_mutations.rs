@@ -9,11 +9,13 @@ use super::records::{
     CompetencyAttainment, Credential, DualEnrollment, Mentorship, Outcome, Service,
 };
 use super::registration::refuse;
-use crate::awards::{
+use crate::records::awards::{
     self, AwardCredentialInput, RecordCompetencyInput, RecordOutcomeInput, RecordServiceInput,
 };
-use crate::dual_enrollments::{self, RecordDualEnrollmentInput, UpdateDualEnrollmentInput};
-use crate::mentorships::{
+use crate::records::dual_enrollments::{
+    self, RecordDualEnrollmentInput, UpdateDualEnrollmentInput,
+};
+use crate::records::mentorships::{
     self, LogMentorshipMeetingInput, ProposeMentorshipInput, SetMentorshipStatusInput,
 };
 

@@ -19,8 +19,8 @@ use super::ContextExt;
 use super::directory::{Mentor, Organization, Program};
 use super::loaders::load_error;
 use super::participants::disclose;
-use crate::error::{Error, Result};
-use crate::rules::{self, HourTotals};
+use crate::ground::error::{Error, Result};
+use crate::records::rules::{self, HourTotals};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

@@ -6,10 +6,10 @@ use async_graphql::{Context, Object};
 use super::ContextExt;
 use super::participants::Participant;
 use crate::audit::{self, Entry};
-use crate::error::{Error, Result};
-use crate::linking::{self, LinkParticipantInput, SplitParticipantInput, SplitResult};
-use crate::registration::{self, CreateParticipantInput, UpdateParticipantInput};
-use crate::{participants, policy};
+use crate::ground::error::{Error, Result};
+use crate::people::linking::{self, LinkParticipantInput, SplitParticipantInput, SplitResult};
+use crate::people::registration::{self, CreateParticipantInput, UpdateParticipantInput};
+use crate::{people::participants, policy};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

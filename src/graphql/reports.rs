@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::ContextExt;
-use crate::error::Error;
+use crate::ground::error::Error;
 use crate::reports::{self, GroupBy, Metric, Period, Report, ReportFilter, ReportRequest};
 
 type GqlResult<T> = async_graphql::Result<T>;

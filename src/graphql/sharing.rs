@@ -10,11 +10,11 @@ use super::directory::Organization;
 use super::loaders::load_error;
 use super::records::{Consent, org};
 use super::registration::refuse;
-use crate::access::{self, Question};
-use crate::agreements::{self, AgreementVersionInput, ProposeAgreementInput};
-use crate::consents::{self, GrantConsentInput, RevokeConsentInput};
-use crate::enrollments::uuid;
 use crate::policy::{self, explain::Explanation, sharing};
+use crate::records::enrollments::uuid;
+use crate::sharing::access::{self, Question};
+use crate::sharing::agreements::{self, AgreementVersionInput, ProposeAgreementInput};
+use crate::sharing::consents::{self, GrantConsentInput, RevokeConsentInput};
 
 type GqlResult<T> = async_graphql::Result<T>;
 

@@ -6,7 +6,7 @@ use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
 use crate::auth::Role;
-use crate::error::Error;
+use crate::ground::error::Error;
 
 /// The authenticated caller.
 pub struct ViewerInfo {

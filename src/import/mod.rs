@@ -23,7 +23,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::audit::Actor;
 use crate::auth::Viewer;
-use crate::error::Result;
+use crate::ground::error::Result;
 
 pub use participants::PARTICIPANT_COLUMNS;
 pub use records::{ENROLLMENT_COLUMNS, HOUR_COLUMNS};

@@ -12,8 +12,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use super::{ImportSummary, LineError, Sheet, date};
 use crate::audit::Actor;
 use crate::auth::Viewer;
-use crate::error::{Error, Result};
-use crate::registration::{self, CreateParticipantInput};
+use crate::ground::error::{Error, Result};
+use crate::people::registration::{self, CreateParticipantInput};
 
 /// The columns of a participants file.
 pub const PARTICIPANT_COLUMNS: &[&str] = &[
@@ -151,7 +151,7 @@ pub(super) async fn import(
         .map(|l| l.external_id)
         .collect();
     bar.set_length(rows.len() as u64);
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::ground::db::begin_write(db).await?;
     for (line, input) in rows {
         if input
             .external_id

@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::{ImportSummary, Line, LineError, Sheet, date, optional_date};
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
-use crate::error::Result;
-use crate::hours::MAX_HOURS_PER_DAY;
+use crate::ground::error::Result;
+use crate::records::hours::MAX_HOURS_PER_DAY;
 
 /// The columns of an enrollments file.
 pub const ENROLLMENT_COLUMNS: &[&str] = &[
@@ -163,7 +163,7 @@ pub(super) async fn import_enrollments(
         return Ok(summary);
     }
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::ground::db::begin_write(db).await?;
     for chunk in new.chunks(CHUNK) {
         let mut enrollments = Vec::with_capacity(chunk.len());
         let mut history = Vec::with_capacity(chunk.len());
@@ -448,7 +448,7 @@ pub(super) async fn import_hours(
         return Ok(summary);
     }
     let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::ground::db::begin_write(db).await?;
     for chunk in new.chunks(CHUNK) {
         let mut logs = Vec::with_capacity(chunk.len());
         let mut entries = Vec::with_capacity(chunk.len());

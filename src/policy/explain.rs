@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::Scopes;
 use super::sharing::agreement_status;
 use crate::auth::{Role, Viewer};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// One category's answer.
 #[derive(Debug, Clone)]

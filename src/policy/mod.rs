@@ -19,7 +19,7 @@ pub use reports::{REPORT_PURPOSES, ReportScope, report_scope};
 pub use scope::Scope;
 
 use crate::auth::{Role, Viewer};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// The viewer's scopes, one per data category, for one request.
 #[derive(Debug, Clone)]
@@ -126,13 +126,21 @@ pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
     }
 }
 
+/// Which events a reader may list: all (hub_admin), or those about one
+/// organization's data (its org_admin: FERPA 99.32, who saw our records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditReach {
+    All,
+    AboutOrg(Uuid),
+}
+
 /// How far a viewer may read the audit log: a hub admin all of it, an
 /// org_admin the events about its own organization's data; nobody else.
-pub fn audit_reach(viewer: &Viewer) -> Result<crate::audit::AuditReach> {
+pub fn audit_reach(viewer: &Viewer) -> Result<AuditReach> {
     if viewer.has(Role::HubAdmin) {
-        Ok(crate::audit::AuditReach::All)
+        Ok(AuditReach::All)
     } else if viewer.has(Role::OrgAdmin) {
-        Ok(crate::audit::AuditReach::AboutOrg(viewer.org_id))
+        Ok(AuditReach::AboutOrg(viewer.org_id))
     } else {
         Err(Error::forbidden(
             "only a hub_admin or an org_admin may read the audit log",

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use super::scope::covers;
 use crate::auth::{Role, Viewer};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// The agreement purposes that may feed an aggregate report.
 pub const REPORT_PURPOSES: [SharingPurpose; 2] =

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 
 /// Whether `expires_on` lies before `today`.
 fn past(expires_on: Option<NaiveDate>, today: NaiveDate) -> bool {

@@ -8,7 +8,7 @@ use entity::{organization, pathway, program, program_target};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::ground::error::Result;
 
 /// Programs, organizations, pathways and targets by id.
 pub(super) struct Directory {

@@ -22,7 +22,7 @@ pub mod suppress;
 mod table;
 
 use crate::audit::{Actor, Entry};
-use crate::error::{Error, Result};
+use crate::ground::error::{Error, Result};
 use crate::policy::ReportScope;
 use entity::enums::{AuditAction, Category};
 use sea_orm::{
@@ -107,7 +107,9 @@ async fn run_in(
             None => None,
         };
     let org_id = match &request.filter.org_slug {
-        Some(slug) => Some(crate::organizations::id_by_slug(db, slug, "filter.orgSlug").await?),
+        Some(slug) => {
+            Some(crate::directory::organizations::id_by_slug(db, slug, "filter.orgSlug").await?)
+        }
         None => None,
     };
     if let Some(id) = request.filter.program_id

@@ -29,7 +29,7 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult};
 use uuid::Uuid;
 
 use super::{Count, GroupBy, Period, Sum, facts};
-use crate::error::Result;
+use crate::ground::error::Result;
 use crate::policy::ReportScope;
 
 /// What the statements select and group.
@@ -273,7 +273,8 @@ const FLAGS: &[(&str, Count)] = &[
 /// `j`: one row per enrollment of `b` with its group columns, flags and
 /// approved hours.
 fn joined(plan: &Plan<'_>) -> SelectStatement {
-    let stipend = crate::rules::stipend_eligible_sql("COALESCE(h.att, 0.0)", "b.sched", "b.thr");
+    let stipend =
+        crate::records::rules::stipend_eligible_sql("COALESCE(h.att, 0.0)", "b.sched", "b.thr");
     let mut q = Query::select();
     for (expr, alias) in dims(plan.group_by, "b", true) {
         q.expr_as(Expr::cust(expr), a(alias));

@@ -10,8 +10,8 @@ pub mod story;
 
 use std::net::SocketAddr;
 
-use pathways_hub::config::{AuthConfig, Config, LogFormat};
-use pathways_hub::http::AppState;
+use pathways_hub::ground::config::{AuthConfig, Config, LogFormat};
+use pathways_hub::web::AppState;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 
@@ -149,10 +149,14 @@ pub async fn spawn_app_with(
     let mut config = test_config(url);
     configure(&mut config);
     config.validate().expect("test configuration is valid");
-    let db = pathways_hub::db::connect(&config).await.expect("connect");
-    pathways_hub::db::migrate(&db).await.expect("migrate");
+    let db = pathways_hub::ground::db::connect(&config)
+        .await
+        .expect("connect");
+    pathways_hub::ground::db::migrate(&db)
+        .await
+        .expect("migrate");
     if seed {
-        pathways_hub::seed::seed_demo(&db, config.match_key_secret())
+        pathways_hub::cli::seed::seed_demo(&db, config.match_key_secret())
             .await
             .expect("seed");
     }
@@ -161,7 +165,7 @@ pub async fn spawn_app_with(
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(pathways_hub::http::serve(
+    tokio::spawn(pathways_hub::web::serve(
         listener,
         state.clone(),
         std::future::pending(),

@@ -1,0 +1,168 @@
+//! `bench graph`: C concurrent clients send the case-manager query to a
+//! running hub over loopback for T seconds; then the same pages are read
+//! with hand-written SQL (the floor) at the same concurrency.
+
+use std::time::{Duration, Instant};
+
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{CASE_MANAGER_QUERY, percentile};
+
+static FAILURE_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// What `bench graph` needs.
+pub struct GraphArgs {
+    /// The hub's base URL, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    pub clients: usize,
+    pub seconds: u64,
+    /// A token of the partner's staff.
+    pub token: String,
+    /// The partner's organization (for the SQL floor).
+    pub viewer_org: Uuid,
+    /// The hub's database (for the SQL floor).
+    pub db: DatabaseConnection,
+}
+
+/// Latencies (ms) of C clients looping `call` until the deadline, and the
+/// number of failed calls.
+pub(super) async fn load<F, Fut>(clients: usize, seconds: u64, call: F) -> (Vec<f64>, u64, f64)
+where
+    F: Fn(Uuid) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors) = (Vec::new(), 0u64);
+            let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (client as u64 + 1);
+            while Instant::now() < deadline {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let after = uuid::Builder::from_random_bytes(
+                    ((state as u128) << 64 | state as u128).to_le_bytes(),
+                )
+                .into_uuid();
+                let t = Instant::now();
+                if !call(after).await {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            (latencies, errors)
+        }));
+    }
+    let (mut all, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        if let Ok((latencies, failed)) = task.await {
+            all.extend(latencies);
+            errors += failed;
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    (all, errors, started.elapsed().as_secs_f64())
+}
+
+async fn statements(client: &reqwest::Client, url: &str) -> Option<u64> {
+    let text = client
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("pathways_sql_statements_total "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Runs the benchmark and prints its figures; the last line is one JSON
+/// object, which is also returned.
+pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Value> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.clients)
+        .build()
+        .unwrap_or_default();
+    let graphql = format!("{}/graphql", args.url.trim_end_matches('/'));
+    let call = {
+        let (client, graphql, token) = (client.clone(), graphql.clone(), args.token.clone());
+        move |after: Uuid| {
+            let (client, graphql, token) = (client.clone(), graphql.clone(), token.clone());
+            async move {
+                let body = json!({ "query": CASE_MANAGER_QUERY, "variables": { "after": after.to_string() } });
+                let answer = match client
+                    .post(&graphql)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.json::<serde_json::Value>().await.unwrap_or_default(),
+                    Err(_) => serde_json::Value::Null,
+                };
+                // Field-level FORBIDDEN errors are the policy at work, not failures.
+                let ok = answer["data"]["participants"]["edges"].is_array();
+                if !ok && !FAILURE_SHOWN.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!(
+                        "first failed answer: {}",
+                        answer.to_string().chars().take(300).collect::<String>()
+                    );
+                }
+                ok
+            }
+        }
+    };
+    // Statements per request: one request alone, read from /metrics.
+    let before = statements(&client, &args.url).await;
+    let warm = call(Uuid::nil()).await;
+    let after = statements(&client, &args.url).await;
+    let per_request = match (before, after) {
+        (Some(b), Some(a)) => a.saturating_sub(b),
+        _ => 0,
+    };
+    if !warm {
+        eprintln!(
+            "the first request failed: is the hub running at {} and the token valid?",
+            args.url
+        );
+    }
+    let (hub, errors, elapsed) = load(args.clients, args.seconds, call).await;
+    let (floor, floor_errors) =
+        super::floor::measure(&args.db, args.viewer_org, args.clients, args.seconds).await;
+    let rps = hub.len() as f64 / elapsed;
+    let (p50, p95, p99) = (
+        percentile(&hub, 50.0),
+        percentile(&hub, 95.0),
+        percentile(&hub, 99.0),
+    );
+    let (f50, f95) = (percentile(&floor, 50.0), percentile(&floor, 95.0));
+    println!(
+        "case-manager page (50 participants, enrollments, hours, mentorships), {} clients, {} s",
+        args.clients, args.seconds
+    );
+    println!(
+        "  hub:   {} requests, {rps:.1} req/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
+        hub.len()
+    );
+    println!("  SQL statements per request: {per_request}");
+    println!("  floor (hand-written SQL, same concurrency): p50 {f50:.1} ms, p95 {f95:.1} ms");
+    println!(
+        "  hub / floor: p50 {:.2}x, p95 {:.2}x",
+        p50 / f50.max(0.001),
+        p95 / f95.max(0.001)
+    );
+    let report = json!({
+        "bench": "graph", "clients": args.clients, "seconds": args.seconds, "requests": hub.len(), "errors": errors,
+        "rps": rps, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "sql_statements_per_request": per_request,
+        "floor_p50_ms": f50, "floor_errors": floor_errors, "floor_p95_ms": f95, "ratio_p50": p50 / f50.max(0.001), "ratio_p95": p95 / f95.max(0.001),
+    });
+    println!("{report}");
+    Ok(report)
+}

@@ -1,0 +1,84 @@
+//! `bench report`: the full report (every metric, grouped by program and
+//! period) over the configured database, as an evaluator and as an
+//! org_admin, timed in process (no HTTP: the figure is the SQL and the
+//! suppression, which is what the report costs).
+
+use std::time::Instant;
+
+use sea_orm::DatabaseConnection;
+
+use super::percentile;
+use crate::auth::{Role, Viewer};
+use crate::ground::error::{Error, Result};
+use crate::reports::{self, GroupBy, Metric, Period, ReportRequest};
+
+/// What `bench report` needs.
+pub struct ReportArgs {
+    pub db: DatabaseConnection,
+    /// Runs per viewer (after one warm-up run).
+    pub runs: usize,
+    /// `(organization slug, role)` of each viewer to time.
+    pub viewers: Vec<(String, Role)>,
+    pub threshold: u32,
+}
+
+/// Times the report; prints one line per viewer, the last line as JSON.
+pub async fn run(args: ReportArgs) -> Result<serde_json::Value> {
+    let request = ReportRequest {
+        metrics: Metric::ALL.to_vec(),
+        group_by: vec![GroupBy::Program, GroupBy::Period],
+        period: Period::Quarter,
+        ..ReportRequest::default()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let mut results = Vec::new();
+    for (slug, role) in &args.viewers {
+        let org = crate::directory::organizations::by_slug(&args.db, slug)
+            .await?
+            .ok_or_else(|| Error::bad_input("org", format!("no organization `{slug}`")))?;
+        let viewer = Viewer {
+            subject: format!("bench@{slug}"),
+            org_id: org.id,
+            org_slug: org.slug,
+            roles: vec![*role],
+        };
+        let scope = crate::policy::report_scope(&viewer, today)?;
+        let warm = reports::run(&args.db, &scope, &request, args.threshold).await?;
+        let mut millis = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs.max(1) {
+            let started = Instant::now();
+            reports::run(&args.db, &scope, &request, args.threshold).await?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        millis.sort_by(f64::total_cmp);
+        let population = warm
+            .total
+            .cells
+            .first()
+            .and_then(|c| c.value)
+            .unwrap_or_default();
+        let (min, p50, max) = (
+            millis.first().copied().unwrap_or_default(),
+            percentile(&millis, 50.0),
+            millis.last().copied().unwrap_or_default(),
+        );
+        println!(
+            "report as {} of {slug}: {} rows, {population} participants, {} runs: min {min:.0} ms, p50 {p50:.0} ms, max {max:.0} ms",
+            role.claim(),
+            warm.rows.len(),
+            millis.len()
+        );
+        results.push(serde_json::json!({
+            "viewer": format!("{}@{slug}", role.claim()),
+            "rows": warm.rows.len(),
+            "participants": population,
+            "runs": millis.len(),
+            "min_ms": min,
+            "p50_ms": p50,
+            "max_ms": max,
+        }));
+    }
+    let summary = serde_json::json!({ "bench": "report", "results": results });
+    println!("{summary}");
+    Ok(summary)
+}

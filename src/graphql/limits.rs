@@ -1,0 +1,156 @@
+//! Query limits (DESIGN.md section 7: `QUERY_TOO_COMPLEX`): query depth,
+//! complexity (list fields weighted by `first`), aliases, directives and
+//! document size, checked before anything executes, and the read-only mark
+//! of a `GET` request.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Positioned, ServerError, ServerResult, ValidationResult, Variables};
+
+use crate::ground::error::codes;
+
+fn too_complex(message: impl Into<String>) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", codes::QUERY_TOO_COMPLEX);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Marks a request that arrived by `GET`: it may only read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOnly;
+
+/// The schema extension that checks a document before it executes:
+/// its size, aliases, and (for `GET`) that it is not a mutation — also when
+/// it came as a persisted-query hash — and gives async-graphql's own depth,
+/// complexity, recursion and directive refusals the `QUERY_TOO_COMPLEX` code.
+pub struct QueryLimits {
+    pub max_aliases: usize,
+    pub max_document_bytes: usize,
+}
+
+impl ExtensionFactory for QueryLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(QueryLimitsExtension {
+            max_aliases: self.max_aliases,
+            max_document_bytes: self.max_document_bytes,
+        })
+    }
+}
+
+struct QueryLimitsExtension {
+    max_aliases: usize,
+    max_document_bytes: usize,
+}
+
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &Positioned<SelectionSet>) -> usize {
+        set.node
+            .items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set)
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    doc.operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set))
+        .chain(doc.fragments.values().map(|f| walk(&f.node.selection_set)))
+        .sum()
+}
+
+/// async-graphql's own limit messages (its validation and parser).
+fn is_limit_message(message: &str) -> bool {
+    message == "Query is too complex."
+        || message == "Query is nested too deep."
+        || message.contains("recursion depth")
+        || message.contains("recursion limit")
+        || message.starts_with("The number of directives")
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for QueryLimitsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        if query.len() > self.max_document_bytes {
+            return Err(too_complex(format!(
+                "the query is longer than {} bytes",
+                self.max_document_bytes
+            )));
+        }
+        let doc = next.run(ctx, query, variables).await.map_err(|mut e| {
+            if is_limit_message(&e.message) {
+                e = too_complex(e.message);
+            }
+            e
+        })?;
+        if count_aliases(&doc) > self.max_aliases {
+            return Err(too_complex(format!(
+                "the query has more than {} aliases",
+                self.max_aliases
+            )));
+        }
+        if ctx.data_opt::<ReadOnly>().is_some()
+            && doc
+                .operations
+                .iter()
+                .any(|(_, op)| op.node.ty != OperationType::Query)
+        {
+            let mut error = ServerError::new("mutations must be sent with POST", None);
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", codes::BAD_USER_INPUT);
+            extensions.set("field", "query");
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| {
+                    if is_limit_message(&e.message) {
+                        too_complex(e.message)
+                    } else {
+                        e
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_counted_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a: viewer { subject } b: viewer { s: subject } ...F } fragment F on Query { c: pathways { code } }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 4);
+    }
+}

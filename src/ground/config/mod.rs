@@ -1,0 +1,499 @@
+//! Typed configuration: a TOML file (`pathways-hub.toml` by default) plus
+//! `PATHWAYS_`-prefixed environment variables (`__` separates sections, e.g.
+//! `PATHWAYS_AUTH__HS256_SECRET`) and `DATABASE_URL`. Validated at start: a bad
+//! value stops the start with one line naming the setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Serialize};
+
+mod limits;
+pub mod partners;
+
+pub use limits::LimitsConfig;
+pub use partners::{PartnerConfig, PartnerKind, RecordKind};
+
+/// The file read when no `--config` is given.
+pub const DEFAULT_CONFIG_FILE: &str = "pathways-hub.toml";
+/// The SQLite file `serve --demo` creates.
+pub const DEMO_DATABASE_URL: &str = "sqlite://pathways-hub.db?mode=rwc";
+
+/// The hub's whole configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://FILE?mode=rwc` (embedded default) or `postgres://…`.
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    #[serde(default = "default_db_max_connections")]
+    pub db_max_connections: u32,
+    /// Address the HTTP server listens on.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Run pending migrations when `serve` starts.
+    #[serde(default = "default_true")]
+    pub auto_migrate: bool,
+    /// Demo mode: relaxed secret lengths, demo tokens printed at start.
+    #[serde(default)]
+    pub demo: bool,
+    /// Key of the HMAC that turns names and birth dates into match keys.
+    #[serde(default)]
+    pub match_key_secret: Option<String>,
+    /// `text` (default) or `json` log lines.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// Token verification.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// Partner systems whose records are fetched at query time
+    /// (`[[partners]]`, see `adapters::config`).
+    #[serde(default)]
+    pub partners: Vec<PartnerConfig>,
+    /// Query, request and rate limits.
+    #[serde(default)]
+    pub limits: crate::ground::config::LimitsConfig,
+    /// Aggregate reports.
+    #[serde(default)]
+    pub reports: ReportsConfig,
+}
+
+/// Aggregate reports (DESIGN.md section 6).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportsConfig {
+    /// Smallest count shown: counts from 1 to `suppression_threshold - 1`
+    /// are suppressed (11 as CMS: 1–10 hidden). At least 2.
+    #[serde(default = "default_suppression_threshold")]
+    pub suppression_threshold: u32,
+}
+
+impl Default for ReportsConfig {
+    fn default() -> Self {
+        ReportsConfig {
+            suppression_threshold: default_suppression_threshold(),
+        }
+    }
+}
+
+/// How tokens are verified (DESIGN.md section 4).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Shared secret for HS256 tokens (local use), at least 32 bytes.
+    #[serde(default)]
+    pub hs256_secret: Option<String>,
+    /// PEM files of RS256/ES256 public keys.
+    #[serde(default)]
+    pub public_key_files: Vec<PathBuf>,
+    /// A JWKS URL, fetched at start and again when a token names an unknown `kid`.
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// Shortest interval between two JWKS fetches, in seconds.
+    #[serde(default = "default_jwks_min_refresh_secs")]
+    pub jwks_min_refresh_secs: u64,
+    /// Required `iss` claim.
+    #[serde(default = "default_issuer")]
+    pub issuer: String,
+    /// Required `aud` claim.
+    #[serde(default = "default_audience")]
+    pub audience: String,
+    /// Lifetime of tokens minted by `pathways-hub token`, in seconds.
+    #[serde(default = "default_token_ttl_secs")]
+    pub token_ttl_secs: u64,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            hs256_secret: None,
+            public_key_files: Vec::new(),
+            jwks_url: None,
+            jwks_min_refresh_secs: default_jwks_min_refresh_secs(),
+            issuer: default_issuer(),
+            audience: default_audience(),
+            token_ttl_secs: default_token_ttl_secs(),
+        }
+    }
+}
+
+fn default_database_url() -> String {
+    DEMO_DATABASE_URL.to_owned()
+}
+fn default_db_max_connections() -> u32 {
+    10
+}
+fn default_listen() -> String {
+    "127.0.0.1:8080".to_owned()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_jwks_min_refresh_secs() -> u64 {
+    30
+}
+fn default_issuer() -> String {
+    "pathways-hub".to_owned()
+}
+fn default_audience() -> String {
+    "pathways-hub".to_owned()
+}
+fn default_token_ttl_secs() -> u64 {
+    8 * 3600
+}
+fn default_suppression_threshold() -> u32 {
+    11
+}
+
+/// A configuration problem, as one line naming the setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(setting: &str, why: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!("`{setting}` {why}"))
+}
+
+impl Config {
+    /// Reads the TOML file (the given one, or `pathways-hub.toml` when it
+    /// exists) and the environment, then validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::from_figment(Self::figment(file))
+    }
+
+    /// The layered sources, file first, environment over it.
+    pub fn figment(file: Option<&Path>) -> Figment {
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_FILE));
+        Figment::new()
+            .merge(Toml::file(file))
+            .merge(
+                Env::prefixed("PATHWAYS_")
+                    .split("__")
+                    .ignore(&["config", "log"]),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+    }
+
+    /// Extracts and validates a configuration from any figment.
+    pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract().map_err(|err| {
+            // `partners.0.kind` reads as `partners[0].kind`, as validation names it.
+            let mut setting = String::new();
+            for part in &err.path {
+                if part.parse::<usize>().is_ok() {
+                    setting.push_str(&format!("[{part}]"));
+                } else {
+                    if !setting.is_empty() {
+                        setting.push('.');
+                    }
+                    setting.push_str(part);
+                }
+            }
+            let detail = err.kind.to_string();
+            if setting.is_empty() {
+                ConfigError(detail)
+            } else {
+                invalid(&setting, detail)
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every setting; the error names the first bad one.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.limits.validate()?;
+        let url = self.database_url.as_str();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+        if self.db_max_connections == 0 {
+            return Err(invalid("db_max_connections", "must be at least 1"));
+        }
+        self.listen_addr()?;
+        let min_secret = if self.demo { 16 } else { 32 };
+        match &self.match_key_secret {
+            Some(secret) if secret.len() < min_secret => {
+                return Err(invalid(
+                    "match_key_secret",
+                    format!("must be at least {min_secret} bytes"),
+                ));
+            }
+            None if !self.demo => {
+                return Err(invalid(
+                    "match_key_secret",
+                    "is required (at least 32 bytes)",
+                ));
+            }
+            _ => {}
+        }
+        let auth = &self.auth;
+        if let Some(secret) = &auth.hs256_secret
+            && secret.len() < min_secret
+        {
+            return Err(invalid(
+                "auth.hs256_secret",
+                format!("must be at least {min_secret} bytes"),
+            ));
+        }
+        if auth.hs256_secret.is_none()
+            && auth.public_key_files.is_empty()
+            && auth.jwks_url.is_none()
+        {
+            return Err(invalid(
+                "auth",
+                "needs at least one of hs256_secret, public_key_files or jwks_url",
+            ));
+        }
+        for (i, file) in auth.public_key_files.iter().enumerate() {
+            if !file.is_file() {
+                return Err(invalid(
+                    &format!("auth.public_key_files[{i}]"),
+                    "is not a readable file",
+                ));
+            }
+        }
+        if let Some(jwks) = &auth.jwks_url {
+            let parsed =
+                url::Url::parse(jwks).map_err(|_| invalid("auth.jwks_url", "is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid("auth.jwks_url", "must be an http(s) URL"));
+            }
+        }
+        if auth.issuer.trim().is_empty() {
+            return Err(invalid("auth.issuer", "must not be empty"));
+        }
+        if auth.audience.trim().is_empty() {
+            return Err(invalid("auth.audience", "must not be empty"));
+        }
+        if auth.token_ttl_secs == 0 {
+            return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
+        }
+        let threshold = self.reports.suppression_threshold;
+        if !(2..=1000).contains(&threshold) {
+            return Err(invalid(
+                "reports.suppression_threshold",
+                "must be between 2 and 1000 (1 would show every small count)",
+            ));
+        }
+        for (i, partner) in self.partners.iter().enumerate() {
+            let at = format!("partners[{i}]");
+            partners::validate(partner, &at).map_err(|(setting, why)| invalid(&setting, why))?;
+            if self.partners[..i].iter().any(|p| p.name == partner.name) {
+                return Err(invalid(&format!("{at}.name"), "is used by another partner"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The parsed listen address.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen
+            .parse()
+            .map_err(|_| invalid("listen", "must be an address like 127.0.0.1:8080"))
+    }
+
+    /// The match-key secret as bytes (validated to be present outside demo).
+    pub fn match_key_secret(&self) -> &[u8] {
+        self.match_key_secret
+            .as_deref()
+            .unwrap_or("pathways-hub-demo-match")
+            .as_bytes()
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+/// The TOML that `serve --demo` writes into an empty folder: fresh random
+/// secrets, the SQLite file next to it, demo mode on.
+pub fn demo_config_toml() -> String {
+    let secret = || {
+        format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        )
+    };
+    format!(
+        "# Written by `pathways-hub serve --demo`. Local use only.\n\
+         demo = true\n\
+         database_url = \"{DEMO_DATABASE_URL}\"\n\
+         listen = \"127.0.0.1:8080\"\n\
+         match_key_secret = \"{}\"\n\n\
+         [auth]\n\
+         hs256_secret = \"{}\"\n",
+        secret(),
+        secret()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_toml(toml: &str) -> Result<Config, ConfigError> {
+        Config::from_figment(Figment::new().merge(Toml::string(toml)))
+    }
+
+    const OK: &str = "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n";
+
+    #[test]
+    fn a_complete_config_validates() {
+        let config = from_toml(OK).unwrap();
+        assert_eq!(config.listen_addr().unwrap().port(), 8080);
+    }
+
+    #[test]
+    fn short_secret_outside_demo_names_the_setting() {
+        let err = from_toml("match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"short\"\n")
+            .unwrap_err();
+        assert!(err.0.contains("auth.hs256_secret"), "{err}");
+        assert!(!err.to_string().contains('\n'));
+    }
+
+    #[test]
+    fn wrong_type_and_unknown_key_name_the_setting() {
+        let err = from_toml(&format!("{OK}token_ttl_secs = \"soon\"\n")).unwrap_err();
+        assert!(err.0.contains("auth.token_ttl_secs"), "{err}");
+        let err = from_toml(&format!("databse_url = \"x\"\n{OK}")).unwrap_err();
+        assert!(err.0.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn bad_listen_and_database_url_are_named() {
+        assert!(
+            from_toml(&format!("listen = \"nowhere\"\n{OK}"))
+                .unwrap_err()
+                .0
+                .contains("listen")
+        );
+        assert!(
+            from_toml(&format!("database_url = \"mysql://x\"\n{OK}"))
+                .unwrap_err()
+                .0
+                .contains("database_url")
+        );
+    }
+
+    const PARTNER: &str = "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9/api\"\n[partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data\"\n[partners.records.hour_logs.fields]\nparticipant = \"apprenticeId\"\nexternal_id = \"id\"\nkind = \"type\"\nworked_on = \"date\"\nhours = \"hours\"\n[partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n";
+
+    #[test]
+    fn a_partner_declaration_validates() {
+        let config = from_toml(&format!("{OK}{PARTNER}")).unwrap();
+        assert_eq!(config.partners[0].timeout_ms, 2000);
+    }
+
+    #[test]
+    fn a_bad_partner_mapping_names_the_setting() {
+        for (broken, setting) in [
+            (
+                "hours = \"hours\"",
+                "partners[0].records.hour_logs.fields.hours",
+            ),
+            (
+                "= \"OJT\"",
+                "partners[0].records.hour_logs.values.kind.On the job",
+            ),
+            ("items = \"data\"", "partners[0].records.hour_logs.items"),
+            ("kind = \"rest_json\"", "partners[0].kind"),
+            (
+                "base_url = \"http://127.0.0.1:9/api\"",
+                "partners[0].base_url",
+            ),
+        ] {
+            let replacement = match setting {
+                s if s.ends_with("fields.hours") => "hourz = \"hours\"",
+                s if s.ends_with("On the job") => "= \"OVERTIME\"",
+                s if s.ends_with("items") => "items = \"data..x\"",
+                s if s.ends_with("kind") => "kind = \"soap\"",
+                _ => "base_url = \"ftp://x\"",
+            };
+            let toml = format!("{OK}{}", PARTNER.replace(broken, replacement));
+            let err = from_toml(&toml).unwrap_err();
+            let expected = if setting.ends_with("fields.hours") {
+                "partners[0].records.hour_logs.fields.hourz"
+            } else {
+                setting
+            };
+            assert!(err.0.contains(expected), "{setting}: {err}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn a_union_roster_declaration_validates_and_names_a_bad_value() {
+        let roster = "[[partners]]\nname = \"local600\"\norg = \"iatse-600\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9\"\n[partners.records.union_memberships]\npath = \"/roster\"\nitems = \"roster\"\n[partners.records.union_memberships.fields]\nparticipant = \"member\"\nexternal_id = \"rec\"\nunion_local = \"local\"\nstatus = \"standing\"\n[partners.records.union_memberships.values.status]\nJourneyman = \"MEMBER\"\n";
+        from_toml(&format!("{OK}{roster}")).unwrap();
+        let err = from_toml(&format!(
+            "{OK}{}",
+            roster.replace("\"MEMBER\"", "\"JOURNEYMAN\"")
+        ))
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("partners[0].records.union_memberships.values.status.Journeyman"),
+            "{err}"
+        );
+        let err = from_toml(&format!(
+            "{OK}{}",
+            roster.replace("union_local = \"local\"\n", "")
+        ))
+        .unwrap_err();
+        assert!(
+            err.0
+                .contains("partners[0].records.union_memberships.fields.union_local"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn suppression_threshold_defaults_to_11_and_is_checked() {
+        assert_eq!(from_toml(OK).unwrap().reports.suppression_threshold, 11);
+        let config = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 5\n")).unwrap();
+        assert_eq!(config.reports.suppression_threshold, 5);
+        let err = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 1\n")).unwrap_err();
+        assert!(err.0.contains("reports.suppression_threshold"), "{err}");
+        let err = from_toml(&format!("{OK}[reports]\nthreshold = 5\n")).unwrap_err();
+        assert!(err.0.contains("reports"), "{err}");
+    }
+
+    #[test]
+    fn demo_config_is_valid() {
+        let config = from_toml(&demo_config_toml()).unwrap();
+        assert!(config.demo);
+    }
+}

@@ -1,0 +1,94 @@
+//! Database connection and migrations, the same on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use crate::ground::config::Config;
+
+/// Connects to the configured database. On SQLite, turns on WAL (readers do
+/// not block the writer) and foreign keys.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_url(&config.database_url, config.db_max_connections).await
+}
+
+/// Connects to `url` with at most `max_connections` pooled connections.
+pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statements can carry personal data in their parameters: never log them.
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+        db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
+    }
+    Ok(db)
+}
+
+/// Counts every SQL statement run through `db` (and through clones made
+/// after this call): the figure tests and `/metrics` read to keep the
+/// statements per request bounded by a query's depth.
+pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let inner = counter.clone();
+    db.set_metric_callback(move |_info| {
+        inner.fetch_add(1, Ordering::Relaxed);
+    });
+    counter
+}
+
+/// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a write
+/// transaction that first reads (a version check, a sum of hours) would
+/// otherwise fail with "database is locked" when another writer commits in
+/// between, whatever the busy timeout; PostgreSQL ignores the option.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Serializes the write transactions that decide on the same `key` (one
+/// person's match key, one enrollment's day of one kind), so that two of
+/// them cannot both read "not there yet" and both write. On PostgreSQL it
+/// is a transaction-scoped advisory lock, released at commit or rollback;
+/// SQLite's write transactions (`BEGIN IMMEDIATE`) are serialized already.
+/// Call it first in the transaction, before the reads it protects.
+pub async fn serialize_on<C: ConnectionTrait>(txn: &C, key: &[u8]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let digest = Sha256::digest(key);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    txn.query_one_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [i64::from_be_bytes(first).into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers (for `/readyz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

@@ -1,0 +1,12 @@
+//! The ground every other part stands on, and which takes nothing from
+//! them: settings (`config`, with each part's settings as plain data), the
+//! one error type with its `extensions.code`s (`error`), the database
+//! connection and write transactions (`db`), the shared Redis client
+//! (`shared`) and the value types parsed at the edge (`types`).
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod json_path;
+pub mod shared;
+pub mod types;

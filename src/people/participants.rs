@@ -1,0 +1,346 @@
+//! Participants: one hub id per person, listed and read through the policy.
+//!
+//! A participant is listed for a viewer when the viewer's organization has a
+//! profile of them or may read another organization's profile in IDENTITY.
+//! Every query here takes [`Scopes`]; the rules become `EXISTS` sub-queries.
+
+use entity::enums::{Category, EnrollmentStatus};
+use entity::{enrollment, participant, participant_link, participant_profile, program};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DerivePartialModel, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::ground::error::Result;
+use crate::policy::{Scope, Scopes};
+
+/// Filters of `participants(filter: …)`, resolved to ids.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantFilter {
+    /// Words that must each match a readable given, family or preferred name.
+    pub search: Option<String>,
+    pub program_id: Option<Uuid>,
+    pub pathway_id: Option<Uuid>,
+    pub status: Option<EnrollmentStatus>,
+    /// Participants this organization has a (readable) profile of.
+    pub org_id: Option<Uuid>,
+}
+
+fn profile_exists(alias: &str, identity: &Scope, extra: Condition) -> SelectStatement {
+    use participant_profile::Column as P;
+    let a = Alias::new(alias);
+    Query::select()
+        .expr(Expr::val(1))
+        .from_as(participant_profile::Entity, a.clone())
+        .and_where(
+            Expr::col((a.clone(), P::ParticipantId))
+                .equals((participant::Entity, participant::Column::Id)),
+        )
+        .cond_where(identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId)))
+        .cond_where(extra)
+        .to_owned()
+}
+
+/// Escapes LIKE wildcards so user text matches literally.
+fn like_pattern(word: &str) -> LikeExpr {
+    let escaped = word
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// The full condition: listed for the viewer, and matching the filter.
+fn condition(scopes: &Scopes, filter: &ParticipantFilter) -> Condition {
+    use participant_profile::Column as P;
+    let identity = scopes.of(Category::Identity);
+    let mut all = Condition::all().add(Expr::exists(profile_exists(
+        "vis_p",
+        &identity,
+        Condition::all(),
+    )));
+    if let Some(search) = &filter.search {
+        for word in search.split_whitespace().take(5) {
+            let a = Alias::new("srch_p");
+            let names = Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col((a.clone(), P::GivenName))))
+                        .like(like_pattern(word)),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col((a.clone(), P::FamilyName))))
+                        .like(like_pattern(word)),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col((a, P::PreferredName))))
+                        .like(like_pattern(word)),
+                );
+            all = all.add(Expr::exists(profile_exists("srch_p", &identity, names)));
+        }
+    }
+    if let Some(org_id) = filter.org_id {
+        let own = Condition::all().add(Expr::col((Alias::new("org_p"), P::OrgId)).eq(org_id));
+        all = all.add(Expr::exists(profile_exists("org_p", &identity, own)));
+    }
+    if filter.program_id.is_some() || filter.pathway_id.is_some() || filter.status.is_some() {
+        use enrollment::Column as E;
+        let e = Alias::new("flt_e");
+        let scope = scopes.of(Category::Enrollment);
+        let mut query = Query::select()
+            .expr(Expr::val(1))
+            .from_as(enrollment::Entity, e.clone())
+            .and_where(
+                Expr::col((e.clone(), E::ParticipantId))
+                    .equals((participant::Entity, participant::Column::Id)),
+            )
+            .cond_where(scope.condition((e.clone(), E::OwnerOrgId), (e.clone(), E::ParticipantId)))
+            .to_owned();
+        if let Some(program_id) = filter.program_id {
+            query.and_where(Expr::col((e.clone(), E::ProgramId)).eq(program_id));
+        }
+        if let Some(status) = filter.status {
+            query.and_where(Expr::col((e.clone(), E::Status)).eq(status.as_str()));
+        }
+        if let Some(pathway_id) = filter.pathway_id {
+            let p = Alias::new("flt_pr");
+            query
+                .join_as(
+                    sea_orm::sea_query::JoinType::InnerJoin,
+                    program::Entity,
+                    p.clone(),
+                    Expr::col((p.clone(), program::Column::Id)).equals((e, E::ProgramId)),
+                )
+                .and_where(Expr::col((p, program::Column::PathwayId)).eq(pathway_id));
+        }
+        all = all.add(Expr::exists(query));
+    }
+    all
+}
+
+/// One page of participants, ordered by hub id, after the cursor `after`;
+/// `first + 1` rows are read to know whether a next page exists.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    filter: &ParticipantFilter,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<(Vec<participant::Model>, bool)> {
+    let mut query = participant::Entity::find().filter(condition(scopes, filter));
+    if let Some(after) = after {
+        query = query.filter(participant::Column::Id.gt(after));
+    }
+    let mut rows = query
+        .order_by_asc(participant::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, has_next))
+}
+
+/// How many participants the viewer may see under the filter.
+pub async fn count<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    filter: &ParticipantFilter,
+) -> Result<u64> {
+    Ok(participant::Entity::find()
+        .filter(condition(scopes, filter))
+        .count(db)
+        .await?)
+}
+
+/// The participant with this hub id, if the viewer may see them (a hidden
+/// and a non-existent participant answer the same).
+pub async fn by_id<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    id: Uuid,
+) -> Result<Option<participant::Model>> {
+    let filter = ParticipantFilter::default();
+    Ok(participant::Entity::find_by_id(id)
+        .filter(condition(scopes, &filter))
+        .one(db)
+        .await?)
+}
+
+/// The participants with these hub ids that the viewer may see (hidden and
+/// non-existent ones are both simply absent).
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    ids: &[Uuid],
+) -> Result<Vec<participant::Model>> {
+    let filter = ParticipantFilter::default();
+    Ok(participant::Entity::find()
+        .filter(participant::Column::Id.is_in(ids.iter().copied()))
+        .filter(condition(scopes, &filter))
+        .all(db)
+        .await?)
+}
+
+/// The participant an organization knows by its own id, if the viewer may
+/// read that organization's link in IDENTITY.
+pub async fn by_external_id<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    org_id: Uuid,
+    external_id: &str,
+) -> Result<Option<participant::Model>> {
+    use participant_link::Column as L;
+    let identity = scopes.of(Category::Identity);
+    let l = Alias::new("ext_l");
+    let link = Query::select()
+        .expr(Expr::val(1))
+        .from_as(participant_link::Entity, l.clone())
+        .and_where(
+            Expr::col((l.clone(), L::ParticipantId))
+                .equals((participant::Entity, participant::Column::Id)),
+        )
+        .and_where(Expr::col((l.clone(), L::OrgId)).eq(org_id))
+        .and_where(Expr::col((l.clone(), L::ExternalId)).eq(external_id))
+        .cond_where(identity.condition((l.clone(), L::OrgId), (l, L::ParticipantId)))
+        .to_owned();
+    Ok(participant::Entity::find()
+        .filter(Expr::exists(link))
+        .one(db)
+        .await?)
+}
+
+/// The identity crosswalk rows of these participants the viewer may read.
+pub async fn links<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    ids: &[Uuid],
+) -> Result<Vec<participant_link::Model>> {
+    use participant_link::Column as L;
+    let identity = scopes.of(Category::Identity);
+    Ok(participant_link::Entity::find()
+        .filter(L::ParticipantId.is_in(ids.iter().copied()))
+        .filter(identity.condition(
+            (participant_link::Entity, L::OrgId),
+            (participant_link::Entity, L::ParticipantId),
+        ))
+        .order_by_asc(L::ExternalId)
+        .all(db)
+        .await?)
+}
+
+/// The version of the viewer's own profile of each participant (the one
+/// `updateParticipant` takes).
+pub async fn own_versions<C: ConnectionTrait>(
+    db: &C,
+    org_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, i32)>> {
+    use participant_profile::Column as P;
+    Ok(participant_profile::Entity::find()
+        .select_only()
+        .column(P::ParticipantId)
+        .column(P::Version)
+        .filter(P::ParticipantId.is_in(ids.iter().copied()))
+        .filter(P::OrgId.eq(org_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// A slice of profile columns of one category.
+pub trait ProfileSlice:
+    sea_orm::FromQueryResult + sea_orm::PartialModelTrait + Clone + Send + Sync + 'static
+{
+    /// The category these columns belong to.
+    const CATEGORY: Category;
+    fn participant_id(&self) -> Uuid;
+    fn owner(&self) -> Uuid;
+    fn updated_at(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+macro_rules! slice {
+    ($(#[$doc:meta])* $name:ident, $category:expr, { $($field:ident: $ty:ty),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, DerivePartialModel)]
+        #[sea_orm(entity = "participant_profile::Entity")]
+        pub struct $name {
+            pub participant_id: Uuid,
+            pub org_id: Uuid,
+            pub updated_at: chrono::DateTime<chrono::Utc>,
+            $(pub $field: $ty),+
+        }
+        impl ProfileSlice for $name {
+            const CATEGORY: Category = $category;
+            fn participant_id(&self) -> Uuid { self.participant_id }
+            fn owner(&self) -> Uuid { self.org_id }
+            fn updated_at(&self) -> chrono::DateTime<chrono::Utc> { self.updated_at }
+        }
+    };
+}
+
+slice!(
+    /// Names (IDENTITY).
+    IdentitySlice, Category::Identity, { given_name: String, family_name: String, preferred_name: Option<String> }
+);
+slice!(
+    /// How to reach the youth or their guardian (CONTACT).
+    ContactSlice, Category::Contact, { email: Option<String>, phone: Option<String>, postal_code: Option<String>, guardian_name: Option<String> }
+);
+slice!(
+    /// Birth date, gender, race/ethnicity (DEMOGRAPHICS).
+    DemographicsSlice, Category::Demographics, { birth_date: Option<chrono::NaiveDate>, gender: Option<String>, race_ethnicity: Option<String> }
+);
+slice!(
+    /// Priority populations (SENSITIVE).
+    SensitiveSlice, Category::Sensitive, { priority_populations: String }
+);
+
+/// The profiles of these participants readable in `S::CATEGORY`, with only
+/// that category's columns selected.
+pub async fn profile_slices<S: ProfileSlice, C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    ids: &[Uuid],
+) -> Result<Vec<S>> {
+    use participant_profile::Column as P;
+    let scope = scopes.of(S::CATEGORY);
+    Ok(participant_profile::Entity::find()
+        .filter(P::ParticipantId.is_in(ids.iter().copied()))
+        .filter(scope.condition(
+            (participant_profile::Entity, P::OrgId),
+            (participant_profile::Entity, P::ParticipantId),
+        ))
+        .into_partial_model::<S>()
+        .all(db)
+        .await?)
+}
+
+/// The profile a field resolves from (DESIGN.md section 3): the viewer's
+/// own first, then the most recently updated readable one.
+pub fn pick<S: ProfileSlice>(slices: &[S], viewer_org: Uuid) -> Option<&S> {
+    slices
+        .iter()
+        .find(|s| s.owner() == viewer_org)
+        .or_else(|| slices.iter().max_by_key(|s| s.updated_at()))
+}
+
+/// The hub id in input `field`, if the viewer may see that participant;
+/// otherwise `BAD_USER_INPUT` (a hidden and a missing person answer alike).
+pub async fn require_visible<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    id: &async_graphql::ID,
+    field: &str,
+) -> Result<Uuid> {
+    let bad = || {
+        crate::ground::error::Error::bad_input(
+            field,
+            "no participant with this id is known to your organization",
+        )
+    };
+    let id = Uuid::parse_str(id.as_str()).map_err(|_| bad())?;
+    by_id(db, scopes, id).await?.map(|p| p.id).ok_or_else(bad)
+}

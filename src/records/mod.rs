@@ -1,0 +1,13 @@
+//! The records partners keep about a participant: enrollments and their
+//! rules (the state machine, 2000 h OJT + 144 h RTI, the stipend threshold),
+//! hours, competencies and credentials, mentorships, dual enrollments,
+//! services and outcomes — written with their audit entry, read through the
+//! policy (`reads`).
+
+pub mod awards;
+pub mod dual_enrollments;
+pub mod enrollments;
+pub mod hours;
+pub mod mentorships;
+pub mod reads;
+pub mod rules;

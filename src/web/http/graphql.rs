@@ -1,0 +1,207 @@
+//! The GraphQL endpoint: `POST /graphql` (JSON, batches) and `GET
+//! /graphql` (queries only, or GraphiQL for a browser).
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::rejection::GraphQLRejection;
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::{error_response, request_id, subject_limited};
+use crate::ground::error::Error;
+use crate::web::context::{audit_disclosures, context, with_request_id};
+use crate::web::state::{AppState, authenticate};
+
+pub(super) async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: Result<GraphQLBatchRequest, GraphQLRejection>,
+) -> Response {
+    let request_id = request_id(&headers);
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        let err = Error::bad_input(
+            "body",
+            "send the request as `Content-Type: application/json`",
+        );
+        let mut response = error_response(err, &request_id);
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return response;
+    }
+    let Ok(request) = request else {
+        let err = Error::bad_input(
+            "body",
+            "the body is not a GraphQL request: JSON with a `query` string (and optional `variables` object), or a batch of them",
+        );
+        return error_response(err, &request_id);
+    };
+    let viewer = match authenticate(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(err) => return error_response(err, &request_id),
+    };
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
+        return refused;
+    }
+    let batch = request.into_inner();
+    if let async_graphql::BatchRequest::Batch(items) = &batch {
+        let max = state.config.limits.max_batch;
+        if items.len() > max {
+            let err = Error::QueryTooComplex(format!("a batch holds at most {max} operations"));
+            return error_response(err, &request_id);
+        }
+    }
+    let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
+    let context = context(&state, viewer, request_id.clone());
+    let batch = batch.data(context.clone());
+    let executed = state.schema.execute_batch(batch).await;
+    if let Err(err) = audit_disclosures(&state, &context).await {
+        return error_response(err, &request_id);
+    }
+    let responses: Vec<&async_graphql::Response> = match &executed {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
+    };
+    for (name, response) in names.iter().zip(responses) {
+        state
+            .metrics
+            .operation(name.as_deref(), first_code(response));
+    }
+    let response = match executed {
+        async_graphql::BatchResponse::Single(r) => {
+            async_graphql::BatchResponse::Single(with_request_id(r, &request_id))
+        }
+        async_graphql::BatchResponse::Batch(rs) => async_graphql::BatchResponse::Batch(
+            rs.into_iter()
+                .map(|r| with_request_id(r, &request_id))
+                .collect(),
+        ),
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    /// Automatic persisted queries send `{"persistedQuery":{…}}` here.
+    extensions: Option<String>,
+}
+
+/// GET: GraphiQL for a browser, or a query (never a mutation: a link or an
+/// image tag must not be able to write).
+pub(super) async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    // A persisted query comes as a hash in `extensions`, without `query`.
+    let query = params
+        .query
+        .clone()
+        .or_else(|| params.extensions.as_ref().map(|_| String::new()));
+    let Some(query) = query else {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Pathways Hub")
+                .finish(),
+        )
+        .into_response();
+    };
+    let request_id = request_id(&headers);
+    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+        let is_mutation = document.operations.iter().any(|(name, op)| {
+            op.node.ty != OperationType::Query
+                && (params.operation_name.is_none()
+                    || name.map(|n| n.as_str()) == params.operation_name.as_deref())
+        });
+        if is_mutation {
+            let err = Error::bad_input("query", "mutations must be sent with POST");
+            let mut response = error_response(err, &request_id);
+            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+    }
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
+        None => async_graphql::Variables::default(),
+        Some(Ok(value)) => async_graphql::Variables::from_json(value),
+        Some(Err(_)) => {
+            return error_response(
+                Error::bad_input("variables", "must be a JSON object"),
+                &request_id,
+            );
+        }
+    };
+    let viewer = match authenticate(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(err) => return error_response(err, &request_id),
+    };
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
+        return refused;
+    }
+    let mut request = async_graphql::Request::new(query).variables(variables);
+    if let Some(extensions) = params
+        .extensions
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+        .and_then(|v| serde_json::from_value(v).ok())
+    {
+        request.extensions = extensions;
+    }
+    let name = params.operation_name.clone();
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    let context = context(&state, viewer, request_id.clone());
+    let request = request
+        .data(context.clone())
+        .data(crate::graphql::limits::ReadOnly);
+    let executed = state.schema.execute(request).await;
+    state
+        .metrics
+        .operation(name.as_deref(), first_code(&executed));
+    if let Err(err) = audit_disclosures(&state, &context).await {
+        return error_response(err, &request_id);
+    }
+    let response = with_request_id(executed, &request_id);
+    GraphQLResponse::from(response).into_response()
+}
+
+/// The code of a response's first error, `OK` when it has none.
+fn first_code(response: &async_graphql::Response) -> &'static str {
+    let Some(error) = response.errors.first() else {
+        return "OK";
+    };
+    let code = error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .map(|v| v.to_string().trim_matches('"').to_owned());
+    match code.as_deref() {
+        Some(c) => crate::ground::error::codes::ALL
+            .iter()
+            .find(|known| **known == c)
+            .copied()
+            .unwrap_or(crate::ground::error::codes::INTERNAL),
+        // async-graphql's own parse and validation errors.
+        None => crate::ground::error::codes::BAD_USER_INPUT,
+    }
+}

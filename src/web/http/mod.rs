@@ -1,0 +1,250 @@
+//! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
+//! browser), `/import` (CSV upload), `/reports/summary.csv`, the console at
+//! `/admin`, `/healthz`, `/readyz`, `/metrics`.
+
+mod graphql;
+mod import;
+pub mod metrics;
+mod reports;
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, MatchedPath, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::state::{AppState, authenticate};
+use crate::auth::Viewer;
+use crate::ground::error::Error;
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The hub's router: the HTTP endpoints around `pages` (the console's
+/// routes), all behind the same guard, limits and request ids.
+pub fn router(state: AppState, pages: Router<AppState>) -> Router {
+    let limits = &state.config.limits;
+    // Imports (a 10 000-line file) may take longer: only GraphQL requests
+    // have the timeout.
+    let graphql = Router::new()
+        .route(
+            "/graphql",
+            get(graphql::graphql_get)
+                .post(graphql::graphql_post)
+                .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        )
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(limits.request_timeout_secs),
+        ));
+    let mut router = Router::new()
+        .merge(graphql)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(pages)
+        .route(
+            "/import",
+            post(import::upload).layer(DefaultBodyLimit::max(super::MAX_UPLOAD_BYTES)),
+        )
+        .route("/reports/summary.csv", get(reports::summary_csv))
+        .layer(middleware::from_fn_with_state(state.clone(), guard));
+    if !limits.cors_allowed_origins.is_empty() {
+        let origins: Vec<HeaderValue> = limits
+            .cors_allowed_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router
+        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            // Path only: query strings may carry personal data.
+            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Prometheus text format; never a label with personal data.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut body = state
+        .metrics
+        .render(state.statements(), state.draining.load(Ordering::Relaxed));
+    if !state.partners.all().is_empty() {
+        body.push_str(
+            "# HELP pathways_partner_calls_total Partner calls by partner and outcome.\n\
+             # TYPE pathways_partner_calls_total counter\n",
+        );
+        for partner in state.partners.all() {
+            for (outcome, n) in crate::adapters::OUTCOMES
+                .iter()
+                .zip(partner.outcome_counts())
+            {
+                body.push_str(&format!(
+                    "pathways_partner_calls_total{{partner=\"{}\",outcome=\"{outcome}\"}} {n}\n",
+                    partner.name()
+                ));
+            }
+        }
+        body.push_str(
+            "# HELP pathways_partner_breaker_open Whether a partner's circuit breaker is open.\n\
+             # TYPE pathways_partner_breaker_open gauge\n",
+        );
+        for partner in state.partners.all() {
+            body.push_str(&format!(
+                "pathways_partner_breaker_open{{partner=\"{}\"}} {}\n",
+                partner.name(),
+                u8::from(partner.breaker_open())
+            ));
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// The route a request matched, for metrics (never the raw path, which
+/// can carry ids).
+fn route_of(request: &Request<axum::body::Body>) -> String {
+    request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned())
+}
+
+/// Every request: the per-address rate limit, a declared body over the
+/// limit refused with a code, and the request counted in `/metrics`.
+async fn guard(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let started = Instant::now();
+    let route = route_of(&request);
+    let request_id = request_id(request.headers());
+    let probe = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics");
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let limited = match address {
+        Some(ip) if !probe => state.rate_limits.check_address(ip).await.err(),
+        _ => None,
+    };
+    let response = if let Some(wait) = limited {
+        state.metrics.rate_limited("address");
+        rate_limited(wait, &request_id)
+    } else if route == "/graphql"
+        && request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+            .is_some_and(|n| n > state.config.limits.max_body_bytes)
+    {
+        let err = Error::QueryTooComplex(format!(
+            "the request body is larger than {} bytes",
+            state.config.limits.max_body_bytes
+        ));
+        let mut response = error_response(err, &request_id);
+        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        response
+    } else {
+        next.run(request).await
+    };
+    state
+        .metrics
+        .request(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// `429` with `Retry-After` and the `RATE_LIMITED` code.
+fn rate_limited(wait: Duration, request_id: &str) -> Response {
+    let secs = wait.as_secs() + 1;
+    let mut response = error_response(
+        Error::RateLimited {
+            retry_after_secs: secs,
+        },
+        request_id,
+    );
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The per-subject rate limit, after the token was verified.
+pub(super) async fn subject_limited(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    request_id: &str,
+) -> Option<Response> {
+    let viewer = viewer?;
+    let wait = state
+        .rate_limits
+        .check_subject(&viewer.subject)
+        .await
+        .err()?;
+    state.metrics.rate_limited("subject");
+    Some(rate_limited(wait, request_id))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.load(Ordering::Relaxed) {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
+    } else if crate::ground::db::ping(&state.db).await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+pub(super) fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A GraphQL-shaped error answer for failures before execution.
+pub(super) fn error_response(err: Error, request_id: &str) -> Response {
+    let status = match err {
+        Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::OK,
+    };
+    let code = err.code();
+    if let Error::Internal(detail) = &err {
+        tracing::error!(detail = %detail, "internal error before execution");
+    }
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{ "message": err.message(), "extensions": { "code": code, "requestId": request_id } }]
+    });
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}

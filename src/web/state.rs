@@ -1,0 +1,147 @@
+//! What every handler of the HTTP endpoints and the console shares: the
+//! application state built at start, and the verification of a token into
+//! a viewer.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, header};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{Role, TokenVerifier, Viewer};
+use crate::graphql::{HubSchema, build_schema};
+use crate::ground::config::Config;
+use crate::ground::error::Error;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub verifier: Arc<TokenVerifier>,
+    pub schema: HubSchema,
+    /// Every SQL statement the hub ran (see [`crate::ground::db::count_statements`]).
+    pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
+    /// The key of the console's CSRF tokens, made at start.
+    pub console_key: Arc<[u8; 32]>,
+    /// Rate limits per subject and per client address (this process).
+    pub rate_limits: Arc<crate::web::limits::RateLimits>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<super::http::metrics::Metrics>,
+    /// Set when shutdown began: `/readyz` answers 503.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Partner systems (breakers and answer caches shared by all requests).
+    pub partners: Arc<crate::adapters::Partners>,
+    /// Writes requests' read disclosures, many requests per commit.
+    pub audit: crate::audit::Writer,
+}
+
+impl AppState {
+    /// Builds the state from validated configuration and a connected database.
+    pub fn new(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<AppState, crate::ground::config::ConfigError> {
+        AppState::with_shared(config, db, None)
+    }
+
+    /// Builds the state and, when `limits.redis_url` is set, connects to
+    /// the Redis that instances share (a failure names the setting).
+    pub async fn connect(
+        config: Config,
+        db: DatabaseConnection,
+    ) -> Result<AppState, crate::ground::config::ConfigError> {
+        let shared = match &config.limits.redis_url {
+            Some(url) => Some(
+                crate::ground::shared::Shared::connect(url, &config.limits.redis_namespace)
+                    .await
+                    .map_err(|e| {
+                        crate::ground::config::ConfigError(format!(
+                            "`limits.redis_url` does not answer ({:?})",
+                            e.kind()
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        AppState::with_shared(config, db, shared)
+    }
+
+    fn with_shared(
+        config: Config,
+        mut db: DatabaseConnection,
+        shared: Option<crate::ground::shared::Shared>,
+    ) -> Result<AppState, crate::ground::config::ConfigError> {
+        let verifier = TokenVerifier::from_config(&config.auth)?;
+        let sql_statements = crate::ground::db::count_statements(&mut db);
+        let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
+        let config = Arc::new(config);
+        let rate_limits = Arc::new(crate::web::limits::RateLimits::new(
+            &config.limits,
+            shared.clone(),
+        ));
+        Ok(AppState {
+            schema: build_schema(Some(db.clone()), Some(config.clone()), shared),
+            audit: crate::audit::Writer::start(db.clone()),
+            db,
+            config,
+            verifier: Arc::new(verifier),
+            sql_statements,
+            console_key: Arc::new(random_key()),
+            rate_limits,
+            metrics: Arc::default(),
+            draining: Arc::default(),
+            partners,
+        })
+    }
+
+    /// SQL statements run since start.
+    pub fn statements(&self) -> u64 {
+        self.sql_statements
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// 32 random bytes (two v4 UUIDs: the OS's random source).
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key
+}
+
+/// Verifies the bearer token, if any, into a viewer whose organization exists.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or(Error::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ))?;
+    viewer_from_token(state, token).await.map(Some)
+}
+
+/// Verifies a token into a viewer whose organization exists.
+pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, Error> {
+    let claims = state.verifier.verify(token).await?;
+    let org = crate::directory::organizations::by_slug(&state.db, &claims.org)
+        .await?
+        .ok_or(Error::Unauthenticated("the token could not be verified"))?;
+    Ok(Viewer {
+        subject: claims.sub,
+        org_id: org.id,
+        org_slug: org.slug,
+        roles: claims
+            .roles
+            .iter()
+            .filter_map(|r| Role::from_claim(r))
+            .collect(),
+    })
+}
