@@ -16,7 +16,7 @@ pub struct JsonPath(Vec<Step>);
 
 impl JsonPath {
     /// Parses `$`, `a.b`, `$.a[2].b`; keys are non-empty and hold no `.[]`.
-    pub fn parse(text: &str) -> Result<JsonPath, ()> {
+    pub(crate) fn parse(text: &str) -> Result<JsonPath, ()> {
         let text = text.trim();
         let rest = text.strip_prefix('$').unwrap_or(text);
         let rest = rest.strip_prefix('.').unwrap_or(rest);
