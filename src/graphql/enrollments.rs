@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 
 use super::ContextExt;
-use super::records::{Enrollment, HourLog};
+use super::progress::{Enrollment, HourLog};
 use super::registration::refuse;
 use crate::records::enrollments::{self, EnrollInput, SetEnrollmentStatusInput};
 use crate::records::hours::{self, ApproveHoursInput, LogHoursInput};

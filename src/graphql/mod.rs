@@ -14,6 +14,7 @@ mod loaders;
 mod participants;
 mod partners;
 mod prefetch;
+mod progress;
 mod record_mutations;
 mod records;
 mod registration;

@@ -12,9 +12,8 @@ use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
 use super::partners::{self, PartnerDualEnrollment, PartnerHourLog, PartnerUnionMembership};
-use super::records::{
-    Consent, Credential, DualEnrollment, Enrollment, Mentorship, Outcome, Service,
-};
+use super::progress::Enrollment;
+use super::records::{Consent, Credential, DualEnrollment, Mentorship, Outcome, Service};
 use crate::adapters::RecordKind;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{

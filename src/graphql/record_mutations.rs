@@ -5,9 +5,8 @@
 use async_graphql::{Context, Object};
 
 use super::ContextExt;
-use super::records::{
-    CompetencyAttainment, Credential, DualEnrollment, Mentorship, Outcome, Service,
-};
+use super::progress::CompetencyAttainment;
+use super::records::{Credential, DualEnrollment, Mentorship, Outcome, Service};
 use super::registration::refuse;
 use crate::records::awards::{
     self, AwardCredentialInput, RecordCompetencyInput, RecordOutcomeInput, RecordServiceInput,

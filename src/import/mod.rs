@@ -12,9 +12,11 @@
 //!   participant by the organization's external id;
 //! - `hours`: hour logs naming the enrollment by its external id.
 
+mod enrollments;
+mod hours;
 mod participants;
-mod records;
 
+use std::collections::HashSet;
 use std::io::Read;
 
 use csv::StringRecord;
@@ -25,8 +27,9 @@ use crate::audit::Actor;
 use crate::auth::Viewer;
 use crate::ground::error::Result;
 
+pub use enrollments::ENROLLMENT_COLUMNS;
+pub use hours::HOUR_COLUMNS;
 pub use participants::PARTICIPANT_COLUMNS;
-pub use records::{ENROLLMENT_COLUMNS, HOUR_COLUMNS};
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -92,9 +95,9 @@ pub async fn run(
             participants::import(db, secret, viewer, actor, data, dry_run, &bar).await?
         }
         ImportKind::Enrollments => {
-            records::import_enrollments(db, viewer, actor, data, dry_run, &bar).await?
+            enrollments::import_enrollments(db, viewer, actor, data, dry_run, &bar).await?
         }
-        ImportKind::Hours => records::import_hours(db, viewer, actor, data, dry_run, &bar).await?,
+        ImportKind::Hours => hours::import_hours(db, viewer, actor, data, dry_run, &bar).await?,
     };
     bar.finish_and_clear();
     Ok(summary)
@@ -233,4 +236,33 @@ pub(crate) fn optional_date(
         None => Ok(None),
         Some(_) => date(line, column).map(Some),
     }
+}
+
+/// Rows go to the database this many at a time.
+pub(super) const CHUNK: usize = 500;
+
+pub(super) fn header_failed(errors: Vec<LineError>) -> ImportSummary {
+    ImportSummary {
+        errors,
+        ..Default::default()
+    }
+}
+
+/// An external id cell: present, at most 64 characters, once in the file.
+pub(super) fn external_id<'a>(
+    line: &Line<'a>,
+    column: &str,
+    seen: &mut HashSet<String>,
+) -> std::result::Result<&'a str, LineError> {
+    let value = line.get(column);
+    if value.is_empty() {
+        return Err(line.error(column, "must not be empty"));
+    }
+    if value.chars().count() > 64 {
+        return Err(line.error(column, "must be at most 64 characters"));
+    }
+    if !seen.insert(value.to_owned()) {
+        return Err(line.error(column, "appears twice in the file"));
+    }
+    Ok(value)
 }
