@@ -425,12 +425,16 @@ hub_test!(
 );
 
 hub_test!(get_queries_graphiql_and_health, |backend| {
-    let app = spawn_app(backend).await;
+    // GraphiQL is switched on (the production profile has it off).
+    let app = spawn_app_with(backend, true, |c| c.limits.graphiql = true).await;
     let token = app.staff("wlcac");
     let client = reqwest::Client::new();
+    // A GET query carries a CSRF-safe header (the production profile's
+    // CSRF prevention; tests/production.rs shows the refusal).
     let answer: serde_json::Value = client
         .get(&app.url)
         .query(&[("query", "{ viewer { subject } }")])
+        .header("apollo-require-preflight", "true")
         .bearer_auth(&token)
         .send()
         .await

@@ -220,7 +220,11 @@ hub_test!(hostile_input_gets_its_code_and_changes_nothing, |backend| {
                 .bearer_auth(&staff)
                 .header("content-type", content_type)
                 .body(bytes),
-            Send::Get(params) => client.get(&app.url).bearer_auth(&staff).query(&params),
+            Send::Get(params) => client
+                .get(&app.url)
+                .bearer_auth(&staff)
+                .header("apollo-require-preflight", "true")
+                .query(&params),
             Send::AuthHeader(header, body) => client
                 .post(&app.url)
                 .header("authorization", header)

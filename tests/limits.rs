@@ -94,10 +94,12 @@ hub_test!(persisted_queries_by_hash, |backend| {
         answer["data"]["viewer"]["subject"], "staff@hola",
         "{answer}"
     );
-    // By GET too, as partner apps send them for caching.
+    // By GET too, as partner apps send them for caching (with Apollo's
+    // CSRF-safe header, as Apollo Client sends it).
     let response = reqwest::Client::new()
         .get(&app.url)
         .bearer_auth(&staff)
+        .header("apollo-require-preflight", "true")
         .query(&[("extensions", apq.to_string())])
         .send()
         .await
@@ -123,6 +125,7 @@ hub_test!(persisted_queries_by_hash, |backend| {
     let response = reqwest::Client::new()
         .get(&app.url)
         .bearer_auth(&admin)
+        .header("apollo-require-preflight", "true")
         .query(&[("extensions", mapq.to_string())])
         .send()
         .await

@@ -32,6 +32,7 @@ pub struct ReadOnly;
 pub struct QueryLimits {
     pub max_aliases: usize,
     pub max_document_bytes: usize,
+    pub max_field_repeats: usize,
 }
 
 impl ExtensionFactory for QueryLimits {
@@ -39,6 +40,7 @@ impl ExtensionFactory for QueryLimits {
         Arc::new(QueryLimitsExtension {
             max_aliases: self.max_aliases,
             max_document_bytes: self.max_document_bytes,
+            max_field_repeats: self.max_field_repeats,
         })
     }
 }
@@ -46,6 +48,36 @@ impl ExtensionFactory for QueryLimits {
 struct QueryLimitsExtension {
     max_aliases: usize,
     max_document_bytes: usize,
+    max_field_repeats: usize,
+}
+
+/// The most times one response key is selected in one selection set (a
+/// field repeated 500 times costs 500 resolutions for one answer: a
+/// denial-of-service probe, never an honest query).
+fn most_repeated(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &Positioned<SelectionSet>) -> usize {
+        let mut counts = std::collections::HashMap::<&str, usize>::new();
+        let mut deepest = 0;
+        for item in &set.node.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    *counts
+                        .entry(f.node.response_key().node.as_str())
+                        .or_default() += 1;
+                    deepest = deepest.max(walk(&f.node.selection_set));
+                }
+                Selection::InlineFragment(f) => deepest = deepest.max(walk(&f.node.selection_set)),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+        counts.into_values().max().unwrap_or(0).max(deepest)
+    }
+    doc.operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set))
+        .chain(doc.fragments.values().map(|f| walk(&f.node.selection_set)))
+        .max()
+        .unwrap_or(0)
 }
 
 fn count_aliases(doc: &ExecutableDocument) -> usize {
@@ -99,6 +131,12 @@ impl Extension for QueryLimitsExtension {
             }
             e
         })?;
+        if most_repeated(&doc) > self.max_field_repeats {
+            return Err(too_complex(format!(
+                "a field is selected more than {} times in one selection",
+                self.max_field_repeats
+            )));
+        }
         if count_aliases(&doc) > self.max_aliases {
             return Err(too_complex(format!(
                 "the query has more than {} aliases",
@@ -152,5 +190,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count_aliases(&doc), 4);
+    }
+
+    #[test]
+    fn repeated_fields_are_counted_per_selection() {
+        let doc = async_graphql::parser::parse_query(
+            "{ viewer { subject subject subject } pathways { code } pathways { name } }",
+        )
+        .unwrap();
+        assert_eq!(most_repeated(&doc), 3);
     }
 }

@@ -111,6 +111,7 @@ pub fn build_schema(
         .extension(limits::QueryLimits {
             max_aliases: limits.max_aliases,
             max_document_bytes: limits.max_document_bytes,
+            max_field_repeats: limits.max_field_repeats,
         });
     builder = match shared {
         Some(shared) => builder.extension(crate::ground::shared::SharedPersistedQueries(shared)),

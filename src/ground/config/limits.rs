@@ -17,6 +17,9 @@ pub struct LimitsConfig {
     pub max_complexity: usize,
     /// Most aliased fields in one document.
     pub max_aliases: usize,
+    /// Most times one field (response key) may be selected in one
+    /// selection set.
+    pub max_field_repeats: usize,
     /// Most directives on one field.
     pub max_directives: usize,
     /// Largest query text, in bytes.
@@ -27,10 +30,18 @@ pub struct LimitsConfig {
     pub max_body_bytes: usize,
     /// Longest a GraphQL request may take, in seconds (then `503`).
     pub request_timeout_secs: u64,
-    /// Schema introspection (turn off in production).
+    /// Schema introspection (off outside demo mode).
     pub introspection: bool,
-    /// "Did you mean…" suggestions in validation errors (turn off in production).
+    /// "Did you mean…" suggestions in validation errors (off outside demo
+    /// mode: they reveal the schema).
     pub suggestions: bool,
+    /// GraphiQL at `GET /graphql` for a browser (off outside demo mode).
+    pub graphiql: bool,
+    /// CSRF prevention, as Apollo Server's: a `GET` query is executed only
+    /// with an `apollo-require-preflight` or `x-apollo-operation-name`
+    /// header, or a content type a browser cannot send without a preflight
+    /// (a plain link or form cannot then make the viewer's browser read).
+    pub csrf_prevention: bool,
     /// Requests a subject (a token's `sub`) may make per minute.
     pub per_subject_per_minute: u32,
     /// Requests a client address may make per minute.
@@ -55,13 +66,16 @@ impl Default for LimitsConfig {
             max_depth: 12,
             max_complexity: 20_000,
             max_aliases: 30,
+            max_field_repeats: 10,
             max_directives: 5,
             max_document_bytes: 32 * 1024,
-            max_batch: 10,
+            max_batch: 5,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
-            introspection: true,
-            suggestions: true,
+            introspection: false,
+            suggestions: false,
+            graphiql: false,
+            csrf_prevention: true,
             per_subject_per_minute: 6_000,
             per_ip_per_minute: 12_000,
             cors_allowed_origins: Vec::new(),
@@ -81,6 +95,7 @@ impl LimitsConfig {
             ("limits.max_complexity", self.max_complexity),
             ("limits.max_document_bytes", self.max_document_bytes),
             ("limits.max_batch", self.max_batch),
+            ("limits.max_field_repeats", self.max_field_repeats),
             ("limits.max_body_bytes", self.max_body_bytes),
             ("limits.persisted_queries", self.persisted_queries),
             (

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 mod limits;
@@ -201,6 +201,21 @@ impl Config {
 
     /// Extracts and validates a configuration from any figment.
     pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+        // Outside demo mode the defaults are the production profile; demo
+        // mode starts from developer-friendly limits, under anything set.
+        let demo = figment.extract_inner::<bool>("demo").unwrap_or(false);
+        let figment = if demo {
+            // In the default profile (a tuple would be global and win).
+            Figment::new()
+                .merge(Serialized::default("limits.introspection", true))
+                .merge(Serialized::default("limits.suggestions", true))
+                .merge(Serialized::default("limits.graphiql", true))
+                .merge(Serialized::default("limits.max_batch", 10))
+                .merge(Serialized::default("limits.csrf_prevention", false))
+                .merge(figment)
+        } else {
+            figment
+        };
         let config: Config = figment.extract().map_err(|err| {
             // `partners.0.kind` reads as `partners[0].kind`, as validation names it.
             let mut setting = String::new();
@@ -372,6 +387,14 @@ mod tests {
     const OK: &str = "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n";
 
     #[test]
+    fn outside_demo_mode_the_defaults_are_the_production_profile() {
+        let limits = from_toml(OK).unwrap().limits;
+        assert!(!limits.introspection && !limits.suggestions && !limits.graphiql);
+        assert!(limits.csrf_prevention);
+        assert_eq!(limits.max_batch, 5);
+    }
+
+    #[test]
     fn a_complete_config_validates() {
         let config = from_toml(OK).unwrap();
         assert_eq!(config.listen_addr().unwrap().port(), 8080);
@@ -495,5 +518,17 @@ mod tests {
     fn demo_config_is_valid() {
         let config = from_toml(&demo_config_toml()).unwrap();
         assert!(config.demo);
+        // Demo mode keeps the developer-friendly limits…
+        assert!(config.limits.introspection && config.limits.suggestions);
+        assert!(config.limits.graphiql && !config.limits.csrf_prevention);
+        assert_eq!(config.limits.max_batch, 10);
+        // …unless configured otherwise.
+        let config = from_toml(&format!(
+            "{}\n[limits]\nintrospection = false\n",
+            demo_config_toml()
+        ))
+        .unwrap();
+        assert!(!config.limits.introspection, "{:?}", config.limits);
+        assert!(config.limits.graphiql, "{:?}", config.limits);
     }
 }

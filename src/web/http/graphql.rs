@@ -110,7 +110,16 @@ pub(super) async fn graphql_get(
         .query
         .clone()
         .or_else(|| params.extensions.as_ref().map(|_| String::new()));
+    let request_id = request_id(&headers);
+    let limits = &state.config.limits;
     let Some(query) = query else {
+        if !limits.graphiql {
+            let err = Error::bad_input(
+                "query",
+                "send a GraphQL query as `?query=…` (the in-browser IDE is off)",
+            );
+            return error_response(err, &request_id);
+        }
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -119,7 +128,6 @@ pub(super) async fn graphql_get(
         )
         .into_response();
     };
-    let request_id = request_id(&headers);
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
         let is_mutation = document.operations.iter().any(|(name, op)| {
             op.node.ty != OperationType::Query
@@ -135,6 +143,13 @@ pub(super) async fn graphql_get(
                 .insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
+    }
+    if limits.csrf_prevention && !preflighted(&headers) {
+        let err = Error::bad_input(
+            "query",
+            "a GET query needs an `apollo-require-preflight: true` header (CSRF prevention); or send it with POST",
+        );
+        return error_response(err, &request_id);
     }
     let variables = match params
         .variables
@@ -183,6 +198,34 @@ pub(super) async fn graphql_get(
     }
     let response = with_request_id(executed, &request_id);
     GraphQLResponse::from(response).into_response()
+}
+
+/// Whether a browser could only have sent this request after a CORS
+/// preflight (Apollo Server's CSRF prevention): it carries
+/// `apollo-require-preflight` or `x-apollo-operation-name`, or a content
+/// type other than the three a plain form or link may send.
+fn preflighted(headers: &HeaderMap) -> bool {
+    if headers.contains_key("apollo-require-preflight")
+        || headers.contains_key("x-apollo-operation-name")
+    {
+        return true;
+    }
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            let essence = v
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            !matches!(
+                essence.as_str(),
+                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+            )
+        })
+        .unwrap_or(false)
 }
 
 /// The code of a response's first error, `OK` when it has none.
