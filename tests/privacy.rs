@@ -407,14 +407,15 @@ hub_test!(audit_rows_match_the_reads_exactly, |backend| {
     assert_eq!(error["path"], json!(["participant", "birthDate"]));
 
     // One READ per participant, category and owner (names read twice still
-    // count once), one DENY for the refused category, nothing else.
+    // count once), one DENY for the refused category naming the owner of
+    // the refused profile (so the provider sees the attempt), nothing else.
     assert_eq!(w.app.count("audit_event").await, before + 4);
     let p = w.participant;
     for (action, category, owner) in [
         (AuditAction::Read, "IDENTITY", Some(w.owner)),
         (AuditAction::Read, "CONTACT", Some(w.owner)),
         (AuditAction::Read, "ENROLLMENT", Some(w.owner)),
-        (AuditAction::Deny, "DEMOGRAPHICS", None),
+        (AuditAction::Deny, "DEMOGRAPHICS", Some(w.owner)),
     ] {
         use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
         let mut query = audit_event::Entity::find()
@@ -566,13 +567,13 @@ hub_test!(
         let log = "query($first: Int, $after: String, $filter: AuditEventFilter) { auditEvents(first: $first, after: $after, filter: $filter) {
         totalCount pageInfo { hasNextPage endCursor }
         edges { node { action actorSubject actorOrganization { slug } ownerOrganization { slug } participantId categories requestId } } } }";
-        // Arts2Work's org_admin sees that HOLA read its youth's names.
+        // Arts2Work's org_admin sees that HOLA read its youth's names…
         let answer = w
             .app
             .query(
                 Some(&w.app.org_admin("alliance-arts2work")),
                 log,
-                json!({ "filter": { "actorOrgSlug": "hola" } }),
+                json!({ "filter": { "actorOrgSlug": "hola", "action": "READ" } }),
             )
             .await;
         assert_ok(&answer);
@@ -584,26 +585,32 @@ hub_test!(
         assert_eq!(event["actorSubject"], "staff@hola");
         assert_eq!(event["ownerOrganization"]["slug"], "alliance-arts2work");
         assert_eq!(event["participantId"], w.participant.to_string());
-        // The DENY of the email is about no owner's data: only the hub admin sees it.
-        let answer = w
-            .app
-            .query(
-                Some(&w.app.hub_admin()),
-                log,
-                json!({ "filter": { "action": "DENY" } }),
-            )
-            .await;
-        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 1, "{answer}");
-        assert_eq!(
-            answer["data"]["auditEvents"]["edges"][0]["node"]["categories"],
-            json!(["CONTACT"])
-        );
-        // HOLA's own org_admin does not see events about Arts2Work's records.
+        // …and that HOLA tried to read its youth's email and was refused: the
+        // DENY names Arts2Work as the owner of the refused data.
+        for token in [w.app.org_admin("alliance-arts2work"), w.app.hub_admin()] {
+            let answer = w
+                .app
+                .query(Some(&token), log, json!({ "filter": { "action": "DENY" } }))
+                .await;
+            assert_eq!(answer["data"]["auditEvents"]["totalCount"], 1, "{answer}");
+            let event = &answer["data"]["auditEvents"]["edges"][0]["node"];
+            assert_eq!(event["categories"], json!(["CONTACT"]));
+            assert_eq!(event["actorOrganization"]["slug"], "hola");
+            assert_eq!(event["ownerOrganization"]["slug"], "alliance-arts2work");
+        }
+        // HOLA's own org_admin sees what its own staff did (the read and the
+        // refused attempt), and nothing else about Arts2Work's records.
         let answer = w
             .app
             .query(Some(&w.app.org_admin("hola")), log, json!({}))
             .await;
-        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 0, "{answer}");
+        assert_eq!(answer["data"]["auditEvents"]["totalCount"], 2, "{answer}");
+        for edge in answer["data"]["auditEvents"]["edges"].as_array().unwrap() {
+            assert_eq!(
+                edge["node"]["actorOrganization"]["slug"], "hola",
+                "{answer}"
+            );
+        }
         // Staff and evaluators may not read the log.
         for token in [
             w.app.staff("alliance-arts2work"),

@@ -56,8 +56,14 @@ impl AuditCursor {
 fn condition(reach: AuditReach, filter: &AuditFilter) -> Condition {
     use audit_event::Column as A;
     let mut all = Condition::all();
+    // An org_admin sees what happened to its organization's data (reads,
+    // writes, refused attempts) and what its own users did.
     if let AuditReach::AboutOrg(org) = reach {
-        all = all.add(A::OwnerOrgId.eq(org));
+        all = all.add(
+            Condition::any()
+                .add(A::OwnerOrgId.eq(org))
+                .add(A::ActorOrgId.eq(org)),
+        );
     }
     if let Some(action) = filter.action {
         all = all.add(A::Action.eq(action));

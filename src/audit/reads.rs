@@ -8,19 +8,23 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use entity::enums::{AuditAction, Category};
+use entity::participant_profile;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{Actor, Entry, Writer};
 use crate::ground::error::Result;
 
-/// One disclosure: participant, category, owner (None for a denial), action.
+/// One disclosure: participant, category, owner, action. A denial's owner is
+/// the organization whose data was refused; `None` until the flush finds
+/// the owners of a refused profile field.
 type Disclosure = (Uuid, Category, Option<Uuid>, AuditAction);
 
 /// The disclosure log of one request.
 #[derive(Debug, Default)]
 pub struct Disclosures {
     viewer_org: Option<Uuid>,
-    /// (participant, category, owner or None for a denial, action)
+    /// (participant, category, owner, action)
     seen: Mutex<BTreeSet<Disclosure>>,
 }
 
@@ -48,9 +52,13 @@ impl Disclosures {
         }
     }
 
-    /// Notes a field of `participant` in `category` the viewer was refused.
-    pub fn deny(&self, participant: Uuid, category: Category) {
-        self.note((participant, category, None, AuditAction::Deny));
+    /// Notes a field of `participant` in `category` the viewer was refused;
+    /// `owner` is the organization whose row was refused, `None` for a
+    /// profile field (the flush then names every organization holding a
+    /// profile of the person), so that each provider sees in its audit log
+    /// who tried to read its data.
+    pub fn deny(&self, participant: Uuid, category: Category, owner: Option<Uuid>) {
+        self.note((participant, category, owner, AuditAction::Deny));
     }
 
     /// How many entries are waiting.
@@ -66,21 +74,69 @@ impl Disclosures {
     /// Writes every waiting entry through the group-commit writer and
     /// empties the log; returns once they are committed.
     pub async fn flush(&self, writer: &Writer, actor: &Actor) -> Result<()> {
-        let entries: Vec<Entry> = match self.seen.lock() {
-            Ok(mut seen) => std::mem::take(&mut *seen)
-                .into_iter()
-                .map(|(participant, category, owner, action)| Entry {
-                    action,
-                    entity: "participant",
-                    entity_id: Some(participant),
-                    participant_id: Some(participant),
-                    owner_org_id: owner,
-                    categories: vec![category],
-                    detail: None,
-                })
-                .collect(),
-            Err(_) => Vec::new(),
+        let seen = match self.seen.lock() {
+            Ok(mut seen) => std::mem::take(&mut *seen),
+            Err(_) => BTreeSet::new(),
         };
+        let seen = self.with_profile_owners(&writer.db, seen).await?;
+        let entries: Vec<Entry> = seen
+            .into_iter()
+            .map(|(participant, category, owner, action)| Entry {
+                action,
+                entity: "participant",
+                entity_id: Some(participant),
+                participant_id: Some(participant),
+                owner_org_id: owner,
+                categories: vec![category],
+                detail: None,
+            })
+            .collect();
         writer.write(actor.clone(), entries).await
+    }
+
+    /// Gives each refused profile field the organizations whose profiles of
+    /// the person were refused (one statement for the request, only
+    /// organization ids; nothing of it reaches the viewer). A denial about
+    /// a person no other organization holds keeps no owner.
+    async fn with_profile_owners(
+        &self,
+        db: &DatabaseConnection,
+        seen: BTreeSet<Disclosure>,
+    ) -> Result<BTreeSet<Disclosure>> {
+        let people: BTreeSet<Uuid> = seen
+            .iter()
+            .filter(|(_, _, owner, action)| owner.is_none() && *action == AuditAction::Deny)
+            .map(|(participant, ..)| *participant)
+            .collect();
+        if people.is_empty() {
+            return Ok(seen);
+        }
+        let holders: Vec<(Uuid, Uuid)> = participant_profile::Entity::find()
+            .select_only()
+            .column(participant_profile::Column::ParticipantId)
+            .column(participant_profile::Column::OrgId)
+            .filter(participant_profile::Column::ParticipantId.is_in(people))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut out = BTreeSet::new();
+        for (participant, category, owner, action) in seen {
+            if owner.is_some() || action != AuditAction::Deny {
+                out.insert((participant, category, owner, action));
+                continue;
+            }
+            let mut owners = holders
+                .iter()
+                .filter(|(p, org)| *p == participant && Some(*org) != self.viewer_org)
+                .map(|(_, org)| *org)
+                .peekable();
+            if owners.peek().is_none() {
+                out.insert((participant, category, None, action));
+            }
+            for org in owners {
+                out.insert((participant, category, Some(org), action));
+            }
+        }
+        Ok(out)
     }
 }

@@ -35,6 +35,9 @@ struct Job {
 #[derive(Clone, Debug)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// For what a request's entries need to know before they are queued
+    /// (the owners of refused data).
+    pub(crate) db: DatabaseConnection,
 }
 
 impl Writer {
@@ -42,8 +45,8 @@ impl Writer {
     /// when the last handle is dropped, after writing what was queued.
     pub fn start(db: DatabaseConnection) -> Writer {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, queue));
-        Writer { jobs }
+        tokio::spawn(run(db.clone(), queue));
+        Writer { jobs, db }
     }
 
     /// Writes `entries` by `actor`; returns once they are committed.

@@ -117,7 +117,9 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log, newest first: all of it for a hub_admin; for an
-    /// org_admin, the events about its organization's data.
+    /// org_admin, the events about its organization's data (reads, writes
+    /// and refused attempts by others, `DENY` rows included) and what its
+    /// own users did.
     #[graphql(complexity = "crate::graphql::page_cost(first, 50) * child_complexity")]
     async fn audit_events(
         &self,

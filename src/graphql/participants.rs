@@ -56,7 +56,7 @@ impl Participant {
                 Ok(slice.clone())
             }
             None => {
-                ctx.disclosures().deny(self.0.id, S::CATEGORY);
+                ctx.disclosures().deny(self.0.id, S::CATEGORY, None);
                 Err(Error::forbidden_category(S::CATEGORY))
             }
         }

@@ -39,7 +39,8 @@ impl Enrollment {
                 Ok(totals)
             }
             None => {
-                ctx.disclosures().deny(e.participant_id, Category::Progress);
+                ctx.disclosures()
+                    .deny(e.participant_id, Category::Progress, Some(e.owner_org_id));
                 Err(Error::forbidden_category(Category::Progress))
             }
         }

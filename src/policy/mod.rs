@@ -127,7 +127,8 @@ pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
 }
 
 /// Which events a reader may list: all (hub_admin), or those about one
-/// organization's data (its org_admin: FERPA 99.32, who saw our records).
+/// organization's data and by its users (its org_admin: FERPA 99.32, who
+/// saw or was refused our records, and what our own staff did).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditReach {
     All,
