@@ -2,7 +2,8 @@
 //! them: settings (`config`, with each part's settings as plain data), the
 //! one error type with its `extensions.code`s (`error`), the database
 //! connection and write transactions (`db`), the shared Redis client
-//! (`shared`) and the value types parsed at the edge (`types`).
+//! (`shared`), the value types parsed at the edge (`types`) and the
+//! version-checked update every versioned row goes through (`versioned`).
 
 pub mod config;
 pub mod db;
@@ -10,3 +11,4 @@ pub mod error;
 pub mod json_path;
 pub mod shared;
 pub mod types;
+pub mod versioned;

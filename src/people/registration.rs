@@ -6,7 +6,7 @@ use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, PriorityPopulation, join_set};
 use entity::{participant, participant_link, participant_profile};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     TransactionSession, TransactionTrait,
@@ -17,6 +17,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
 use crate::ground::error::{DbResultExt, Error, Result};
 use crate::ground::types::{email, optional_text, text};
+use crate::ground::versioned::{self, Stale};
 use crate::people::identity::match_key;
 
 /// A person as the viewer's organization records them.
@@ -349,25 +350,32 @@ pub async fn update(
         update = update.col_expr(col, Expr::value(value));
     }
     let txn = crate::ground::db::begin_write(db).await?;
-    let result = update
-        .col_expr(P::Version, Expr::col(P::Version).add(1))
-        .col_expr(P::UpdatedAt, Expr::value(Utc::now()))
-        .filter(P::ParticipantId.eq(id))
-        .filter(P::OrgId.eq(viewer.org_id))
-        .filter(P::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
+    // Not `versioned::update`: the resolver reads the participant back
+    // through the viewer's scope, so reading the profile here would be a
+    // statement for nothing.
+    let changed = versioned::update_if_current(
+        &txn,
+        update.filter(P::OrgId.eq(viewer.org_id)),
+        (P::ParticipantId, id),
+        (P::Version, input.version),
+        (P::UpdatedAt, Utc::now()),
+    )
+    .await?;
+    // Nothing changed: a stale version, or no profile of the viewer's
+    // organization, which is NOT_FOUND rather than a conflict. Only this
+    // path pays for the look-up that tells them apart.
+    if !changed {
         let own = participant_profile::Entity::find()
             .filter(P::ParticipantId.eq(id))
             .filter(P::OrgId.eq(viewer.org_id))
             .one(&txn)
             .await?;
         return Err(match own {
-            Some(profile) => Error::Conflict(format!(
-                "version {} is stale: the profile is at version {}; read it again",
-                input.version, profile.version
-            )),
+            Some(profile) => Stale::At {
+                noun: "profile",
+                current: profile.version,
+            }
+            .error(input.version),
             None => Error::NotFound("participant profile of your organization"),
         });
     }

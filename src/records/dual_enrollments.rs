@@ -5,14 +5,15 @@ use async_graphql::{ID, InputObject};
 use chrono::Utc;
 use entity::dual_enrollment;
 use entity::enums::{AuditAction, Category, DualEnrollmentStatus};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
 use crate::ground::error::{Error, Result};
 use crate::ground::types::{optional_text, text};
+use crate::ground::versioned::{self, Stale};
 use crate::people::participants::require_visible;
 use crate::policy::{self, Scopes};
 use crate::records::enrollments::uuid;
@@ -159,9 +160,7 @@ pub async fn update(
             "must not exceed unitsAttempted",
         ));
     }
-    let mut update = dual_enrollment::Entity::update_many()
-        .col_expr(D::Version, Expr::col(D::Version).add(1))
-        .col_expr(D::UpdatedAt, Expr::value(Utc::now()));
+    let mut update = dual_enrollment::Entity::update_many();
     if let Some(earned) = earned {
         update = update.col_expr(D::UnitsEarned, Expr::value(earned));
     }
@@ -172,17 +171,15 @@ pub async fn update(
         update = update.col_expr(D::Status, Expr::value(status.as_str()));
     }
     let txn = crate::ground::db::begin_write(db).await?;
-    let result = update
-        .filter(D::Id.eq(id))
-        .filter(D::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "version {} is stale: read the course again",
-            input.version
-        )));
-    }
+    let updated = versioned::update(
+        &txn,
+        update,
+        (D::Id, id),
+        (D::Version, input.version),
+        (D::UpdatedAt, Utc::now()),
+        Stale::ReadAgain("course"),
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -194,10 +191,6 @@ pub async fn update(
         )],
     )
     .await?;
-    let updated = dual_enrollment::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("dual enrollment"))?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -6,7 +6,7 @@ use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, EnrollmentStatus};
 use entity::{enrollment, enrollment_status_change, program};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -16,6 +16,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
 use crate::ground::error::{DbResultExt, Error, Result};
 use crate::ground::types::optional_text;
+use crate::ground::versioned::{self, Stale};
 use crate::policy::{self, Scopes};
 use crate::records::rules;
 
@@ -255,12 +256,7 @@ pub async fn set_status(
         }
     }
     let mut update = enrollment::Entity::update_many()
-        .col_expr(enrollment::Column::Status, Expr::value(to.as_str()))
-        .col_expr(
-            enrollment::Column::Version,
-            Expr::col(enrollment::Column::Version).add(1),
-        )
-        .col_expr(enrollment::Column::UpdatedAt, Expr::value(Utc::now()));
+        .col_expr(enrollment::Column::Status, Expr::value(to.as_str()));
     if to == Active {
         update = update.col_expr(enrollment::Column::StartedOn, Expr::value(on));
     }
@@ -270,17 +266,15 @@ pub async fn set_status(
             .col_expr(enrollment::Column::ExitReason, Expr::value(reason.clone()));
     }
     let txn = crate::ground::db::begin_write(db).await?;
-    let result = update
-        .filter(enrollment::Column::Id.eq(id))
-        .filter(enrollment::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "version {} is stale: read the enrollment again",
-            input.version
-        )));
-    }
+    let updated = versioned::update(
+        &txn,
+        update,
+        (enrollment::Column::Id, id),
+        (enrollment::Column::Version, input.version),
+        (enrollment::Column::UpdatedAt, Utc::now()),
+        Stale::ReadAgain("enrollment"),
+    )
+    .await?;
     history(
         &txn,
         &row,
@@ -301,10 +295,6 @@ pub async fn set_status(
         )],
     )
     .await?;
-    let updated = enrollment::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("enrollment"))?;
     txn.commit().await?;
     Ok(updated)
 }

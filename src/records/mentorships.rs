@@ -5,13 +5,14 @@ use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, MentorshipStatus};
 use entity::{mentor, mentorship, mentorship_meeting};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
 use crate::ground::error::{Error, Result};
+use crate::ground::versioned::{self, Stale};
 use crate::people::participants::require_visible;
 use crate::policy::{self, Scopes};
 use crate::records::enrollments::uuid;
@@ -155,16 +156,10 @@ pub async fn set_status(
         ));
     }
     let today = Utc::now().date_naive();
-    let mut update = mentorship::Entity::update_many()
-        .col_expr(
-            mentorship::Column::Status,
-            Expr::value(input.status.as_str()),
-        )
-        .col_expr(
-            mentorship::Column::Version,
-            Expr::col(mentorship::Column::Version).add(1),
-        )
-        .col_expr(mentorship::Column::UpdatedAt, Expr::value(Utc::now()));
+    let mut update = mentorship::Entity::update_many().col_expr(
+        mentorship::Column::Status,
+        Expr::value(input.status.as_str()),
+    );
     if input.status == MentorshipStatus::Active && row.started_on.is_none() {
         update = update.col_expr(mentorship::Column::StartedOn, Expr::value(today));
     }
@@ -172,17 +167,15 @@ pub async fn set_status(
         update = update.col_expr(mentorship::Column::EndedOn, Expr::value(today));
     }
     let txn = crate::ground::db::begin_write(db).await?;
-    let result = update
-        .filter(mentorship::Column::Id.eq(id))
-        .filter(mentorship::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(Error::Conflict(format!(
-            "version {} is stale: read the mentorship again",
-            input.version
-        )));
-    }
+    let updated = versioned::update(
+        &txn,
+        update,
+        (mentorship::Column::Id, id),
+        (mentorship::Column::Version, input.version),
+        (mentorship::Column::UpdatedAt, Utc::now()),
+        Stale::ReadAgain("mentorship"),
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -195,10 +188,6 @@ pub async fn set_status(
         )],
     )
     .await?;
-    let updated = mentorship::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("mentorship"))?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -8,7 +8,7 @@ use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AgreementStatus, AuditAction, Category, SharingPurpose, join_set, split_set};
 use entity::sharing_agreement::{self, Column as A};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
@@ -19,6 +19,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::auth::Viewer;
 use crate::directory::organizations;
 use crate::ground::error::{Error, Result};
+use crate::ground::versioned;
 use crate::policy::{self, sharing};
 use crate::records::enrollments::uuid;
 use crate::sharing::consents::stale;
@@ -182,32 +183,28 @@ async fn step(
     };
     (step.allowed)(viewer, &row)?;
     if row.version != input.version {
-        return Err(stale(input.version, row.version));
+        return Err(stale(row.version).error(input.version));
     }
     (step.check)(
         &row,
         sharing::agreement_status(row.status, row.expires_on, today),
     )?;
     let now = Utc::now();
-    let mut update = sharing_agreement::Entity::update_many()
-        .col_expr(A::Version, Expr::col(A::Version).add(1))
-        .col_expr(A::UpdatedAt, Expr::value(now));
+    let mut update = sharing_agreement::Entity::update_many();
     for (column, value) in (step.changes)(viewer) {
         update = update.col_expr(column, value);
     }
-    let result = update
-        .filter(A::Id.eq(id))
-        .filter(A::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(input.version, row.version + 1));
-    }
+    let updated = versioned::update(
+        &txn,
+        update,
+        (A::Id, id),
+        (A::Version, input.version),
+        (A::UpdatedAt, now),
+        // Another writer got in since the read above: it moved the version on.
+        stale(row.version + 1),
+    )
+    .await?;
     audit::record(&txn, actor, vec![entry(step.action, &row, step.detail)]).await?;
-    let updated = sharing_agreement::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("sharing agreement"))?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -9,7 +9,7 @@ use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::enums::{AuditAction, Category, ConsentStatus, GrantedBy, SharingPurpose, join_set};
 use entity::{consent, participant_profile};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::auth::Viewer;
 use crate::directory::organizations;
 use crate::ground::error::{Error, Result};
 use crate::ground::types::optional_text;
+use crate::ground::versioned::{self, Stale};
 use crate::policy::sharing::require_consent_steward;
 use crate::records::enrollments::uuid;
 
@@ -176,47 +177,43 @@ pub async fn revoke(
     require_consent_steward(viewer, Some(owner.unwrap_or_else(Uuid::nil)))?;
     let row = row.ok_or(Error::NotFound("consent"))?;
     if row.version != input.version {
-        return Err(stale(input.version, row.version));
+        return Err(stale(row.version).error(input.version));
     }
     if row.status == ConsentStatus::Revoked {
         return Err(Error::bad_input("id", "this consent is already revoked"));
     }
     let now = Utc::now();
-    let result = consent::Entity::update_many()
+    let update = consent::Entity::update_many()
         .col_expr(
             consent::Column::Status,
             Expr::value(ConsentStatus::Revoked.as_str()),
         )
-        .col_expr(consent::Column::RevokedAt, Expr::value(now))
-        .col_expr(
-            consent::Column::Version,
-            Expr::col(consent::Column::Version).add(1),
-        )
-        .col_expr(consent::Column::UpdatedAt, Expr::value(now))
-        .filter(consent::Column::Id.eq(id))
-        .filter(consent::Column::Version.eq(input.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(stale(input.version, row.version + 1));
-    }
+        .col_expr(consent::Column::RevokedAt, Expr::value(now));
+    let updated = versioned::update(
+        &txn,
+        update,
+        (consent::Column::Id, id),
+        (consent::Column::Version, input.version),
+        (consent::Column::UpdatedAt, now),
+        // Another writer got in since the read above: it moved the version on.
+        stale(row.version + 1),
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
         vec![entry(AuditAction::Revoke, &row, "status=REVOKED".into())],
     )
     .await?;
-    let updated = consent::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("consent"))?;
     txn.commit().await?;
     Ok(updated)
 }
 
-/// A `CONFLICT` for a stale `version`.
-pub(crate) fn stale(read: i32, current: i32) -> Error {
-    Error::Conflict(format!(
-        "version {read} is stale: the record is at version {current}; read it again"
-    ))
+/// The `CONFLICT` of a consent or agreement whose version is `current`
+/// (not the one the caller read).
+pub(crate) fn stale(current: i32) -> Stale {
+    Stale::At {
+        noun: "record",
+        current,
+    }
 }
