@@ -14,12 +14,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use common::story::{Participant, Story, date};
 use common::*;
 use entity::enums::*;
-use entity::*;
 use pathways_hub::adapters::PartnerConfig;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use wiremock::matchers::{method, path};
@@ -135,6 +133,7 @@ fn college_config(url: &str) -> PartnerConfig {
 
 struct World {
     app: TestApp,
+    story: Story,
     wlcac: Uuid,
     hola: Uuid,
     people: Vec<Uuid>,
@@ -151,110 +150,40 @@ async fn world(
     configs: Vec<PartnerConfig>,
 ) -> World {
     let app = spawn_app_with(backend, false, move |config| config.partners = configs).await;
-    let db = app.db.clone();
-    let wlcac = insert_org(&db, "wlcac", OrgKind::LeadAgency).await;
-    let hola = insert_org(&db, "hola", OrgKind::CommunityPartner).await;
+    let story = Story::new(&app.db);
+    let wlcac = story.org("wlcac", OrgKind::LeadAgency).await;
+    let hola = story.org("hola", OrgKind::CommunityPartner).await;
     let mut orgs = Vec::new();
     for (slug, kind) in partner_orgs {
-        let id = insert_org(&db, slug, *kind).await;
-        agreement(&db, id, wlcac, categories).await;
+        let id = story.org(slug, *kind).await;
+        story
+            .agreement(id, wlcac, categories)
+            .effective(date(2020, 1, 1))
+            .await;
         orgs.push((id, *slug));
     }
     let mut people = Vec::new();
     for i in 0..n {
-        let p = person(&db, &[wlcac, hola], i).await;
+        let p = person(&story, &[wlcac, hola], i).await;
         for (org, slug) in &orgs {
-            link(&db, p, *org, &format!("{slug}-{i}")).await;
+            story.link(p, *org, &format!("{slug}-{i}")).await;
         }
         people.push(p);
     }
     World {
         app,
+        story,
         wlcac,
         hola,
         people,
     }
 }
 
-async fn person(db: &DatabaseConnection, orgs: &[Uuid], n: usize) -> Uuid {
-    let now = Utc::now();
-    let p = Uuid::new_v4();
-    participant::Entity::insert(participant::ActiveModel {
-        id: Set(p),
-        match_key: Set(format!("k{p}")),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    for org in orgs {
-        participant_profile::Entity::insert(participant_profile::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            participant_id: Set(p),
-            org_id: Set(*org),
-            given_name: Set(format!("Dani{n}")),
-            family_name: Set("Reyes".into()),
-            preferred_name: Set(None),
-            birth_date: Set(NaiveDate::from_ymd_opt(2005, 1, 9)),
-            email: Set(None),
-            phone: Set(None),
-            postal_code: Set(None),
-            gender: Set(None),
-            race_ethnicity: Set(None),
-            priority_populations: Set(String::new()),
-            guardian_name: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(db)
-        .await
-        .unwrap();
-    }
-    p
-}
-
-async fn link(db: &DatabaseConnection, participant: Uuid, org: Uuid, external_id: &str) {
-    let now = Utc::now();
-    participant_link::Entity::insert(participant_link::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(participant),
-        org_id: Set(org),
-        external_id: Set(external_id.to_owned()),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn agreement(db: &DatabaseConnection, provider: Uuid, recipient: Uuid, categories: &str) {
-    let now = Utc::now();
-    sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        provider_org_id: Set(provider),
-        recipient_org_id: Set(recipient),
-        categories: Set(categories.to_owned()),
-        purpose: Set(SharingPurpose::ServiceCoordination),
-        requires_consent: Set(false),
-        status: Set(AgreementStatus::Active),
-        effective_on: Set(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
-        expires_on: Set(None),
-        proposed_by: Set("admin@partner".into()),
-        accepted_by: Set(None),
-        accepted_at: Set(None),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
+/// Youth number `n`, Dani`n` Reyes, known to each of `orgs`.
+fn person(s: &Story, orgs: &[Uuid], n: usize) -> Participant {
+    s.participant()
+        .known_to(orgs, &format!("Dani{n}"), "Reyes")
+        .born(date(2005, 1, 9))
 }
 
 const ONE: &str = "query($id: ID!) { participant(id: $id) { givenName
@@ -782,9 +711,8 @@ hub_test!(
     entities_resolve_through_the_policy_one_null_and_error_each,
     |backend| {
         let w = world(backend, 20, &[], "", vec![]).await;
-        let db = &w.app.db;
         // A youth only HOLA knows: hidden from WLCAC.
-        let hidden = person(db, &[w.hola], 99).await;
+        let hidden = person(&w.story, &[w.hola], 99).await;
         let unknown = Uuid::new_v4();
         let token = w.app.staff("wlcac");
         let org_rep = json!({ "__typename": "Organization", "id": w.hola });
@@ -846,48 +774,21 @@ hub_test!(
     }
 );
 
-async fn enroll(db: &DatabaseConnection, participant: Uuid, org: Uuid) {
-    let now = Utc::now();
-    let program = Uuid::new_v4();
-    program::Entity::insert(program::ActiveModel {
-        id: Set(program),
-        org_id: Set(org),
-        pathway_id: Set(None),
-        name: Set(format!("Apprenticeship {program}")),
-        kind: Set(ProgramKind::RegisteredApprenticeship),
-        approach: Set(ProgramApproach::Hybrid),
-        required_ojt_hours: Set(Some(2000.0)),
-        required_rti_hours: Set(Some(144.0)),
-        scheduled_hours: Set(None),
-        stipend_threshold_pct: Set(None),
-        site: Set(None),
-        starts_on: Set(None),
-        ends_on: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    enrollment::Entity::insert(enrollment::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(participant),
-        program_id: Set(program),
-        owner_org_id: Set(org),
-        status: Set(EnrollmentStatus::Active),
-        applied_on: Set(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
-        started_on: Set(NaiveDate::from_ymd_opt(2026, 1, 12)),
-        exited_on: Set(None),
-        exit_reason: Set(None),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
+/// An ACTIVE enrollment in a new registered apprenticeship of `org`.
+async fn enroll(s: &Story, participant: Uuid, org: Uuid) {
+    let program = s
+        .program(org, "Apprenticeship")
+        .kind(
+            ProgramKind::RegisteredApprenticeship,
+            ProgramApproach::Hybrid,
+        )
+        .ojt(2000.0)
+        .rti(144.0)
+        .await;
+    s.enroll(participant, &program)
+        .applied(date(2026, 1, 5))
+        .started(date(2026, 1, 12))
+        .await;
 }
 
 hub_test!(
@@ -896,18 +797,11 @@ hub_test!(
         use pathways_hub::adapters::sync;
         let (w, _hours, _college) = tracker_and_college(backend, 3).await;
         let db = &w.app.db;
-        insert_org(db, "lachsa", OrgKind::HighSchool).await;
-        let a2w = entity::organization::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|o| o.slug == "alliance-arts2work")
-            .unwrap()
-            .id;
+        w.story.org("lachsa", OrgKind::HighSchool).await;
+        let a2w = w.story.id("alliance-arts2work");
         // Two of the three apprentices are enrolled at Arts2Work.
-        enroll(db, w.people[0], a2w).await;
-        enroll(db, w.people[1], a2w).await;
+        enroll(&w.story, w.people[0], a2w).await;
+        enroll(&w.story, w.people[1], a2w).await;
         let partners = &w.app.state.partners;
         let tracker_partner = partners.by_name("apprentiscope").unwrap();
         let college_partner = partners.by_name("elac-sis").unwrap();
@@ -1125,7 +1019,7 @@ hub_test!(
     an_apollo_gateway_composes_the_hub_and_resolves_its_entities,
     |backend| {
         let w = world(backend, 2, &[], "", vec![]).await;
-        let hidden = person(&w.app.db, &[w.hola], 7).await;
+        let hidden = person(&w.story, &[w.hola], 7).await;
         let dir = common::gateways::federation_js();
         let mut command = std::process::Command::new("node");
         command
@@ -1429,10 +1323,13 @@ async fn sync_from_the_command_line_prints_a_summary() {
     let db = pathways_hub::ground::db::connect_url(&url, 2)
         .await
         .unwrap();
-    let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
-    let youth = person(&db, &[a2w], 0).await;
-    link(&db, youth, a2w, "A2W-0001").await;
-    enroll(&db, youth, a2w).await;
+    let story = Story::new(&db);
+    let a2w = story
+        .org("alliance-arts2work", OrgKind::TrainingPartner)
+        .await;
+    let youth = person(&story, &[a2w], 0).await;
+    story.link(youth, a2w, "A2W-0001").await;
+    enroll(&story, youth, a2w).await;
     db.close().await.unwrap();
 
     let output = run(&["sync", "--partner", "nobody"]).await;

@@ -11,12 +11,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use common::story::*;
 use common::*;
+use entity::audit_event;
 use entity::enums::*;
-use entity::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -28,6 +28,7 @@ fn cats(list: &[Category]) -> String {
 /// organizations of the story.
 struct World {
     app: TestApp,
+    story: Story,
     owner: Uuid,
     viewer: Uuid,
     other: Uuid,
@@ -36,25 +37,19 @@ struct World {
 
 async fn world(backend: Backend, participants: usize) -> (World, Vec<Uuid>) {
     let app = spawn_app_with(backend, false, |_| {}).await;
-    let db = app.db.clone();
-    let Story {
-        owner,
-        viewer,
-        other,
-        program,
-        mentor,
-        competency,
-    } = story(&db).await;
+    let story = Story::new(&app.db);
+    let partners = story.partners().await;
     let mut ids = Vec::new();
     for n in 0..participants.max(1) {
-        ids.push(participant_with_records(&db, owner, program, mentor, competency, n).await);
+        ids.push(story.apprentice(&partners, n).await);
     }
     (
         World {
             app,
-            owner,
-            viewer,
-            other,
+            story,
+            owner: partners.owner,
+            viewer: partners.viewer,
+            other: partners.other,
             participant: ids[0],
         },
         ids,
@@ -89,33 +84,17 @@ impl World {
         effective: NaiveDate,
         expires: Option<NaiveDate>,
     ) {
-        let db = &self.app.db;
-        db.execute_unprepared("DELETE FROM sharing_agreement")
+        self.app
+            .db
+            .execute_unprepared("DELETE FROM sharing_agreement")
             .await
             .unwrap();
-        let now = Utc::now();
-        sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            provider_org_id: Set(self.owner),
-            recipient_org_id: Set(recipient),
-            categories: Set(cats(categories)),
-            purpose: Set(SharingPurpose::ServiceCoordination),
-            requires_consent: Set(requires_consent),
-            status: Set(AgreementStatus::Active),
-            effective_on: Set(effective),
-            expires_on: Set(expires),
-            proposed_by: Set("admin@alliance-arts2work".into()),
-            accepted_by: Set(None),
-            accepted_at: Set(None),
-            approved_by: Set(None),
-            approved_at: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(db)
-        .await
-        .unwrap();
+        self.story
+            .agreement(self.owner, recipient, &cats(categories))
+            .requires_consent(requires_consent)
+            .effective(effective)
+            .expires(expires)
+            .await;
     }
 
     /// Replaces the participant's consents with this one.
@@ -125,29 +104,16 @@ impl World {
         categories: &[Category],
         status: ConsentStatus,
     ) {
-        let db = &self.app.db;
-        db.execute_unprepared("DELETE FROM consent").await.unwrap();
-        let now = Utc::now();
-        consent::Entity::insert(consent::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            participant_id: Set(self.participant),
-            owner_org_id: Set(self.owner),
-            recipient_org_id: Set(recipient),
-            categories: Set(cats(categories)),
-            purpose: Set(SharingPurpose::ServiceCoordination),
-            granted_by: Set("SELF".into()),
-            guardian_name: Set(None),
-            signed_on: Set(days(-7)),
-            expires_on: Set(None),
-            status: Set(status),
-            revoked_at: Set((status == ConsentStatus::Revoked).then_some(now)),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(db)
-        .await
-        .unwrap();
+        self.app
+            .db
+            .execute_unprepared("DELETE FROM consent")
+            .await
+            .unwrap();
+        self.story
+            .consent(self.participant, self.owner, &cats(categories))
+            .recipient(recipient)
+            .status(status)
+            .await;
     }
 
     /// What HOLA staff see of the participant, by category, checking that

@@ -8,8 +8,7 @@ mod common;
 
 use chrono::Utc;
 use common::*;
-use entity::enums::{CompetencyDomain, OrgKind};
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use entity::enums::OrgKind;
 use serde_json::{Value, json};
 
 fn field(answer: &Value) -> String {
@@ -35,19 +34,9 @@ hub_test!(a_lachsa_student_s_records, |backend| {
     let pathway = app.query(Some(&app.hub_admin()), "mutation { createPathway(input: { code: \"VIDEO_PRODUCTION\", name: \"Video Production\", sector: \"AME\" }) { id } }", json!({})).await;
     let pathway_id =
         uuid::Uuid::parse_str(pathway["data"]["createPathway"]["id"].as_str().unwrap()).unwrap();
-    let now = Utc::now();
-    entity::competency::Entity::insert(entity::competency::ActiveModel {
-        id: Set(uuid::Uuid::new_v4()),
-        pathway_id: Set(pathway_id),
-        code: Set("VP-T1".into()),
-        name: Set("Operates a cinema camera".into()),
-        domain: Set(CompetencyDomain::Technical),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&app.db)
-    .await
-    .unwrap();
+    common::story::Story::new(&app.db)
+        .competency(pathway_id, "VP-T1", "Operates a cinema camera")
+        .await;
     let program = app.query(Some(&admin), "mutation { createProgram(input: { name: \"Video Production\", kind: CTE_PATHWAY, pathwayCode: \"VIDEO_PRODUCTION\" }) { id } }", json!({})).await["data"]["createProgram"]["id"].as_str().unwrap().to_owned();
     let student = app.query(Some(&staff), "mutation { createParticipant(input: { givenName: \"Iris\", familyName: \"Ocampo\", birthDate: \"2009-10-02\", guardianName: \"Rafael Ocampo\" }) { id } }", json!({})).await["data"]["createParticipant"]["id"].as_str().unwrap().to_owned();
     let mentor = app.query(Some(&app.org_admin("iatse-local-600")), "mutation { createMentor(input: { name: \"Ray Okafor\", craft: \"Camera\", unionLocal: \"600\" }) { id } }", json!({})).await["data"]["createMentor"]["id"].as_str().unwrap().to_owned();

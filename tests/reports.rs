@@ -13,274 +13,22 @@
 
 mod common;
 
-use chrono::{NaiveDate, Utc};
+use common::story::*;
 use common::*;
 use entity::enums::*;
-use entity::*;
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-struct Story {
+struct World {
     app: TestApp,
     wlcac_program: Uuid,
     a2w_program: Uuid,
     hola_program: Uuid,
 }
 
-async fn program(
-    db: &DatabaseConnection,
-    org: Uuid,
-    name: &str,
-    (ojt, rti, scheduled, threshold): (Option<f64>, Option<f64>, Option<f64>, Option<f64>),
-) -> Uuid {
-    let id = Uuid::new_v4();
-    let now = Utc::now();
-    program::Entity::insert(program::ActiveModel {
-        id: Set(id),
-        org_id: Set(org),
-        pathway_id: Set(None),
-        name: Set(name.into()),
-        kind: Set(ProgramKind::TrainingCohort),
-        approach: Set(ProgramApproach::Time),
-        required_ojt_hours: Set(ojt),
-        required_rti_hours: Set(rti),
-        scheduled_hours: Set(scheduled),
-        stipend_threshold_pct: Set(threshold),
-        site: Set(None),
-        starts_on: Set(None),
-        ends_on: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    id
-}
-
-async fn person(db: &DatabaseConnection) -> Uuid {
-    let p = Uuid::new_v4();
-    let now = Utc::now();
-    participant::Entity::insert(participant::ActiveModel {
-        id: Set(p),
-        match_key: Set(format!("k{p}")),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    p
-}
-
-async fn enroll(
-    db: &DatabaseConnection,
-    p: Uuid,
-    program: Uuid,
-    owner: Uuid,
-    status: EnrollmentStatus,
-    started: NaiveDate,
-) -> Uuid {
-    let e = Uuid::new_v4();
-    let now = Utc::now();
-    enrollment::Entity::insert(enrollment::ActiveModel {
-        id: Set(e),
-        participant_id: Set(p),
-        program_id: Set(program),
-        owner_org_id: Set(owner),
-        status: Set(status),
-        applied_on: Set(started),
-        started_on: Set(Some(started)),
-        exited_on: Set(None),
-        exit_reason: Set(None),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    e
-}
-
-async fn hours(db: &DatabaseConnection, e: Uuid, owner: Uuid, kind: HourKind, h: f64, ok: bool) {
-    let now = Utc::now();
-    hour_log::Entity::insert(hour_log::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        enrollment_id: Set(e),
-        owner_org_id: Set(owner),
-        kind: Set(kind),
-        worked_on: Set(date(2026, 3, 2)),
-        hours: Set(h),
-        logged_by: Set("staff@x".into()),
-        approved: Set(ok),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn credential(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
-    let now = Utc::now();
-    credential::Entity::insert(credential::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        owner_org_id: Set(owner),
-        issuer_org_id: Set(None),
-        issuer_name: Set(Some("Adobe".into())),
-        name: Set("Adobe Certified Professional".into()),
-        kind: Set(CredentialKind::IndustryCertification),
-        awarded_on: Set(date(2026, 5, 1)),
-        expires_on: Set(None),
-        evidence_url: Set(None),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn employed(db: &DatabaseConnection, p: Uuid, owner: Uuid, wage_cents: i64) {
-    let now = Utc::now();
-    outcome::Entity::insert(outcome::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        owner_org_id: Set(owner),
-        kind: Set(OutcomeKind::Employed),
-        employer_name: Set(Some("Studio".into())),
-        occupation: Set(Some("Editor".into())),
-        hourly_wage_cents: Set(Some(wage_cents)),
-        union_local: Set(None),
-        started_on: Set(Some(date(2026, 6, 1))),
-        verified: Set(true),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn mentored_and_dual(
-    db: &DatabaseConnection,
-    p: Uuid,
-    owner: Uuid,
-    mentor: Uuid,
-    earned: bool,
-) {
-    let now = Utc::now();
-    mentorship::Entity::insert(mentorship::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        mentor_id: Set(mentor),
-        owner_org_id: Set(owner),
-        status: Set(MentorshipStatus::Active),
-        started_on: Set(Some(date(2026, 3, 1))),
-        ended_on: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-    dual_enrollment::Entity::insert(dual_enrollment::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        owner_org_id: Set(owner),
-        high_school_org_id: Set(owner),
-        college_org_id: Set(owner),
-        course_code: Set("FILM 101".into()),
-        course_title: Set("Intro to Film".into()),
-        term: Set("Fall 2026".into()),
-        units_attempted: Set(3.0),
-        units_earned: Set(earned.then_some(3.0)),
-        grade: Set(None),
-        status: Set(DualEnrollmentStatus::Enrolled),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn agreement(
-    db: &DatabaseConnection,
-    provider: Uuid,
-    recipient: Uuid,
-    purpose: SharingPurpose,
-    requires_consent: bool,
-) {
-    let now = Utc::now();
-    sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        provider_org_id: Set(provider),
-        recipient_org_id: Set(recipient),
-        categories: Set("ENROLLMENT,PROGRESS,CREDENTIALS,OUTCOMES".into()),
-        purpose: Set(purpose),
-        requires_consent: Set(requires_consent),
-        status: Set(AgreementStatus::Active),
-        effective_on: Set(date(2025, 7, 1)),
-        expires_on: Set(None),
-        proposed_by: Set("admin@x".into()),
-        accepted_by: Set(None),
-        accepted_at: Set(None),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
-
-async fn consent_for_all(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
-    let now = Utc::now();
-    consent::Entity::insert(consent::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        owner_org_id: Set(owner),
-        recipient_org_id: Set(None),
-        categories: Set("ENROLLMENT,PROGRESS,CREDENTIALS,OUTCOMES".into()),
-        purpose: Set(SharingPurpose::Evaluation),
-        granted_by: Set("SELF".into()),
-        guardian_name: Set(None),
-        signed_on: Set(date(2025, 8, 1)),
-        expires_on: Set(None),
-        status: Set(ConsentStatus::Active),
-        revoked_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .unwrap();
-}
+/// What the partners share with Harder+Co, and what Arts2Work's youth
+/// consented to.
+const SHARED: &str = "ENROLLMENT,PROGRESS,CREDENTIALS,OUTCOMES";
 
 /// Builds the story (see the file's doc comment). People p0…p33:
 /// WLCAC p0–p19 (p0–p14 ACTIVE, p15–p19 COMPLETED; attendance 200 h of 240
@@ -291,59 +39,36 @@ async fn consent_for_all(db: &DatabaseConnection, p: Uuid, owner: Uuid) {
 /// earned by p20–p25; p0 and p1 10 h OJT not approved; p30 and p31 gave no
 /// consent); HOLA p0, p32, p33 (p33 enrolled in January 2025, everyone
 /// else in February 2026).
-async fn story(backend: Backend) -> Story {
+async fn story(backend: Backend) -> World {
     let app = spawn_app_with(backend, false, |_| {}).await;
-    let db = app.db.clone();
-    let wlcac = insert_org(&db, "wlcac", OrgKind::LeadAgency).await;
-    let a2w = insert_org(&db, "alliance-arts2work", OrgKind::TrainingPartner).await;
-    let hola = insert_org(&db, "hola", OrgKind::CommunityPartner).await;
-    let spacela = insert_org(&db, "spacela", OrgKind::TrainingPartner).await;
-    let harder = insert_org(&db, "harder-co", OrgKind::Evaluator).await;
-    insert_org(&db, "cfc", OrgKind::Funder).await;
-    let wlcac_program = program(
-        &db,
-        wlcac,
-        "Media Career Pathways",
-        (None, None, Some(240.0), Some(80.0)),
-    )
-    .await;
-    let a2w_program = program(
-        &db,
-        a2w,
-        "Registered Apprenticeship",
-        (Some(2000.0), Some(144.0), None, None),
-    )
-    .await;
-    let hola_program = program(
-        &db,
-        hola,
-        "Leadership Enrichment",
-        (None, None, Some(36.0), None),
-    )
-    .await;
-    let spacela_program = program(&db, spacela, "Paid Internship", (None, None, None, None)).await;
+    let s = Story::new(&app.db);
+    let wlcac = s.org("wlcac", OrgKind::LeadAgency).await;
+    let a2w = s.org("alliance-arts2work", OrgKind::TrainingPartner).await;
+    let hola = s.org("hola", OrgKind::CommunityPartner).await;
+    let spacela = s.org("spacela", OrgKind::TrainingPartner).await;
+    let harder = s.org("harder-co", OrgKind::Evaluator).await;
+    s.org("cfc", OrgKind::Funder).await;
+    let wlcac_program = s
+        .program(wlcac, "Media Career Pathways")
+        .scheduled(240.0)
+        .stipend_pct(80.0)
+        .await;
+    let a2w_program = s
+        .program(a2w, "Registered Apprenticeship")
+        .ojt(2000.0)
+        .rti(144.0)
+        .await;
+    let hola_program = s
+        .program(hola, "Leadership Enrichment")
+        .scheduled(36.0)
+        .await;
+    let spacela_program = s.program(spacela, "Paid Internship").await;
     let feb = date(2026, 2, 2);
-    let mentor = Uuid::new_v4();
-    let now = Utc::now();
-    mentor::Entity::insert(mentor::ActiveModel {
-        id: Set(mentor),
-        org_id: Set(a2w),
-        name: Set("Tasha Greene".into()),
-        email: Set(None),
-        craft: Set(Some("Post-Production".into())),
-        union_local: Set(None),
-        active: Set(true),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&db)
-    .await
-    .unwrap();
+    let worked = date(2026, 3, 2);
+    let mentor = s.mentor(a2w, "Tasha Greene").craft("Post-Production").await;
     let mut people = Vec::new();
     for _ in 0..34 {
-        people.push(person(&db).await);
+        people.push(s.participant().await);
     }
     for (i, p) in people.iter().enumerate().take(20) {
         let status = if i < 15 {
@@ -351,13 +76,20 @@ async fn story(backend: Backend) -> Story {
         } else {
             EnrollmentStatus::Completed
         };
-        let e = enroll(&db, *p, wlcac_program, wlcac, status, feb).await;
+        let e = s
+            .enroll(*p, &wlcac_program)
+            .status(status)
+            .applied(feb)
+            .started(feb)
+            .await;
         let attended = match i {
             0..=11 => 200.0,
             12 => 191.9,
             _ => 100.0,
         };
-        hours(&db, e, wlcac, HourKind::Attendance, attended, false).await;
+        s.hours(&e, HourKind::Attendance, attended)
+            .worked_on(worked)
+            .await;
     }
     for i in [0, 1].into_iter().chain(20..32) {
         let p = people[i];
@@ -366,60 +98,68 @@ async fn story(backend: Backend) -> Story {
         } else {
             EnrollmentStatus::Active
         };
-        let e = enroll(&db, p, a2w_program, a2w, status, feb).await;
+        let e = s
+            .enroll(p, &a2w_program)
+            .status(status)
+            .applied(feb)
+            .started(feb)
+            .await;
         if i >= 20 {
-            hours(&db, e, a2w, HourKind::Ojt, 2000.0, true).await;
-            hours(&db, e, a2w, HourKind::Rti, 144.0, true).await;
-            credential(&db, p, a2w).await;
-            employed(&db, p, a2w, 2000 + 100 * (i as i64 - 20)).await;
-            mentored_and_dual(&db, p, a2w, mentor, i < 26).await;
+            for (kind, hours) in [(HourKind::Ojt, 2000.0), (HourKind::Rti, 144.0)] {
+                s.hours(&e, kind, hours)
+                    .worked_on(worked)
+                    .approved(true)
+                    .await;
+            }
+            let adobe = "Adobe Certified Professional";
+            s.credential(p, a2w, adobe, date(2026, 5, 1)).await;
+            let wage = 2000 + 100 * (i as i64 - 20);
+            s.employed(p, a2w, "Editor", wage, date(2026, 6, 1)).await;
+            s.mentorship(p, mentor, a2w, date(2026, 3, 1)).await;
+            s.dual_enrollment(p, a2w)
+                .earned((i < 26).then_some(3.0))
+                .await;
         } else {
-            hours(&db, e, a2w, HourKind::Ojt, 10.0, false).await;
+            s.hours(&e, HourKind::Ojt, 10.0).worked_on(worked).await;
         }
         if i < 30 {
-            consent_for_all(&db, p, a2w).await;
+            s.consent(p, a2w, SHARED)
+                .purpose(SharingPurpose::Evaluation)
+                .signed(date(2025, 8, 1))
+                .await;
         }
     }
     for (i, started) in [(0, feb), (32, feb), (33, date(2025, 1, 10))] {
-        enroll(
-            &db,
-            people[i],
-            hola_program,
-            hola,
-            EnrollmentStatus::Active,
-            started,
-        )
-        .await;
+        s.enroll(people[i], &hola_program)
+            .applied(started)
+            .started(started)
+            .await;
     }
     // SpaceLA's interns (twelve of them) are shared for coordination only.
     for _ in 0..12 {
-        let p = person(&db).await;
-        enroll(
-            &db,
-            p,
-            spacela_program,
-            spacela,
-            EnrollmentStatus::Active,
-            feb,
-        )
-        .await;
+        let p = s.participant().await;
+        s.enroll(p, &spacela_program)
+            .applied(feb)
+            .started(feb)
+            .await;
     }
-    agreement(&db, wlcac, harder, SharingPurpose::Evaluation, false).await;
-    agreement(&db, a2w, harder, SharingPurpose::Evaluation, true).await;
-    agreement(&db, hola, harder, SharingPurpose::Reporting, false).await;
-    agreement(
-        &db,
-        spacela,
-        harder,
-        SharingPurpose::ServiceCoordination,
-        false,
-    )
-    .await;
-    Story {
+    for (provider, purpose, requires_consent) in [
+        (wlcac, SharingPurpose::Evaluation, false),
+        (a2w, SharingPurpose::Evaluation, true),
+        (hola, SharingPurpose::Reporting, false),
+        (spacela, SharingPurpose::ServiceCoordination, false),
+    ] {
+        s.agreement(provider, harder, SHARED)
+            .purpose(purpose)
+            .requires_consent(requires_consent)
+            .effective(date(2025, 7, 1))
+            .await;
+    }
+    World {
         app,
-        wlcac_program,
-        a2w_program,
-        hola_program,
+        wlcac_program: wlcac_program.id,
+        a2w_program: a2w_program.id,
+        hola_program: hola_program.id,
     }
 }
 

@@ -54,16 +54,9 @@ struct World {
 
 async fn world(backend: Backend) -> World {
     let app = spawn_app_with(backend, false, |_| {}).await;
-    let story = story(&app.db).await;
-    let participant = participant_with_records(
-        &app.db,
-        story.owner,
-        story.program,
-        story.mentor,
-        story.competency,
-        0,
-    )
-    .await;
+    let story = Story::new(&app.db);
+    let partners = story.partners().await;
+    let participant = story.apprentice(&partners, 0).await;
     World { app, participant }
 }
 

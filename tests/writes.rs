@@ -498,31 +498,8 @@ async fn org_id(app: &TestApp, slug: &str) -> uuid::Uuid {
 }
 
 async fn identity_agreement(app: &TestApp, provider: uuid::Uuid, recipient: uuid::Uuid) {
-    use entity::enums::{AgreementStatus, SharingPurpose};
-    use sea_orm::{ActiveValue::Set, EntityTrait};
-    let now = chrono::Utc::now();
-    entity::sharing_agreement::Entity::insert(entity::sharing_agreement::ActiveModel {
-        id: Set(uuid::Uuid::new_v4()),
-        provider_org_id: Set(provider),
-        recipient_org_id: Set(recipient),
-        categories: Set("IDENTITY".into()),
-        purpose: Set(SharingPurpose::ServiceCoordination),
-        requires_consent: Set(false),
-        status: Set(AgreementStatus::Active),
-        effective_on: Set(now.date_naive()),
-        expires_on: Set(None),
-        proposed_by: Set("admin".into()),
-        accepted_by: Set(None),
-        accepted_at: Set(None),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&app.db)
-    .await
-    .unwrap();
+    let story = common::story::Story::new(&app.db);
+    story.agreement(provider, recipient, "IDENTITY").await;
 }
 
 hub_test!(
