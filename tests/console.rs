@@ -278,3 +278,345 @@ hub_test!(the_report_page_renders_a_chart_and_its_csv, |backend| {
             >= 3
     );
 });
+
+hub_test!(
+    a_refused_form_keeps_what_was_typed_in_the_browser,
+    |backend| {
+        let app = spawn_app(backend).await;
+        let programs = app.count("program").await;
+        let mentors = app.count("mentor").await;
+        let agreements = app.count("sharing_agreement").await;
+        let tokens = json!({ "admin": app.org_admin("wlcac") });
+        let shots = browser::screenshots("console-refusal", backend);
+        let out = browser::run(
+            &app,
+            "form_refusal.mjs",
+            &shots,
+            &[("TOKENS", tokens.to_string())],
+        )
+        .await;
+        assert!(out.contains("\"ok\":true"), "{out}");
+        // Each refused form wrote nothing; each corrected one wrote one row.
+        assert_eq!(app.count("program").await, programs + 1);
+        assert_eq!(
+            app.count("program WHERE ends_on IS NOT NULL AND site = 'Sun Valley, stage 4'")
+                .await,
+            1
+        );
+        assert_eq!(app.count("mentor").await, mentors + 1);
+        assert_eq!(
+            app.count("mentor WHERE email = 'dana@studio.example' AND active = false")
+                .await,
+            1
+        );
+        assert_eq!(app.count("sharing_agreement").await, agreements + 1);
+        for shot in ["program-refused", "mentor-refused", "agreement-refused"] {
+            assert!(shots.join(format!("{shot}.png")).exists(), "{shot}");
+        }
+    }
+);
+
+/// Signs in to the console with `token`; returns the session cookie and the
+/// CSRF token of `page`.
+async fn console_session(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    page: &str,
+) -> (String, String) {
+    let response = client
+        .post(format!("{base}/admin/login"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = get_page(client, base, &cookie, page).await;
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+async fn get_page(client: &reqwest::Client, base: &str, cookie: &str, page: &str) -> String {
+    client
+        .get(format!("{base}{page}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn post_form(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    page: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let response = client
+        .post(format!("{base}{page}"))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{page}");
+    response.text().await.unwrap()
+}
+
+hub_test!(
+    refused_forms_keep_their_input_whatever_the_refusal_but_never_a_token,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+        insert_org(&app.db, "hola", OrgKind::CommunityPartner).await;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = format!("http://{}", app.addr);
+
+        // The sign-in form is no such form: a refused token is not echoed.
+        let secret = "eyJ-not-a-real-token-but-secret-looking";
+        let response = client
+            .post(format!("{base}/admin/login"))
+            .form(&[("token", secret)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        let html = response.text().await.unwrap();
+        assert!(!html.contains(secret), "{html}");
+        assert!(html.contains("UNAUTHENTICATED"), "{html}");
+
+        // Text in a number field (a browser would not send it) is refused by
+        // the schema itself: BAD_USER_INPUT without a field, the input kept,
+        // escaped, and no field marked invalid.
+        let (admin, csrf) =
+            console_session(&client, &base, &app.org_admin("wlcac"), "/admin/programs").await;
+        let html = post_form(
+            &client,
+            &base,
+            &admin,
+            "/admin/programs",
+            &[
+                ("csrf", &csrf),
+                ("name", "<script>alert(1)</script> \"cohort\""),
+                ("kind", "WORKSHOP"),
+                ("approach", "COMPETENCY"),
+                ("requiredOjtHours", "12abc"),
+            ],
+        )
+        .await;
+        assert!(html.contains("role=\"alert\""), "{html}");
+        assert!(html.contains("<strong>BAD_USER_INPUT</strong>"), "{html}");
+        assert!(
+            html.contains(r#"name="requiredOjtHours" value="12abc""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"name="name" value="&lt;script&gt;alert(1)&lt;/script&gt; &quot;cohort&quot;""#
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("<script>alert(1)"), "{html}");
+        assert!(
+            html.contains(r#"<option value="WORKSHOP" selected>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<option value="COMPETENCY" selected>"#),
+            "{html}"
+        );
+        assert!(!html.contains(r#"aria-invalid="true""#), "{html}");
+        assert_eq!(app.count("program").await, 0);
+
+        // A refusal naming a checkbox group: the group is described by the
+        // message, each box marked invalid, the other choices kept.
+        let html = post_form(
+            &client,
+            &base,
+            &admin,
+            "/admin/agreements",
+            &[
+                ("csrf", &csrf),
+                ("recipientOrgSlug", "hola"),
+                ("purpose", "REPORTING"),
+                ("effectiveOn", "2026-02-03"),
+            ],
+        )
+        .await;
+        assert!(html.contains("(field categories)"), "{html}");
+        assert!(
+            html.contains(r#"<fieldset aria-describedby="categories-error">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<span class="field-error" id="categories-error">must name at least one category</span>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<option value="hola" selected>"#), "{html}");
+        assert!(
+            html.contains(r#"<option value="REPORTING" selected>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"value="2026-02-03""#), "{html}");
+        // requiresConsent was not sent: it stays unchecked, not its default.
+        assert!(
+            html.contains(r#"<input type="checkbox" name="requiresConsent" value="true">"#),
+            "{html}"
+        );
+        assert_eq!(app.count("sharing_agreement").await, 0);
+
+        // A refused button in a table row leaves the proposal form at its
+        // defaults (consent required, effective today).
+        let html = post_form(
+            &client,
+            &base,
+            &admin,
+            "/admin/agreements/act",
+            &[("csrf", &csrf), ("action", "bogus"), ("id", "x")],
+        )
+        .await;
+        assert!(html.contains("Unknown action."), "{html}");
+        assert!(
+            html.contains(r#"<input type="checkbox" name="requiresConsent" value="true" checked>"#),
+            "{html}"
+        );
+        let today = chrono::Utc::now().date_naive().to_string();
+        assert!(
+            html.contains(&format!(r#"name="effectiveOn" value="{today}""#)),
+            "{html}"
+        );
+        assert!(!html.contains(r#"aria-invalid="true""#), "{html}");
+
+        // The import form keeps the kind and the dry run of a refused file
+        // (a browser never lets a page refill the file input itself).
+        let boundary = "console-test-boundary";
+        let part = |name: &str, value: &str| {
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+        };
+        let body = [
+            part("csrf", &csrf),
+            part("kind", "hours"),
+            part("dryRun", "true"),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"hours.csv\"\r\n\
+                 Content-Type: text/csv\r\n\r\nexternal_id,enrollment_external_id,kind,worked_on,hours\r\n\
+                 h1,nobody-knows-this,OJT,2026-01-05,4\r\n\r\n--{boundary}--\r\n"
+            ),
+        ]
+        .concat();
+        let response = client
+            .post(format!("{base}/admin/import"))
+            .header("cookie", &admin)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<strong>BAD_USER_INPUT</strong>"), "{html}");
+        assert!(
+            html.contains(r#"<option value="hours" selected>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"name="dryRun" value="true" checked>"#),
+            "{html}"
+        );
+
+        // FORBIDDEN (a consent for someone the organization keeps no
+        // profile of) keeps the input too.
+        let (staff, staff_csrf) =
+            console_session(&client, &base, &app.staff("wlcac"), "/admin/consents").await;
+        let stranger = uuid::Uuid::new_v4().to_string();
+        let html = post_form(
+            &client,
+            &base,
+            &staff,
+            "/admin/consents",
+            &[
+                ("csrf", &staff_csrf),
+                ("participantId", &stranger),
+                ("recipientOrgSlug", "hola"),
+                ("categories", "IDENTITY"),
+                ("purpose", "EVALUATION"),
+                ("grantedBy", "GUARDIAN"),
+                ("guardianName", "Rosa Ruiz"),
+                ("signedOn", "2026-01-05"),
+            ],
+        )
+        .await;
+        assert!(html.contains("<strong>FORBIDDEN</strong>"), "{html}");
+        assert!(
+            html.contains(r#"name="guardianName" value="Rosa Ruiz""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"name="signedOn" value="2026-01-05""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<option value="GUARDIAN" selected>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<option value="EVALUATION" selected>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"name="categories" value="IDENTITY" checked>"#),
+            "{html}"
+        );
+        assert!(!html.contains(r#"aria-invalid="true""#), "{html}");
+        assert_eq!(app.count("consent").await, 0);
+
+        // CONFLICT (a pathway code taken) keeps the input; a success empties
+        // the form.
+        let (hub, hub_csrf) =
+            console_session(&client, &base, &app.hub_admin(), "/admin/pathways").await;
+        let pathway = [
+            ("csrf", hub_csrf.as_str()),
+            ("code", "GRIP_AND_ELECTRIC"),
+            ("name", "Grip and electric"),
+            ("sector", "Arts, Media, and Entertainment"),
+        ];
+        let html = post_form(&client, &base, &hub, "/admin/pathways", &pathway).await;
+        assert!(html.contains("Pathway added."), "{html}");
+        assert!(html.contains(r#"name="code" value="""#), "{html}");
+        assert!(html.contains(r#"name="sector" value="""#), "{html}");
+        let html = post_form(&client, &base, &hub, "/admin/pathways", &pathway).await;
+        assert!(html.contains("<strong>CONFLICT</strong>"), "{html}");
+        assert!(
+            html.contains(r#"name="code" value="GRIP_AND_ELECTRIC""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"name="sector" value="Arts, Media, and Entertainment""#),
+            "{html}"
+        );
+        assert_eq!(app.count("pathway").await, 1);
+    }
+);

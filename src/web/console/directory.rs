@@ -2,17 +2,13 @@
 //! adds them), programs and mentors (an org_admin adds its own).
 
 use axum::Router;
-use axum::extract::{Form, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use serde_json::{Map, Value, json};
 
-use super::{
-    Fields, Notice, Session, csrf_field, field, form_session, gql, input, page, select, session,
-    text, to_login,
-};
+use super::forms::{ConsoleForm, FormState, post, show};
+use super::{Fields, Session, Shown, csrf_field, field, gql, page, text};
 use crate::auth::Role;
 use crate::web::AppState;
 
@@ -20,11 +16,20 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/admin/organizations",
-            get(organizations).post(create_organization),
+            get(show::<NewOrganization>).post(post::<NewOrganization>),
         )
-        .route("/admin/pathways", get(pathways).post(create_pathway))
-        .route("/admin/programs", get(programs).post(create_program))
-        .route("/admin/mentors", get(mentors).post(create_mentor))
+        .route(
+            "/admin/pathways",
+            get(show::<NewPathway>).post(post::<NewPathway>),
+        )
+        .route(
+            "/admin/programs",
+            get(show::<NewProgram>).post(post::<NewProgram>),
+        )
+        .route(
+            "/admin/mentors",
+            get(show::<NewMentor>).post(post::<NewMentor>),
+        )
 }
 
 const ORG_KINDS: &[&str] = &[
@@ -73,18 +78,37 @@ enum Kind {
     Bool,
 }
 
-async fn organizations(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
-    };
-    organizations_page(&state, &session, None).await
+/// `createOrganization` (hub_admin).
+#[derive(Default)]
+struct NewOrganization;
+
+impl ConsoleForm for NewOrganization {
+    fn mutation(&self) -> &str {
+        "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { slug } }"
+    }
+
+    fn variables(&self, fields: &Fields) -> Result<Value, Shown> {
+        let input = input_of(
+            fields,
+            &[
+                ("slug", Kind::Text),
+                ("name", Kind::Text),
+                ("kind", Kind::Text),
+            ],
+        );
+        Ok(json!({ "input": input }))
+    }
+
+    fn done(&self) -> &str {
+        "Organization added."
+    }
+
+    async fn page(&self, state: &AppState, session: &Session, form: &FormState) -> Response {
+        organizations_page(state, session, form).await
+    }
 }
 
-async fn organizations_page(
-    state: &AppState,
-    session: &Session,
-    notice: Option<Notice>,
-) -> Response {
+async fn organizations_page(state: &AppState, session: &Session, form: &FormState) -> Response {
     let answer = gql(
         state,
         session,
@@ -106,51 +130,48 @@ async fn organizations_page(
             form.card method="post" action="/admin/organizations" {
                 h2 { "Add an organization" }
                 (csrf_field(session))
-                (input("slug", "Slug (e.g. iatse-local-600)", "text", true))
-                (input("name", "Name", "text", true))
-                (select("kind", "Kind", ORG_KINDS, None))
+                (form.input("slug", "Slug (e.g. iatse-local-600)", "text", true))
+                (form.input("name", "Name", "text", true))
+                (form.select("kind", "Kind", ORG_KINDS))
                 div { button type="submit" { "Add organization" } }
             }
         }
     };
-    page("Organizations", Some(session), notice.as_ref(), content).into_response()
+    page("Organizations", Some(session), form.notice(), content).into_response()
 }
 
-async fn create_organization(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
-) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
-    let input = input_of(
-        &fields,
-        &[
-            ("slug", Kind::Text),
-            ("name", Kind::Text),
-            ("kind", Kind::Text),
-        ],
-    );
-    let answer = gql(
-        &state,
-        &session,
-        "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { slug } }",
-        json!({ "input": input }),
-    )
-    .await;
-    organizations_page(&state, &session, Some(answer.notice("Organization added."))).await
+/// `createPathway` (hub_admin).
+#[derive(Default)]
+struct NewPathway;
+
+impl ConsoleForm for NewPathway {
+    fn mutation(&self) -> &str {
+        "mutation($input: CreatePathwayInput!) { createPathway(input: $input) { code } }"
+    }
+
+    fn variables(&self, fields: &Fields) -> Result<Value, Shown> {
+        let input = input_of(
+            fields,
+            &[
+                ("code", Kind::Text),
+                ("name", Kind::Text),
+                ("sector", Kind::Text),
+                ("socCode", Kind::Text),
+            ],
+        );
+        Ok(json!({ "input": input }))
+    }
+
+    fn done(&self) -> &str {
+        "Pathway added."
+    }
+
+    async fn page(&self, state: &AppState, session: &Session, form: &FormState) -> Response {
+        pathways_page(state, session, form).await
+    }
 }
 
-async fn pathways(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
-    };
-    pathways_page(&state, &session, None).await
-}
-
-async fn pathways_page(state: &AppState, session: &Session, notice: Option<Notice>) -> Response {
+async fn pathways_page(state: &AppState, session: &Session, form: &FormState) -> Response {
     let answer = gql(
         state,
         session,
@@ -172,53 +193,56 @@ async fn pathways_page(state: &AppState, session: &Session, notice: Option<Notic
             form.card method="post" action="/admin/pathways" {
                 h2 { "Add a pathway" }
                 (csrf_field(session))
-                (input("code", "Code (e.g. DIGITAL_VIDEO_EDITING)", "text", true))
-                (input("name", "Name", "text", true))
-                (input("sector", "Sector", "text", true))
-                (input("socCode", "O*NET-SOC code", "text", false))
+                (form.input("code", "Code (e.g. DIGITAL_VIDEO_EDITING)", "text", true))
+                (form.input("name", "Name", "text", true))
+                (form.input("sector", "Sector", "text", true))
+                (form.input("socCode", "O*NET-SOC code", "text", false))
                 div { button type="submit" { "Add pathway" } }
             }
         }
     };
-    page("Pathways", Some(session), notice.as_ref(), content).into_response()
+    page("Pathways", Some(session), form.notice(), content).into_response()
 }
 
-async fn create_pathway(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
-) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
-    let input = input_of(
-        &fields,
-        &[
-            ("code", Kind::Text),
-            ("name", Kind::Text),
-            ("sector", Kind::Text),
-            ("socCode", Kind::Text),
-        ],
-    );
-    let answer = gql(
-        &state,
-        &session,
-        "mutation($input: CreatePathwayInput!) { createPathway(input: $input) { code } }",
-        json!({ "input": input }),
-    )
-    .await;
-    pathways_page(&state, &session, Some(answer.notice("Pathway added."))).await
+/// `createProgram` (org_admin, for its own organization).
+#[derive(Default)]
+struct NewProgram;
+
+impl ConsoleForm for NewProgram {
+    fn mutation(&self) -> &str {
+        "mutation($input: CreateProgramInput!) { createProgram(input: $input) { id } }"
+    }
+
+    fn variables(&self, fields: &Fields) -> Result<Value, Shown> {
+        let input = input_of(
+            fields,
+            &[
+                ("name", Kind::Text),
+                ("kind", Kind::Text),
+                ("approach", Kind::Text),
+                ("pathwayCode", Kind::Text),
+                ("requiredOjtHours", Kind::Number),
+                ("requiredRtiHours", Kind::Number),
+                ("scheduledHours", Kind::Number),
+                ("stipendThresholdPct", Kind::Number),
+                ("site", Kind::Text),
+                ("startsOn", Kind::Text),
+                ("endsOn", Kind::Text),
+            ],
+        );
+        Ok(json!({ "input": input }))
+    }
+
+    fn done(&self) -> &str {
+        "Program added."
+    }
+
+    async fn page(&self, state: &AppState, session: &Session, form: &FormState) -> Response {
+        programs_page(state, session, form).await
+    }
 }
 
-async fn programs(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
-    };
-    programs_page(&state, &session, None).await
-}
-
-async fn programs_page(state: &AppState, session: &Session, notice: Option<Notice>) -> Response {
+async fn programs_page(state: &AppState, session: &Session, form: &FormState) -> Response {
     let answer = gql(
         state,
         session,
@@ -226,11 +250,14 @@ async fn programs_page(state: &AppState, session: &Session, notice: Option<Notic
         json!({ "org": session.viewer.org_slug }),
     )
     .await;
-    let pathway_codes: Vec<String> = answer.data["pathways"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| text(&p["code"]))
+    let pathways: Vec<(String, String)> = std::iter::once((String::new(), "(none)".to_owned()))
+        .chain(
+            answer.data["pathways"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (text(&p["code"]), text(&p["code"]))),
+        )
         .collect();
     let content = html! {
         table {
@@ -257,71 +284,61 @@ async fn programs_page(state: &AppState, session: &Session, notice: Option<Notic
             form.card method="post" action="/admin/programs" {
                 h2 { "Add a program" }
                 (csrf_field(session))
-                (input("name", "Name", "text", true))
-                (select("kind", "Kind", PROGRAM_KINDS, None))
-                (select("approach", "Approach", &["TIME", "COMPETENCY", "HYBRID"], None))
-                label for="pathwayCode" { "Pathway" }
-                select id="pathwayCode" name="pathwayCode" {
-                    option value="" { "(none)" }
-                    @for c in &pathway_codes { option value=(c) { (c) } }
-                }
-                (input("requiredOjtHours", "Required OJT hours (2000 for a registered apprenticeship)", "number", false))
-                (input("requiredRtiHours", "Required RTI hours (144)", "number", false))
-                (input("scheduledHours", "Scheduled hours", "number", false))
-                (input("stipendThresholdPct", "Stipend attendance threshold, % (80)", "number", false))
-                (input("site", "Site", "text", false))
-                (input("startsOn", "Starts on", "date", false))
-                (input("endsOn", "Ends on", "date", false))
+                (form.input("name", "Name", "text", true))
+                (form.select("kind", "Kind", PROGRAM_KINDS))
+                (form.select("approach", "Approach", &["TIME", "COMPETENCY", "HYBRID"]))
+                (form.select_options("pathwayCode", "Pathway", false, &pathways))
+                (form.input("requiredOjtHours", "Required OJT hours (2000 for a registered apprenticeship)", "number", false))
+                (form.input("requiredRtiHours", "Required RTI hours (144)", "number", false))
+                (form.input("scheduledHours", "Scheduled hours", "number", false))
+                (form.input("stipendThresholdPct", "Stipend attendance threshold, % (80)", "number", false))
+                (form.input("site", "Site", "text", false))
+                (form.input("startsOn", "Starts on", "date", false))
+                (form.input("endsOn", "Ends on", "date", false))
                 div { button type="submit" { "Add program" } }
             }
         }
     };
-    page("Programs", Some(session), notice.as_ref(), content).into_response()
+    page("Programs", Some(session), form.notice(), content).into_response()
 }
 
-async fn create_program(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
-) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
-    let input = input_of(
-        &fields,
-        &[
-            ("name", Kind::Text),
-            ("kind", Kind::Text),
-            ("approach", Kind::Text),
-            ("pathwayCode", Kind::Text),
-            ("requiredOjtHours", Kind::Number),
-            ("requiredRtiHours", Kind::Number),
-            ("scheduledHours", Kind::Number),
-            ("stipendThresholdPct", Kind::Number),
-            ("site", Kind::Text),
-            ("startsOn", Kind::Text),
-            ("endsOn", Kind::Text),
-        ],
-    );
-    let answer = gql(
-        &state,
-        &session,
-        "mutation($input: CreateProgramInput!) { createProgram(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await;
-    programs_page(&state, &session, Some(answer.notice("Program added."))).await
+/// `createMentor` (org_admin, for its own organization).
+#[derive(Default)]
+struct NewMentor;
+
+impl ConsoleForm for NewMentor {
+    fn mutation(&self) -> &str {
+        "mutation($input: CreateMentorInput!) { createMentor(input: $input) { id } }"
+    }
+
+    fn variables(&self, fields: &Fields) -> Result<Value, Shown> {
+        let mut input = input_of(
+            fields,
+            &[
+                ("name", Kind::Text),
+                ("email", Kind::Text),
+                ("craft", Kind::Text),
+                ("unionLocal", Kind::Text),
+                ("active", Kind::Bool),
+            ],
+        );
+        // An unchecked box sends nothing; the API's default is true.
+        if field(fields, "active").is_none() {
+            input["active"] = json!(false);
+        }
+        Ok(json!({ "input": input }))
+    }
+
+    fn done(&self) -> &str {
+        "Mentor added."
+    }
+
+    async fn page(&self, state: &AppState, session: &Session, form: &FormState) -> Response {
+        mentors_page(state, session, form).await
+    }
 }
 
-async fn mentors(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(session) = session(&state, &headers).await else {
-        return to_login();
-    };
-    mentors_page(&state, &session, None).await
-}
-
-async fn mentors_page(state: &AppState, session: &Session, notice: Option<Notice>) -> Response {
+async fn mentors_page(state: &AppState, session: &Session, form: &FormState) -> Response {
     let answer = gql(
         state,
         session,
@@ -344,46 +361,14 @@ async fn mentors_page(state: &AppState, session: &Session, notice: Option<Notice
             form.card method="post" action="/admin/mentors" {
                 h2 { "Add a mentor" }
                 (csrf_field(session))
-                (input("name", "Name", "text", true))
-                (input("email", "Email", "email", false))
-                (input("craft", "Craft (e.g. Set Lighting)", "text", false))
-                (input("unionLocal", "IATSE local (e.g. 728)", "text", false))
-                label { input type="checkbox" name="active" value="true" checked; " Takes mentees now" }
+                (form.input("name", "Name", "text", true))
+                (form.input("email", "Email", "email", false))
+                (form.input("craft", "Craft (e.g. Set Lighting)", "text", false))
+                (form.input("unionLocal", "IATSE local (e.g. 728)", "text", false))
+                (form.checkbox("active", "Takes mentees now", true))
                 div { button type="submit" { "Add mentor" } }
             }
         }
     };
-    page("Mentors", Some(session), notice.as_ref(), content).into_response()
-}
-
-async fn create_mentor(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
-) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
-    let mut input = input_of(
-        &fields,
-        &[
-            ("name", Kind::Text),
-            ("email", Kind::Text),
-            ("craft", Kind::Text),
-            ("unionLocal", Kind::Text),
-            ("active", Kind::Bool),
-        ],
-    );
-    if field(&fields, "active").is_none() {
-        input["active"] = json!(false);
-    }
-    let answer = gql(
-        &state,
-        &session,
-        "mutation($input: CreateMentorInput!) { createMentor(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await;
-    mentors_page(&state, &session, Some(answer.notice("Mentor added."))).await
+    page("Mentors", Some(session), form.notice(), content).into_response()
 }

@@ -9,76 +9,39 @@
 //! error codes — it has no access of its own.
 
 mod directory;
+mod form_state;
+mod forms;
 mod records;
 mod reports;
 mod sharing;
+mod sign_in;
 
 use axum::Router;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::{Value, json};
 
 use crate::auth::Role;
+use crate::ground::error::codes;
 use crate::web::context::{audit_disclosures, context, with_request_id};
-use crate::web::session::{COOKIE, csrf_ok};
-use crate::web::state::{AppState, viewer_from_token};
+use crate::web::state::AppState;
 
 pub(crate) use crate::web::session::{Session, session};
-
-/// How long a console session lasts at most (the token's own expiry wins).
-const SESSION_SECS: u64 = 8 * 3600;
+pub(crate) use forms::{Fields, field};
 
 /// The console's routes, all under `/admin`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
         .route("/admin/", get(home))
-        .route("/admin/login", get(login_page).post(login))
-        .route("/admin/logout", post(logout))
+        .merge(sign_in::routes())
         .merge(directory::routes())
         .merge(sharing::routes())
         .merge(records::routes())
         .merge(reports::routes())
-}
-
-/// A form's fields, in order (checkbox groups repeat a name).
-pub(crate) type Fields = Vec<(String, String)>;
-
-/// The first value of `name`, trimmed; `None` when absent or blank.
-pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
-/// Every value of `name` (a checkbox group).
-pub(crate) fn all<'a>(fields: &'a Fields, name: &str) -> Vec<&'a str> {
-    fields
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
-}
-
-/// The session of a form's request, if the form carries its CSRF token;
-/// otherwise the answer to send (the sign-in page, or 403).
-pub(crate) async fn form_session(
-    state: &AppState,
-    headers: &HeaderMap,
-    fields: &Fields,
-) -> Result<Session, Response> {
-    let Some(session) = session(state, headers).await else {
-        return Err(to_login());
-    };
-    if !csrf_ok(state, &session, field(fields, "csrf")) {
-        return Err(csrf_refused(&session));
-    }
-    Ok(session)
 }
 
 /// A refused form: 403 with a page that says why.
@@ -108,18 +71,34 @@ pub(crate) struct Answer {
     pub errors: Vec<Shown>,
 }
 
+impl Shown {
+    /// An error that names no field.
+    pub fn new(code: &str, message: impl Into<String>) -> Shown {
+        Shown {
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// The error as a notice at the top of a page.
+    pub fn notice(&self) -> Notice {
+        Notice {
+            error: true,
+            code: Some(self.code.clone()),
+            text: match &self.field {
+                Some(f) => format!("{} (field {f})", self.message),
+                None => self.message.clone(),
+            },
+        }
+    }
+}
+
 impl Answer {
     /// The answer as a notice: its first error, or `ok` when there is none.
     pub fn notice(&self, ok: &str) -> Notice {
         match self.errors.first() {
-            Some(e) => Notice {
-                error: true,
-                code: Some(e.code.clone()),
-                text: match &e.field {
-                    Some(f) => format!("{} (field {f})", e.message),
-                    None => e.message.clone(),
-                },
-            },
+            Some(e) => e.notice(),
             None => Notice::ok(ok),
         }
     }
@@ -143,11 +122,7 @@ pub(crate) async fn gql(
         // No data leaves when its reads could not be audited.
         return Answer {
             data: Value::Null,
-            errors: vec![Shown {
-                code: err.code().to_owned(),
-                message: err.message(),
-                field: None,
-            }],
+            errors: vec![Shown::new(err.code(), err.message())],
         };
     }
     let response = with_request_id(response, &request_id);
@@ -164,7 +139,10 @@ pub(crate) async fn gql(
                 })
             };
             Shown {
-                code: text("code").unwrap_or_else(|| "INTERNAL".into()),
+                // Without a code: async-graphql's own parse and validation
+                // errors (a variable of the wrong type), as `POST /graphql`
+                // counts them.
+                code: text("code").unwrap_or_else(|| codes::BAD_USER_INPUT.into()),
                 message: e.message.clone(),
                 field: text("field"),
             }
@@ -226,6 +204,8 @@ td form{display:inline;margin:0}td button{margin:0 4px 0 0;padding:4px 8px}
 .notice.ok{background:#e8f5e9;border-color:#2e7d32}.notice.error{background:#fdecea;border-color:#a4190b}
 .allowed{color:#1b5e20;font-weight:600}.denied{color:#a4190b;font-weight:600}
 .hint{color:#4a5260;font-size:.9em}
+.field-error{display:block;color:#a4190b;font-weight:600;margin:2px 0}
+input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #a4190b}
 @media print{header,.noprint{display:none}main{padding:0}body{background:#fff}}
 "#;
 
@@ -356,112 +336,4 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
         }
     };
     page("Console", Some(&session), None, content).into_response()
-}
-
-fn login_form(notice: Option<&Notice>) -> Html<String> {
-    page(
-        "Sign in",
-        None,
-        notice,
-        html! {
-            form.card method="post" action="/admin/login" {
-                p.hint { "Paste a bearer token (for local use, mint one with "
-                    code { "pathways-hub token --sub you@org --org SLUG --roles org_admin" }
-                    "; `serve --demo` prints some). It is kept in an HttpOnly cookie for this console only." }
-                label for="token" { "Bearer token" }
-                textarea id="token" name="token" required autocomplete="off" spellcheck="false" {}
-                div { button type="submit" { "Sign in" } }
-            }
-        },
-    )
-}
-
-async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if session(&state, &headers).await.is_some() {
-        return Redirect::to("/admin").into_response();
-    }
-    login_form(None).into_response()
-}
-
-async fn login(State(state): State<AppState>, Form(fields): Form<Fields>) -> Response {
-    let token = field(&fields, "token").unwrap_or_default().to_owned();
-    if token.is_empty() || viewer_from_token(&state, &token).await.is_err() {
-        let notice = Notice::error(
-            "UNAUTHENTICATED",
-            "That token could not be verified (expired, wrong signature or unknown organization).",
-        );
-        return (StatusCode::UNAUTHORIZED, login_form(Some(&notice))).into_response();
-    }
-    let cookie =
-        format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
-    let mut response = Redirect::to("/admin").into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(fields): Form<Fields>,
-) -> Response {
-    if let Some(session) = session(&state, &headers).await
-        && !csrf_ok(&state, &session, field(&fields, "csrf"))
-    {
-        return csrf_refused(&session);
-    }
-    let mut response = Redirect::to("/admin/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("hub_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
-    );
-    response
-}
-
-/// A `<select>` of enum values with a label.
-pub(crate) fn select(id: &str, label: &str, values: &[&str], selected: Option<&str>) -> Markup {
-    html! {
-        label for=(id) { (label) }
-        select id=(id) name=(id) {
-            @for v in values {
-                option value=(v) selected[Some(*v) == selected] { (v) }
-            }
-        }
-    }
-}
-
-/// A labelled text input.
-pub(crate) fn input(id: &str, label: &str, kind: &str, required: bool) -> Markup {
-    html! {
-        label for=(id) { (label) @if required { " (required)" } }
-        input type=(kind) id=(id) name=(id) required[required];
-    }
-}
-
-/// The data categories of DESIGN.md section 4.
-pub(crate) const CATEGORIES: &[&str] = &[
-    "IDENTITY",
-    "CONTACT",
-    "DEMOGRAPHICS",
-    "SENSITIVE",
-    "ENROLLMENT",
-    "PROGRESS",
-    "CREDENTIALS",
-    "MENTORSHIP",
-    "EDUCATION_RECORDS",
-    "SERVICES",
-    "OUTCOMES",
-];
-
-/// A fieldset of category checkboxes named `categories`.
-pub(crate) fn categories_fieldset(legend: &str) -> Markup {
-    html! {
-        fieldset {
-            legend { (legend) }
-            @for c in CATEGORIES {
-                label { input type="checkbox" name="categories" value=(c); " " (c) }
-            }
-        }
-    }
 }

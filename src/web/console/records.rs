@@ -9,9 +9,9 @@ use axum::routing::get;
 use maud::html;
 use serde_json::{Map, Value, json};
 
-use super::{
-    Notice, Session, csrf_field, csrf_refused, gql, page, select, session, text, to_login,
-};
+use super::form_state::select;
+use super::forms::{Fields, FormState, field};
+use super::{Session, Shown, csrf_field, csrf_refused, gql, page, session, text, to_login};
 use crate::audit::Actor;
 use crate::import::{self, ImportKind, ImportSummary};
 use crate::web::AppState;
@@ -147,17 +147,24 @@ async fn audit(
     page("Audit log", Some(&session), notice.as_ref(), content).into_response()
 }
 
-fn import_form(session: &Session, summary: Option<&ImportSummary>, dry_run: bool) -> maud::Markup {
+/// The upload form (what kind and dry run kept as sent; a browser never
+/// lets a page refill a file input) and the result of the last upload.
+fn import_form(
+    session: &Session,
+    form: &FormState,
+    summary: Option<&ImportSummary>,
+    dry_run: bool,
+) -> maud::Markup {
     html! {
         form.card method="post" action="/admin/import" enctype="multipart/form-data" {
             p.hint { "A CSV file with a header line, for " (session.viewer.org_slug)
                 ". Every line is checked first: when any line is bad, nothing is written. "
                 "Lines whose external id is already known are left unchanged." }
             (csrf_field(session))
-            (select("kind", "What the file holds", &["participants", "enrollments", "hours"], None))
+            (form.select("kind", "What the file holds", &["participants", "enrollments", "hours"]))
             label for="file" { "CSV file" }
             input type="file" id="file" name="file" accept=".csv,text/csv" required;
-            div { label { input type="checkbox" name="dryRun" value="true"; " Check only (dry run)" } }
+            div { (form.checkbox("dryRun", "Check only (dry run)", false)) }
             div { button type="submit" { "Import" } }
         }
         @if let Some(s) = summary {
@@ -195,7 +202,7 @@ async fn import_page(State(state): State<AppState>, headers: HeaderMap) -> Respo
         "Import a spreadsheet",
         Some(&session),
         None,
-        import_form(&session, None, false),
+        import_form(&session, &FormState::blank(), None, false),
     )
     .into_response()
 }
@@ -208,7 +215,9 @@ async fn upload(
     let Some(session) = session(&state, &headers).await else {
         return to_login();
     };
-    let (mut csrf, mut kind, mut dry_run, mut file) = (None, None, false, None);
+    // What the form sent besides the file, as a form's fields.
+    let mut fields = Fields::new();
+    let mut file = None;
     loop {
         match form.next_field().await {
             Ok(Some(part)) => {
@@ -217,10 +226,10 @@ async fn upload(
                     break;
                 };
                 match name.as_str() {
-                    "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).into_owned()),
-                    "kind" => kind = ImportKind::parse(&String::from_utf8_lossy(&bytes)),
-                    "dryRun" => dry_run = true,
                     "file" => file = Some(bytes),
+                    "csrf" | "kind" | "dryRun" => {
+                        fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+                    }
                     _ => {}
                 }
             }
@@ -228,35 +237,41 @@ async fn upload(
             Err(_) => break,
         }
     }
-    let fields = vec![("csrf".to_owned(), csrf.unwrap_or_default())];
-    if !crate::web::session::csrf_ok(&state, &session, super::field(&fields, "csrf")) {
+    if !crate::web::session::csrf_ok(&state, &session, field(&fields, "csrf")) {
         return csrf_refused(&session);
     }
-    let show = |notice: Notice, summary: Option<&ImportSummary>, status: StatusCode| {
+    let kind = field(&fields, "kind").and_then(ImportKind::parse);
+    // Checked as before: any `dryRun` part means a dry run.
+    let dry_run = fields.iter().any(|(k, _)| k == "dryRun");
+    let show = |outcome: Result<&str, Shown>, summary: Option<&ImportSummary>, status| {
+        let form = match outcome {
+            Ok(text) => FormState::done(text),
+            Err(error) => FormState::refused(fields.clone(), error),
+        };
         (
             status,
             page(
                 "Import a spreadsheet",
                 Some(&session),
-                Some(&notice),
-                import_form(&session, summary, dry_run),
+                form.notice(),
+                import_form(&session, &form, summary, dry_run),
             ),
         )
             .into_response()
     };
     if let Err(err) = crate::policy::require_writer(&session.viewer) {
         return show(
-            Notice::error(err.code(), &err.message()),
+            Err(Shown::new(err.code(), err.message())),
             None,
             StatusCode::FORBIDDEN,
         );
     }
     let (Some(kind), Some(file)) = (kind, file) else {
         return show(
-            Notice::error(
+            Err(Shown::new(
                 "BAD_USER_INPUT",
                 "Choose what the file holds and a CSV file.",
-            ),
+            )),
             None,
             StatusCode::BAD_REQUEST,
         );
@@ -275,7 +290,7 @@ async fn upload(
     .await
     {
         Ok(summary) if summary.errors.is_empty() => show(
-            Notice::ok(if dry_run {
+            Ok(if dry_run {
                 "The file is good; nothing was written (dry run)."
             } else {
                 "Imported."
@@ -284,12 +299,15 @@ async fn upload(
             StatusCode::OK,
         ),
         Ok(summary) => show(
-            Notice::error("BAD_USER_INPUT", "Some lines are bad; nothing was written."),
+            Err(Shown::new(
+                "BAD_USER_INPUT",
+                "Some lines are bad; nothing was written.",
+            )),
             Some(&summary),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(err) => show(
-            Notice::error(err.code(), &err.message()),
+            Err(Shown::new(err.code(), err.message())),
             None,
             StatusCode::OK,
         ),
