@@ -1,0 +1,156 @@
+//! Configuration: defaults, validation messages that name the setting,
+//! the production and demo profiles.
+
+use super::*;
+
+fn from_toml(toml: &str) -> Result<Config, ConfigError> {
+    Config::from_figment(Figment::new().merge(Toml::string(toml)))
+}
+
+const OK: &str = "match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"0123456789abcdef0123456789abcdef\"\n";
+
+#[test]
+fn outside_demo_mode_the_defaults_are_the_production_profile() {
+    let limits = from_toml(OK).unwrap().limits;
+    assert!(!limits.introspection && !limits.suggestions && !limits.graphiql);
+    assert!(limits.csrf_prevention);
+    assert_eq!(limits.max_batch, 5);
+}
+
+#[test]
+fn a_complete_config_validates() {
+    let config = from_toml(OK).unwrap();
+    assert_eq!(config.listen_addr().unwrap().port(), 8080);
+}
+
+#[test]
+fn short_secret_outside_demo_names_the_setting() {
+    let err = from_toml("match_key_secret = \"0123456789abcdef0123456789abcdef\"\n[auth]\nhs256_secret = \"short\"\n")
+        .unwrap_err();
+    assert!(err.0.contains("auth.hs256_secret"), "{err}");
+    assert!(!err.to_string().contains('\n'));
+}
+
+#[test]
+fn wrong_type_and_unknown_key_name_the_setting() {
+    let err = from_toml(&format!("{OK}token_ttl_secs = \"soon\"\n")).unwrap_err();
+    assert!(err.0.contains("auth.token_ttl_secs"), "{err}");
+    let err = from_toml(&format!("databse_url = \"x\"\n{OK}")).unwrap_err();
+    assert!(err.0.contains("databse_url"), "{err}");
+}
+
+#[test]
+fn bad_listen_and_database_url_are_named() {
+    assert!(
+        from_toml(&format!("listen = \"nowhere\"\n{OK}"))
+            .unwrap_err()
+            .0
+            .contains("listen")
+    );
+    assert!(
+        from_toml(&format!("database_url = \"mysql://x\"\n{OK}"))
+            .unwrap_err()
+            .0
+            .contains("database_url")
+    );
+}
+
+const PARTNER: &str = "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9/api\"\n[partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data\"\n[partners.records.hour_logs.fields]\nparticipant = \"apprenticeId\"\nexternal_id = \"id\"\nkind = \"type\"\nworked_on = \"date\"\nhours = \"hours\"\n[partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n";
+
+#[test]
+fn a_partner_declaration_validates() {
+    let config = from_toml(&format!("{OK}{PARTNER}")).unwrap();
+    assert_eq!(config.partners[0].timeout_ms, 2000);
+}
+
+#[test]
+fn a_bad_partner_mapping_names_the_setting() {
+    for (broken, setting) in [
+        (
+            "hours = \"hours\"",
+            "partners[0].records.hour_logs.fields.hours",
+        ),
+        (
+            "= \"OJT\"",
+            "partners[0].records.hour_logs.values.kind.On the job",
+        ),
+        ("items = \"data\"", "partners[0].records.hour_logs.items"),
+        ("kind = \"rest_json\"", "partners[0].kind"),
+        (
+            "base_url = \"http://127.0.0.1:9/api\"",
+            "partners[0].base_url",
+        ),
+    ] {
+        let replacement = match setting {
+            s if s.ends_with("fields.hours") => "hourz = \"hours\"",
+            s if s.ends_with("On the job") => "= \"OVERTIME\"",
+            s if s.ends_with("items") => "items = \"data..x\"",
+            s if s.ends_with("kind") => "kind = \"soap\"",
+            _ => "base_url = \"ftp://x\"",
+        };
+        let toml = format!("{OK}{}", PARTNER.replace(broken, replacement));
+        let err = from_toml(&toml).unwrap_err();
+        let expected = if setting.ends_with("fields.hours") {
+            "partners[0].records.hour_logs.fields.hourz"
+        } else {
+            setting
+        };
+        assert!(err.0.contains(expected), "{setting}: {err}");
+        assert!(!err.to_string().contains('\n'));
+    }
+}
+
+#[test]
+fn a_union_roster_declaration_validates_and_names_a_bad_value() {
+    let roster = "[[partners]]\nname = \"local600\"\norg = \"iatse-600\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9\"\n[partners.records.union_memberships]\npath = \"/roster\"\nitems = \"roster\"\n[partners.records.union_memberships.fields]\nparticipant = \"member\"\nexternal_id = \"rec\"\nunion_local = \"local\"\nstatus = \"standing\"\n[partners.records.union_memberships.values.status]\nJourneyman = \"MEMBER\"\n";
+    from_toml(&format!("{OK}{roster}")).unwrap();
+    let err = from_toml(&format!(
+        "{OK}{}",
+        roster.replace("\"MEMBER\"", "\"JOURNEYMAN\"")
+    ))
+    .unwrap_err();
+    assert!(
+        err.0
+            .contains("partners[0].records.union_memberships.values.status.Journeyman"),
+        "{err}"
+    );
+    let err = from_toml(&format!(
+        "{OK}{}",
+        roster.replace("union_local = \"local\"\n", "")
+    ))
+    .unwrap_err();
+    assert!(
+        err.0
+            .contains("partners[0].records.union_memberships.fields.union_local"),
+        "{err}"
+    );
+}
+
+#[test]
+fn suppression_threshold_defaults_to_11_and_is_checked() {
+    assert_eq!(from_toml(OK).unwrap().reports.suppression_threshold, 11);
+    let config = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 5\n")).unwrap();
+    assert_eq!(config.reports.suppression_threshold, 5);
+    let err = from_toml(&format!("{OK}[reports]\nsuppression_threshold = 1\n")).unwrap_err();
+    assert!(err.0.contains("reports.suppression_threshold"), "{err}");
+    let err = from_toml(&format!("{OK}[reports]\nthreshold = 5\n")).unwrap_err();
+    assert!(err.0.contains("reports"), "{err}");
+}
+
+#[test]
+fn demo_config_is_valid() {
+    let config = from_toml(&demo_config_toml()).unwrap();
+    assert!(config.demo);
+    // Demo mode keeps the developer-friendly limits…
+    assert!(config.limits.introspection && config.limits.suggestions);
+    assert!(config.limits.graphiql && !config.limits.csrf_prevention);
+    assert_eq!(config.limits.max_batch, 10);
+    // …unless configured otherwise.
+    let config = from_toml(&format!(
+        "{}\n[limits]\nintrospection = false\n",
+        demo_config_toml()
+    ))
+    .unwrap();
+    assert!(!config.limits.introspection, "{:?}", config.limits);
+    assert!(config.limits.graphiql, "{:?}", config.limits);
+}
