@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 /// A competency assessed as attained under an enrollment.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "competency_attainment")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

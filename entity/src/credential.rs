@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// A credential awarded to a participant (Open Badges 3.0-like).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "credential")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// A college course a high-school student takes for dual credit (FERPA education record).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "dual_enrollment")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

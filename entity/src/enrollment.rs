@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// A participant's enrollment in a program; owned by the program's organization.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "enrollment")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

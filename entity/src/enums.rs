@@ -302,3 +302,29 @@ pub fn join_set<T: Copy + Ord>(values: &[T], as_str: fn(T) -> &'static str) -> S
 pub fn split_set<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
     stored.split(',').filter_map(|s| parse(s.trim())).collect()
 }
+
+text_enum!(
+    /// The kinds of participant-level rows the change feed carries.
+    RecordKind {
+        ParticipantProfile = "PARTICIPANT_PROFILE",
+        Enrollment = "ENROLLMENT",
+        HourLog = "HOUR_LOG",
+        CompetencyAttainment = "COMPETENCY_ATTAINMENT",
+        Credential = "CREDENTIAL",
+        Mentorship = "MENTORSHIP",
+        MentorshipMeeting = "MENTORSHIP_MEETING",
+        DualEnrollment = "DUAL_ENROLLMENT",
+        Service = "SERVICE",
+        Outcome = "OUTCOME",
+    }
+);
+
+text_enum!(
+    /// What a change-feed entry says of its row.
+    ChangeOperation {
+        /// The row was written (or became readable): fetch its record.
+        Upsert = "UPSERT",
+        /// The row was deleted, or the reader may no longer read it.
+        Delete = "DELETE",
+    }
+);

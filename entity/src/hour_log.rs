@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// Hours worked or attended under an enrollment (OJT, RTI, attendance, mentoring).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "hour_log")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

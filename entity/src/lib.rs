@@ -5,6 +5,7 @@
 //! wrote it and is its data steward.
 
 pub mod audit_event;
+pub mod change_log;
 pub mod competency;
 pub mod competency_attainment;
 pub mod consent;

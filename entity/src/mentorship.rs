@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// A mentor paired with a participant, arranged (and owned) by an organization.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "mentorship")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 /// One meeting of a mentorship.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "mentorship_meeting")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

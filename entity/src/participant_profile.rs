@@ -5,7 +5,8 @@ use crate::enums::*;
 use sea_orm::entity::prelude::*;
 
 /// What one organization recorded about a participant (one per person and organization); `org_id` is its owner.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[sea_orm(table_name = "participant_profile")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -5,6 +5,7 @@
 //! attached to each request by the HTTP layer, so nothing outlives a request.
 
 mod audit;
+mod changes;
 mod completion;
 mod directory;
 mod enrollments;
@@ -55,6 +56,7 @@ pub struct QueryRoot(
     sharing::SharingQuery,
     reports::ReportQuery,
     federation::FederationQuery,
+    changes::ChangeQuery,
 );
 
 /// All mutations.

@@ -58,6 +58,18 @@ impl Scope {
         }
     }
 
+    /// The scope of staff of organization `org` in `category` on `today`.
+    /// Used where the hub asks who else may read a row, not what the
+    /// viewer may: the change feed's tombstones for an organization that
+    /// lost access when a consent or an agreement changed.
+    pub fn for_organization(org: Uuid, category: Category, today: NaiveDate) -> Scope {
+        Scope {
+            reader: Some(org),
+            category,
+            today,
+        }
+    }
+
     /// The category this scope is for.
     pub fn category(&self) -> Category {
         self.category

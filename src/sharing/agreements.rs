@@ -22,6 +22,7 @@ use crate::ground::error::{Error, Result};
 use crate::ground::versioned;
 use crate::policy::{self, sharing};
 use crate::records::enrollments::uuid;
+use crate::records::feed::AccessChange;
 use crate::sharing::consents::stale;
 
 /// A proposal from the viewer's organization (the provider) to a recipient.
@@ -190,6 +191,8 @@ async fn step(
         sharing::agreement_status(row.status, row.expires_on, today),
     )?;
     let now = Utc::now();
+    let access = AccessChange::of_agreement(&row, today);
+    let before = access.readable(&txn).await?;
     let mut update = sharing_agreement::Entity::update_many();
     for (column, value) in (step.changes)(viewer) {
         update = update.col_expr(column, value);
@@ -204,6 +207,7 @@ async fn step(
         stale(row.version + 1),
     )
     .await?;
+    access.settle(&txn, before).await?;
     audit::record(&txn, actor, vec![entry(step.action, &row, step.detail)]).await?;
     txn.commit().await?;
     Ok(updated)

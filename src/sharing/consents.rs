@@ -7,7 +7,9 @@
 
 use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
-use entity::enums::{AuditAction, Category, ConsentStatus, GrantedBy, SharingPurpose, join_set};
+use entity::enums::{
+    AuditAction, Category, ConsentStatus, GrantedBy, SharingPurpose, join_set, split_set,
+};
 use entity::{consent, participant_profile};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -21,6 +23,7 @@ use crate::ground::types::optional_text;
 use crate::ground::versioned::{self, Stale};
 use crate::policy::sharing::require_consent_steward;
 use crate::records::enrollments::uuid;
+use crate::records::feed::AccessChange;
 
 /// A consent the participant (or their guardian) signed.
 #[derive(Debug, Clone, InputObject)]
@@ -129,6 +132,15 @@ pub async fn grant(
     let guardian = signer(&input, profile.birth_date)?;
     let now = Utc::now();
     let txn = crate::ground::db::begin_write(db).await?;
+    let access = AccessChange::of_consent(
+        &txn,
+        participant_id,
+        recipient,
+        input.categories.clone(),
+        today,
+    )
+    .await?;
+    let before = access.readable(&txn).await?;
     let row = consent::Entity::insert(consent::ActiveModel {
         id: Set(Uuid::new_v4()),
         participant_id: Set(participant_id),
@@ -148,6 +160,7 @@ pub async fn grant(
     })
     .exec_with_returning(&txn)
     .await?;
+    access.settle(&txn, before).await?;
     let whom = recipient.map_or_else(|| "all".to_owned(), |r| r.to_string());
     audit::record(
         &txn,
@@ -183,6 +196,15 @@ pub async fn revoke(
         return Err(Error::bad_input("id", "this consent is already revoked"));
     }
     let now = Utc::now();
+    let access = AccessChange::of_consent(
+        &txn,
+        row.participant_id,
+        row.recipient_org_id,
+        split_set(&row.categories, Category::parse),
+        now.date_naive(),
+    )
+    .await?;
+    let before = access.readable(&txn).await?;
     let update = consent::Entity::update_many()
         .col_expr(
             consent::Column::Status,
@@ -199,6 +221,7 @@ pub async fn revoke(
         stale(row.version + 1),
     )
     .await?;
+    access.settle(&txn, before).await?;
     audit::record(
         &txn,
         actor,

@@ -1,0 +1,112 @@
+//! `changes`: the change feed partners keep their systems in step with
+//! (DESIGN.md section 10). Thin: the policy and the paging are in
+//! [`crate::records::feed`].
+
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use entity::enums::{Category, ChangeOperation, RecordKind};
+use serde_json::Value;
+
+use super::ContextExt;
+use crate::auth::Role;
+use crate::ground::error::Error;
+use crate::records::feed;
+
+type GqlResult<T> = async_graphql::Result<T>;
+
+/// One change of a participant-level row.
+#[derive(SimpleObject)]
+pub struct Change {
+    kind: RecordKind,
+    /// The row's id.
+    id: ID,
+    /// The participant the row is about.
+    participant_id: Option<ID>,
+    /// Hub-wide, increasing in commit order.
+    change_version: i64,
+    operation: ChangeOperation,
+    /// The owning organization's id (upserts only; a tombstone names only
+    /// kind, id and participant).
+    owner_org_id: Option<ID>,
+    /// The row's data category.
+    category: Option<Category>,
+    /// The row as it is now, keys in camelCase (upserts only). A profile
+    /// gives its IDENTITY fields only.
+    record: Option<Json<Value>>,
+}
+
+/// A page of changes.
+#[derive(SimpleObject)]
+pub struct ChangePage {
+    /// Changes after `since`, oldest first.
+    nodes: Vec<Change>,
+    /// The version to resume from: pass it as `since` next time.
+    max_change_version: i64,
+    /// Whether more changes are already waiting after `maxChangeVersion`.
+    has_more: bool,
+}
+
+#[derive(Default)]
+pub struct ChangeQuery;
+
+#[Object]
+impl ChangeQuery {
+    /// What changed after `since` that you may read now, as Ed-Fi's change
+    /// queries: upserts carry the row, `DELETE` tombstones only its kind, id
+    /// and participant — for a row deleted, or one you could read before and
+    /// may no longer (a consent revoked, an agreement ended). Reads are
+    /// audited like any read. Staff and org_admins only.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        since: i64,
+        #[graphql(desc = "At most 1000; 100 when left out.")] first: Option<i32>,
+        kinds: Option<Vec<RecordKind>>,
+    ) -> GqlResult<ChangePage> {
+        let viewer = ctx.viewer()?;
+        if !(viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)) {
+            return Err(
+                Error::forbidden("the change feed is for staff of a partner organization").into(),
+            );
+        }
+        let first = match first {
+            None => feed::DEFAULT_PAGE,
+            Some(n) if n >= 1 => n as u64,
+            Some(_) => return Err(Error::bad_input("first", "must be 1 or more").into()),
+        };
+        let page = feed::page(
+            ctx.db(),
+            ctx.scopes(),
+            viewer.org_id,
+            since,
+            first,
+            kinds.as_deref().unwrap_or_default(),
+        )
+        .await?;
+        let nodes = page
+            .nodes
+            .into_iter()
+            .map(|c| {
+                let upsert = c.operation == ChangeOperation::Upsert;
+                if upsert && let Some(participant) = c.participant_id {
+                    ctx.disclosures()
+                        .read(participant, c.category, c.owner_org_id);
+                }
+                Change {
+                    kind: c.kind,
+                    id: ID(c.id.to_string()),
+                    participant_id: c.participant_id.map(|p| ID(p.to_string())),
+                    change_version: c.change_version,
+                    operation: c.operation,
+                    owner_org_id: upsert.then(|| ID(c.owner_org_id.to_string())),
+                    category: upsert.then_some(c.category),
+                    record: c.record.map(Json),
+                }
+            })
+            .collect();
+        Ok(ChangePage {
+            nodes,
+            max_change_version: page.max_change_version,
+            has_more: page.has_more,
+        })
+    }
+}

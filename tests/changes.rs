@@ -1,0 +1,404 @@
+//! The change feed (DESIGN.md section 10): `changes(since, first, kinds)`
+//! under the policy as of now, tombstones for the one reader that lost
+//! access, paging that neither loses nor repeats a change while writes
+//! continue, and reads audited like any read.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::story::{PartnerStory, Story, days};
+use common::{TestApp, spawn_app_with};
+use entity::{audit_event, consent, enrollment, hour_log};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const CHANGES: &str = "query($since: Int!, $first: Int, $kinds: [RecordKind!]) {
+  changes(since: $since, first: $first, kinds: $kinds) {
+    nodes { kind id participantId changeVersion operation ownerOrgId category record }
+    maxChangeVersion hasMore
+  }
+}";
+
+const REVOKE_CONSENT: &str =
+    "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { id status } }";
+
+const LOG_HOURS: &str = "mutation($input: LogHoursInput!) { logHours(input: $input) { id } }";
+
+/// One page as JSON, or the errors.
+async fn page(app: &TestApp, token: &str, since: i64, first: Option<i64>) -> Value {
+    app.query(
+        Some(token),
+        CHANGES,
+        json!({ "since": since, "first": first }),
+    )
+    .await
+}
+
+/// Every change after `since`, paging `first` at a time; the version to
+/// resume from.
+async fn drain(app: &TestApp, token: &str, since: i64, first: i64) -> (Vec<Value>, i64) {
+    let mut since = since;
+    let mut nodes = Vec::new();
+    loop {
+        let answer = page(app, token, since, Some(first)).await;
+        assert!(answer["errors"].is_null(), "{answer}");
+        let p = &answer["data"]["changes"];
+        nodes.extend(p["nodes"].as_array().unwrap().iter().cloned());
+        let next = p["maxChangeVersion"].as_i64().unwrap();
+        assert!(next >= since, "the feed went backwards: {since} → {next}");
+        since = next;
+        if !p["hasMore"].as_bool().unwrap() {
+            return (nodes, since);
+        }
+    }
+}
+
+fn kinds(nodes: &[Value]) -> BTreeSet<String> {
+    nodes
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Arts2Work's apprentice, shared with HOLA under an agreement that needs
+/// consent for IDENTITY, ENROLLMENT and PROGRESS, with the apprentice's
+/// consent on file. Answers the story, the apprentice and the consent.
+async fn shared_apprentice(app: &TestApp) -> (PartnerStory, Uuid, Uuid) {
+    let s = Story::new(&app.db);
+    let story = s.partners().await;
+    let p = s.apprentice(&story, 1).await;
+    s.agreement(story.owner, story.viewer, "IDENTITY,ENROLLMENT,PROGRESS")
+        .requires_consent(true)
+        .await;
+    let consent = s
+        .consent(p, story.owner, "IDENTITY,ENROLLMENT,PROGRESS")
+        .await;
+    (story, p, consent)
+}
+
+hub_test!(the_feed_shows_what_the_policy_allows_now, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let (story, p, _) = shared_apprentice(&app).await;
+    let a2w = app.staff("alliance-arts2work");
+    let hola = app.staff("hola");
+    let spacela = app.staff("spacela");
+
+    // The owner sees every kind of its rows.
+    let (own, _) = drain(&app, &a2w, 0, 7).await;
+    assert_eq!(
+        kinds(&own),
+        [
+            "COMPETENCY_ATTAINMENT",
+            "CREDENTIAL",
+            "DUAL_ENROLLMENT",
+            "ENROLLMENT",
+            "HOUR_LOG",
+            "MENTORSHIP",
+            "MENTORSHIP_MEETING",
+            "OUTCOME",
+            "PARTICIPANT_PROFILE",
+            "SERVICE",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<BTreeSet<_>>()
+    );
+    // Versions strictly increase, and every node is an upsert with its row.
+    let versions: Vec<i64> = own
+        .iter()
+        .map(|n| n["changeVersion"].as_i64().unwrap())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(own.iter().all(|n| n["operation"] == "UPSERT"));
+    let hours: Vec<&Value> = own.iter().filter(|n| n["kind"] == "HOUR_LOG").collect();
+    assert_eq!(hours.len(), 4);
+    assert!(hours.iter().all(|n| n["record"]["id"] == n["id"]));
+    let total: f64 = hours
+        .iter()
+        .map(|n| n["record"]["hours"].as_f64().unwrap())
+        .sum();
+    assert_eq!(total, 218.0);
+
+    // HOLA sees only the shared categories, all about the apprentice.
+    let (shared, _) = drain(&app, &hola, 0, 100).await;
+    assert_eq!(
+        kinds(&shared),
+        [
+            "COMPETENCY_ATTAINMENT",
+            "ENROLLMENT",
+            "HOUR_LOG",
+            "PARTICIPANT_PROFILE"
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<BTreeSet<_>>()
+    );
+    assert!(
+        shared
+            .iter()
+            .all(|n| n["participantId"] == p.to_string()
+                && n["ownerOrgId"] == story.owner.to_string())
+    );
+    // A profile gives its names, never contact or sensitive fields.
+    let profile = shared
+        .iter()
+        .find(|n| n["kind"] == "PARTICIPANT_PROFILE")
+        .unwrap();
+    assert_eq!(profile["record"]["givenName"], "Marisol1");
+    assert!(profile["record"].get("email").is_none());
+    assert!(profile["record"].get("priorityPopulations").is_none());
+    assert!(profile["record"].get("birthDate").is_none());
+
+    // A bystander sees nothing.
+    let (none, _) = drain(&app, &spacela, 0, 100).await;
+    assert!(none.is_empty(), "{none:?}");
+
+    // HOLA's read is audited as READs of the owner's data.
+    let reads = audit_event::Entity::find()
+        .filter(audit_event::Column::ActorOrgId.eq(story.viewer))
+        .filter(audit_event::Column::ParticipantId.eq(p))
+        .filter(audit_event::Column::OwnerOrgId.eq(story.owner))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let categories: BTreeSet<&str> = reads.iter().map(|r| r.categories.as_str()).collect();
+    assert_eq!(
+        categories,
+        ["ENROLLMENT", "IDENTITY", "PROGRESS"].into_iter().collect()
+    );
+    assert!(reads.iter().all(|r| r.action.as_str() == "READ"));
+
+    // `kinds` narrows the feed.
+    let answer = app
+        .query(
+            Some(&hola),
+            CHANGES,
+            json!({ "since": 0, "kinds": ["HOUR_LOG"] }),
+        )
+        .await;
+    let nodes = answer["data"]["changes"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 4);
+    assert!(nodes.iter().all(|n| n["kind"] == "HOUR_LOG"));
+});
+
+hub_test!(
+    a_revocation_is_a_tombstone_for_that_reader_only,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        let (_story, p, consent_id) = shared_apprentice(&app).await;
+        let hola = app.staff("hola");
+        let a2w = app.staff("alliance-arts2work");
+        let spacela = app.staff("spacela");
+        let (before, hola_at) = drain(&app, &hola, 0, 100).await;
+        let (_, a2w_at) = drain(&app, &a2w, 0, 100).await;
+        let (_, spacela_at) = drain(&app, &spacela, 0, 100).await;
+        let readable: BTreeSet<(String, String)> = before
+            .iter()
+            .map(|n| {
+                (
+                    n["kind"].as_str().unwrap().to_owned(),
+                    n["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert!(readable.len() >= 7, "{readable:?}");
+
+        let version = consent::Entity::find_by_id(consent_id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
+        let revoked = app
+            .query(
+                Some(&app.org_admin("alliance-arts2work")),
+                REVOKE_CONSENT,
+                json!({ "input": { "id": consent_id, "version": version } }),
+            )
+            .await;
+        assert_eq!(
+            revoked["data"]["revokeConsent"]["status"], "REVOKED",
+            "{revoked}"
+        );
+
+        // HOLA gets one tombstone per row it could read, naming only kind, id
+        // and participant.
+        let (after, _) = drain(&app, &hola, hola_at, 3).await;
+        let tombstones: BTreeSet<(String, String)> = after
+            .iter()
+            .map(|n| {
+                assert_eq!(n["operation"], "DELETE", "{n}");
+                assert!(n["record"].is_null() && n["ownerOrgId"].is_null(), "{n}");
+                assert_eq!(n["participantId"], p.to_string());
+                (
+                    n["kind"].as_str().unwrap().to_owned(),
+                    n["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(tombstones, readable);
+        assert_eq!(after.len(), readable.len());
+        // The owner and a bystander see no tombstone.
+        let (owner_after, _) = drain(&app, &a2w, a2w_at, 100).await;
+        assert!(owner_after.iter().all(|n| n["operation"] != "DELETE"));
+        let (bystander, _) = drain(&app, &spacela, spacela_at, 100).await;
+        assert!(bystander.is_empty(), "{bystander:?}");
+        // From the start, HOLA now reads nothing but its tombstones.
+        let (replay, _) = drain(&app, &hola, 0, 100).await;
+        assert!(replay.iter().all(|n| n["operation"] == "DELETE"));
+    }
+);
+
+hub_test!(
+    paging_while_writes_continue_loses_and_repeats_nothing,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        let s = Story::new(&app.db);
+        let story = s.partners().await;
+        let p = s.apprentice(&story, 1).await;
+        let e = enrollment::Entity::find()
+            .filter(enrollment::Column::ParticipantId.eq(p))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let a2w = app.staff("alliance-arts2work");
+        let (_, start) = drain(&app, &a2w, 0, 100).await;
+
+        const WRITES: usize = 40;
+        let writer = {
+            let app_url = app.url.clone();
+            let token = app.token(
+                "writer@alliance-arts2work",
+                "alliance-arts2work",
+                &["staff"],
+            );
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                for i in 0..WRITES {
+                    let body = json!({
+                        "query": LOG_HOURS,
+                        "variables": { "input": {
+                            "enrollmentId": e, "kind": "OJT",
+                            "workedOn": days(-(i as i64 % 20)).to_string(), "hours": 1.5
+                        } }
+                    });
+                    let answer: Value = client
+                        .post(&app_url)
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    assert!(answer["errors"].is_null(), "{answer}");
+                }
+            })
+        };
+        // Page three at a time while the writes go on, then once more after.
+        let mut since = start;
+        let mut seen: Vec<Value> = Vec::new();
+        while !writer.is_finished() {
+            let (nodes, next) = drain(&app, &a2w, since, 3).await;
+            seen.extend(nodes);
+            since = next;
+        }
+        writer.await.unwrap();
+        let (nodes, _) = drain(&app, &a2w, since, 3).await;
+        seen.extend(nodes);
+
+        let versions: Vec<i64> = seen
+            .iter()
+            .map(|n| n["changeVersion"].as_i64().unwrap())
+            .collect();
+        assert!(
+            versions.windows(2).all(|w| w[0] < w[1]),
+            "repeated or out of order: {versions:?}"
+        );
+        let fed: BTreeMap<String, usize> =
+            seen.iter()
+                .filter(|n| n["kind"] == "HOUR_LOG")
+                .fold(BTreeMap::new(), |mut m, n| {
+                    *m.entry(n["id"].as_str().unwrap().to_owned()).or_default() += 1;
+                    m
+                });
+        let written: BTreeSet<String> = hour_log::Entity::find()
+            .filter(hour_log::Column::LoggedBy.eq("writer@alliance-arts2work"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| h.id.to_string())
+            .collect();
+        assert_eq!(written.len(), WRITES);
+        assert_eq!(fed.keys().cloned().collect::<BTreeSet<_>>(), written);
+        assert!(fed.values().all(|&n| n == 1), "{fed:?}");
+    }
+);
+
+hub_test!(
+    a_deleted_row_is_a_tombstone_for_those_who_may_read_it,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        let (story, _p, _) = shared_apprentice(&app).await;
+        let hola = app.staff("hola");
+        let spacela = app.staff("spacela");
+        let (_, hola_at) = drain(&app, &hola, 0, 100).await;
+        let (_, spacela_at) = drain(&app, &spacela, 0, 100).await;
+        let gone = hour_log::Entity::find()
+            .filter(hour_log::Column::OwnerOrgId.eq(story.owner))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        hour_log::Entity::delete_by_id(gone.id)
+            .exec(&app.db)
+            .await
+            .unwrap();
+        let (after, _) = drain(&app, &hola, hola_at, 100).await;
+        assert_eq!(after.len(), 1, "{after:?}");
+        assert_eq!(after[0]["operation"], "DELETE");
+        assert_eq!(after[0]["kind"], "HOUR_LOG");
+        assert_eq!(after[0]["id"], gone.id.to_string());
+        let (bystander, _) = drain(&app, &spacela, spacela_at, 100).await;
+        assert!(bystander.is_empty(), "{bystander:?}");
+    }
+);
+
+hub_test!(bad_arguments_and_roles_are_refused, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    shared_apprentice(&app).await;
+    let hola = app.staff("hola");
+    for (variables, field) in [
+        (json!({ "since": -1 }), "since"),
+        (json!({ "since": 0, "first": 0 }), "first"),
+        (json!({ "since": 0, "first": 1001 }), "first"),
+    ] {
+        let answer = app.query(Some(&hola), CHANGES, variables).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{answer}"
+        );
+        assert_eq!(
+            answer["errors"][0]["extensions"]["field"], field,
+            "{answer}"
+        );
+    }
+    let evaluator = app.token("eval@harder-co", "harder-co", &["evaluator"]);
+    let answer = app
+        .query(Some(&evaluator), CHANGES, json!({ "since": 0 }))
+        .await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let answer = app.query(None, CHANGES, json!({ "since": 0 })).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    // Caught up: the same version comes back, with nothing.
+    let (_, at) = drain(&app, &hola, 0, 100).await;
+    let answer = page(&app, &hola, at, None).await;
+    assert_eq!(answer["data"]["changes"]["nodes"], json!([]));
+    assert_eq!(answer["data"]["changes"]["maxChangeVersion"], at);
+});
