@@ -14,6 +14,7 @@
 pub mod records;
 mod resilience;
 pub mod sync;
+pub mod webhooks;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

@@ -117,6 +117,7 @@ pub fn test_config(database_url: String) -> Config {
         },
         limits: Default::default(),
         reports: Default::default(),
+        webhooks: Vec::new(),
         partners: Vec::new(),
     }
 }

@@ -73,6 +73,7 @@ impl TempHub {
                 ..Default::default()
             },
             reports: Default::default(),
+            webhooks: Vec::new(),
         };
         config
             .validate()

@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 
 mod limits;
 pub mod partners;
+mod webhooks;
 
 pub use limits::LimitsConfig;
 pub use partners::{PartnerConfig, PartnerKind, RecordKind};
+pub use webhooks::WebhookConfig;
 
 /// The file read when no `--config` is given.
 pub const DEFAULT_CONFIG_FILE: &str = "pathways-hub.toml";
@@ -59,6 +61,9 @@ pub struct Config {
     /// Aggregate reports.
     #[serde(default)]
     pub reports: ReportsConfig,
+    /// Organizations told when the change feed has news for them.
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -243,6 +248,10 @@ impl Config {
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.limits.validate()?;
+        for (i, webhook) in self.webhooks.iter().enumerate() {
+            webhooks::validate(webhook, &format!("webhooks[{i}]"))
+                .map_err(|(setting, why)| invalid(&setting, why))?;
+        }
         let url = self.database_url.as_str();
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")
