@@ -3,6 +3,8 @@
 //! access, paging that neither loses nor repeats a change while writes
 //! continue, and reads audited like any read.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
