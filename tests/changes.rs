@@ -495,3 +495,158 @@ hub_test!(
         assert!(spacela_hook.received_requests().await.unwrap().is_empty());
     }
 );
+
+const ERASE: &str = "mutation($input: EraseParticipantInput!) {
+  eraseParticipant(input: $input) { participantId rowsDeleted tombstones }
+}";
+
+hub_test!(
+    erasure_leaves_only_the_audit_trail_and_tombstones,
+    |backend| {
+        use entity::{
+            change_log, credential, dual_enrollment, mentorship, mentorship_meeting, outcome,
+            participant, participant_link, participant_profile, service,
+        };
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        let (story, p, _) = shared_apprentice(&app).await;
+        let hola = app.staff("hola");
+        let (readable, hola_at) = drain(&app, &hola, 0, 100).await;
+        let audit_before = audit_event::Entity::find()
+            .filter(audit_event::Column::ParticipantId.eq(p))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len();
+        let enrollments: Vec<Uuid> = enrollment::Entity::find()
+            .filter(enrollment::Column::ParticipantId.eq(p))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let mentorships: Vec<Uuid> = mentorship::Entity::find()
+            .filter(mentorship::Column::ParticipantId.eq(p))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+
+        // Refused: not a hub_admin; a bad reason; someone unknown.
+        let input =
+            |id: Uuid, reason: &str| json!({ "input": { "participantId": id, "reason": reason } });
+        let answer = app
+            .query(
+                Some(&app.org_admin("alliance-arts2work")),
+                ERASE,
+                input(p, "request"),
+            )
+            .await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{answer}"
+        );
+        let admin = app.hub_admin();
+        let answer = app.query(Some(&admin), ERASE, input(p, " ")).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{answer}"
+        );
+        assert_eq!(answer["errors"][0]["extensions"]["field"], "reason");
+        let answer = app
+            .query(Some(&admin), ERASE, input(Uuid::new_v4(), "request"))
+            .await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{answer}"
+        );
+        assert!(
+            participant::Entity::find_by_id(p)
+                .one(&app.db)
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        let answer = app
+            .query(Some(&admin), ERASE, input(p, "youth's written request"))
+            .await;
+        let erased = &answer["data"]["eraseParticipant"];
+        assert_eq!(erased["participantId"], p.to_string(), "{answer}");
+        assert!(erased["rowsDeleted"].as_i64().unwrap() >= 15, "{answer}");
+        assert_eq!(
+            erased["tombstones"].as_u64().unwrap() as usize,
+            readable.len()
+        );
+
+        // No row of the person is left...
+        macro_rules! none_of {
+        ($($table:ident . $column:ident in $ids:expr),+ $(,)?) => {$(
+            let left = $table::Entity::find()
+                .filter($table::Column::$column.is_in($ids.iter().copied()))
+                .all(&app.db)
+                .await
+                .unwrap();
+            assert!(left.is_empty(), "{} still holds {} rows", stringify!($table), left.len());
+        )+};
+    }
+        none_of!(
+            participant . Id in [p],
+            participant_profile . ParticipantId in [p],
+            participant_link . ParticipantId in [p],
+            enrollment . ParticipantId in [p],
+            hour_log . EnrollmentId in enrollments,
+            credential . ParticipantId in [p],
+            mentorship . ParticipantId in [p],
+            mentorship_meeting . MentorshipId in mentorships,
+            dual_enrollment . ParticipantId in [p],
+            service . ParticipantId in [p],
+            outcome . ParticipantId in [p],
+            consent . ParticipantId in [p],
+        );
+        // ...but the audit trail, one entry longer and without content, and
+        // the feed's tombstones.
+        let audit_after = audit_event::Entity::find()
+            .filter(audit_event::Column::ParticipantId.eq(p))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(audit_after.len(), audit_before + 1);
+        assert!(
+            audit_after
+                .iter()
+                .all(|a| !a.detail.clone().unwrap_or_default().contains("Marisol"))
+        );
+        let feed = change_log::Entity::find()
+            .filter(change_log::Column::ParticipantId.eq(p))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert!(!feed.is_empty());
+        assert!(feed.iter().all(|c| c.operation.as_str() == "DELETE"));
+        // HOLA's copy can go: a tombstone for every row it could read.
+        let (after, _) = drain(&app, &hola, hola_at, 100).await;
+        let ids = |nodes: &[Value]| -> BTreeSet<String> {
+            nodes
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert!(after.iter().all(|n| n["operation"] == "DELETE"));
+        assert_eq!(ids(&after), ids(&readable));
+        // The owner is told of every row it had.
+        let (owner_feed, _) = drain(&app, &app.staff("alliance-arts2work"), 0, 200).await;
+        assert!(owner_feed.iter().all(|n| n["operation"] == "DELETE"));
+        // Profile, enrollment, 4 hour logs, a competency, a credential, a
+        // mentorship and its meeting, a dual enrollment, a service, an outcome.
+        assert_eq!(ids(&owner_feed).len(), 13, "{owner_feed:?}");
+        assert!(
+            owner_feed
+                .iter()
+                .all(|n| n["participantId"] == p.to_string())
+        );
+        let _ = story;
+    }
+);

@@ -110,3 +110,56 @@ impl ChangeQuery {
         })
     }
 }
+
+/// `eraseParticipant` input.
+#[derive(async_graphql::InputObject)]
+pub struct EraseParticipantInput {
+    participant_id: ID,
+    /// Why (e.g. "youth's written request of 2026-11-02"); kept in the
+    /// audit trail, so never personal data. At most 200 characters.
+    reason: String,
+}
+
+/// What an erasure removed.
+#[derive(SimpleObject)]
+pub struct ErasePayload {
+    participant_id: ID,
+    /// Rows deleted, every table together.
+    rows_deleted: i64,
+    /// Change-feed tombstones written for organizations that could read a
+    /// row of the person (besides the owners' own).
+    tombstones: i32,
+}
+
+#[derive(Default)]
+pub struct ChangeMutation;
+
+#[Object]
+impl ChangeMutation {
+    /// Removes one person everywhere the hub holds them, on their request
+    /// (hub_admin). The audit trail stays, without content; every
+    /// organization that could read a row of theirs gets a tombstone in
+    /// the change feed.
+    async fn erase_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: EraseParticipantInput,
+    ) -> GqlResult<ErasePayload> {
+        let viewer = ctx.viewer()?;
+        crate::policy::require_hub_admin(viewer)?;
+        let id = crate::records::enrollments::uuid(&input.participant_id, "participantId")?;
+        let erased = crate::records::erase::erase(
+            ctx.db(),
+            &ctx.actor()?,
+            id,
+            &input.reason,
+            ctx.scopes().today(),
+        )
+        .await?;
+        Ok(ErasePayload {
+            participant_id: input.participant_id,
+            rows_deleted: erased.rows.iter().map(|(_, n)| *n as i64).sum(),
+            tombstones: erased.tombstones as i32,
+        })
+    }
+}

@@ -68,6 +68,7 @@ pub struct MutationRoot(
     enrollments::EnrollmentMutation,
     record_mutations::RecordMutation,
     sharing::SharingMutation,
+    changes::ChangeMutation,
 );
 
 /// What the HTTP layer attaches to every request.

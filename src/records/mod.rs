@@ -7,6 +7,7 @@
 pub mod awards;
 pub mod dual_enrollments;
 pub mod enrollments;
+pub mod erase;
 pub mod feed;
 pub mod hours;
 pub mod mentorships;
