@@ -23,6 +23,11 @@ pub struct Model {
     pub accepted_at: Option<DateTimeUtc>,
     pub approved_by: Option<String>,
     pub approved_at: Option<DateTimeUtc>,
+    /// The date by which the recipient must have destroyed what it
+    /// received, once the agreement has ended.
+    pub destroy_by: Option<Date>,
+    /// When `retention run --apply` ordered that destruction.
+    pub destroyed_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -11,6 +11,7 @@ mod m20261125_000005_sharing;
 mod m20261125_000006_audit;
 mod m20261125_000008_reports;
 mod m20261128_000011_change_feed;
+mod m20261128_000012_retention;
 
 /// Runs the hub's migrations in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_audit::Migration),
             Box::new(m20261125_000008_reports::Migration),
             Box::new(m20261128_000011_change_feed::Migration),
+            Box::new(m20261128_000012_retention::Migration),
         ]
     }
 }

@@ -79,10 +79,35 @@ pub enum Command {
         #[command(subcommand)]
         which: BenchCommand,
     },
+    /// Retention: rows past their category's retention, and destruction
+    /// orders for agreements ended past their `destroy_by`.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionCommand,
+    },
     /// Prints the GraphQL schema (SDL), or writes it to `--out`.
     ExportSchema {
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+/// Retention commands.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Lists what would go (rows by organization, category and reason);
+    /// with `--apply`, deletes it in batches, each deletion leaving a
+    /// change-feed tombstone and an audit entry without the data.
+    Run {
+        /// Carry the plan out (without it: a dry run that changes nothing).
+        #[arg(long)]
+        apply: bool,
+        /// The day the rules are checked on (default: today), to see ahead.
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
     },
 }
 

@@ -4,6 +4,7 @@ mod args;
 mod banner;
 pub mod bench;
 mod bench_command;
+mod retention;
 pub mod seed;
 
 pub use args::{BenchCommand, Cli, Command};
@@ -194,6 +195,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Retention { action } => retention::run(file, action).await,
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {

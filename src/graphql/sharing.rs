@@ -65,6 +65,12 @@ impl SharingAgreement {
     async fn expires_on(&self) -> Option<NaiveDate> {
         self.0.expires_on
     }
+    /// By when the recipient must have destroyed what it received, once
+    /// the agreement has ended; `retention run` orders it through the
+    /// change feed.
+    async fn destroy_by(&self) -> Option<NaiveDate> {
+        self.0.destroy_by
+    }
     /// The subject of the provider's org_admin who proposed it.
     async fn proposed_by(&self) -> &str {
         &self.0.proposed_by

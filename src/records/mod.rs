@@ -12,4 +12,5 @@ pub mod feed;
 pub mod hours;
 pub mod mentorships;
 pub mod reads;
+pub mod retention;
 pub mod rules;

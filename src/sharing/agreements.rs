@@ -38,6 +38,9 @@ pub struct ProposeAgreementInput {
     pub effective_on: NaiveDate,
     /// After `effectiveOn`; null means no end date.
     pub expires_on: Option<NaiveDate>,
+    /// By when the recipient must have destroyed what it received, once
+    /// the agreement has ended (not before `expiresOn`).
+    pub destroy_by: Option<NaiveDate>,
 }
 
 /// Names an agreement and the `version` the caller read.
@@ -118,6 +121,14 @@ pub async fn propose(
     if input.expires_on.is_some_and(|d| d <= input.effective_on) {
         return Err(Error::bad_input("expiresOn", "must be after effectiveOn"));
     }
+    if let Some(destroy_by) = input.destroy_by
+        && (destroy_by <= input.effective_on || input.expires_on.is_some_and(|e| destroy_by < e))
+    {
+        return Err(Error::bad_input(
+            "destroyBy",
+            "must be after effectiveOn and not before expiresOn",
+        ));
+    }
     let now = Utc::now();
     let txn = crate::ground::db::begin_write(db).await?;
     let row = sharing_agreement::Entity::insert(sharing_agreement::ActiveModel {
@@ -130,6 +141,8 @@ pub async fn propose(
         status: Set(AgreementStatus::Proposed),
         effective_on: Set(input.effective_on),
         expires_on: Set(input.expires_on),
+        destroy_by: Set(input.destroy_by),
+        destroyed_at: Set(None),
         proposed_by: Set(viewer.subject.clone()),
         accepted_by: Set(None),
         accepted_at: Set(None),

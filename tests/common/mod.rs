@@ -118,6 +118,7 @@ pub fn test_config(database_url: String) -> Config {
         limits: Default::default(),
         reports: Default::default(),
         webhooks: Vec::new(),
+        retention: Default::default(),
         partners: Vec::new(),
     }
 }

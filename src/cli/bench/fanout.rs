@@ -118,6 +118,8 @@ pub(super) async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Re
         status: Set(AgreementStatus::Active),
         effective_on: Set(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default()),
         expires_on: Set(None),
+        destroy_by: Set(None),
+        destroyed_at: Set(None),
         proposed_by: Set("bench".into()),
         accepted_by: Set(None),
         accepted_at: Set(None),

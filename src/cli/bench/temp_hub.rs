@@ -74,6 +74,7 @@ impl TempHub {
             },
             reports: Default::default(),
             webhooks: Vec::new(),
+            retention: Default::default(),
         };
         config
             .validate()

@@ -347,6 +347,8 @@ impl Plan {
                 status: *status,
                 effective_on: effective,
                 expires_on: expires.map(dt),
+                destroy_by: None,
+                destroyed_at: None,
                 proposed_by: format!("admin@{from}"),
                 accepted_by: settled.then(|| format!("admin@{to}")),
                 accepted_at: settled.then(|| at(plus(proposed, 10))),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 mod limits;
 pub mod partners;
+pub mod retention;
 mod webhooks;
 
 pub use limits::LimitsConfig;
@@ -64,6 +65,9 @@ pub struct Config {
     /// Organizations told when the change feed has news for them.
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
+    /// Days a row of a category is kept after its last change.
+    #[serde(default)]
+    pub retention: retention::RetentionConfig,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -248,6 +252,7 @@ impl Config {
     /// Checks every setting; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.limits.validate()?;
+        retention::validate(&self.retention).map_err(|(setting, why)| invalid(&setting, why))?;
         for (i, webhook) in self.webhooks.iter().enumerate() {
             webhooks::validate(webhook, &format!("webhooks[{i}]"))
                 .map_err(|(setting, why)| invalid(&setting, why))?;

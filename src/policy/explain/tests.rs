@@ -34,6 +34,8 @@ fn agreement(
         status,
         effective_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
         expires_on: None,
+        destroy_by: None,
+        destroyed_at: None,
         proposed_by: "admin@a".into(),
         accepted_by: None,
         accepted_at: None,
