@@ -650,3 +650,56 @@ hub_test!(
         let _ = story;
     }
 );
+
+/// PostgreSQL draws versions as changes are written and commits them in
+/// any order: a change committed after a lower version still in flight is
+/// held back until that one commits, so a partner never pages past it.
+/// (SQLite has one writer: a second write waits for the first to commit.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_still_in_flight_holds_the_feed_back() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app_with(common::Backend::Postgres, false, |_| {}).await;
+    let s = Story::new(&app.db);
+    let story = s.partners().await;
+    let p = s.apprentice(&story, 1).await;
+    let e = enrollment::Entity::find()
+        .filter(enrollment::Column::ParticipantId.eq(p))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let a2w = app.staff("alliance-arts2work");
+    let (_, at) = drain(&app, &a2w, 0, 100).await;
+
+    // A transaction changes an hour log and stays open...
+    let slow = app.db.begin().await.unwrap();
+    slow.execute_unprepared(&format!(
+        "UPDATE hour_log SET approved = NOT approved WHERE enrollment_id = '{e}'"
+    ))
+    .await
+    .unwrap();
+    // ...while a later write commits.
+    let logged = app
+        .query(
+            Some(&a2w),
+            LOG_HOURS,
+            json!({ "input": { "enrollmentId": e, "kind": "RTI",
+                "workedOn": days(-1).to_string(), "hours": 3.0 } }),
+        )
+        .await;
+    let new_id = logged["data"]["logHours"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (held, held_at) = drain(&app, &a2w, at, 100).await;
+    assert!(held.is_empty(), "paged past a version in flight: {held:?}");
+    assert_eq!(held_at, at);
+
+    slow.commit().await.unwrap();
+    let (after, _) = drain(&app, &a2w, at, 100).await;
+    let ids: Vec<&str> = after.iter().map(|n| n["id"].as_str().unwrap()).collect();
+    // The four updated hour logs first (lower versions), then the new one.
+    assert_eq!(ids.len(), 5, "{after:?}");
+    assert_eq!(ids[4], new_id);
+}

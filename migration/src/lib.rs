@@ -13,6 +13,12 @@ mod m20261125_000008_reports;
 mod m20261128_000011_change_feed;
 mod m20261128_000012_retention;
 
+/// The advisory locks the change feed's versions are drawn and published
+/// under on PostgreSQL (the readers' side is `records::feed::horizon`).
+pub mod change_feed {
+    pub use super::m20261128_000011_change_feed::{DRAW_LOCK, IN_FLIGHT};
+}
+
 /// Runs the hub's migrations in order.
 pub struct Migrator;
 

@@ -2,12 +2,13 @@
 //! triggers on every participant-level table in the writing transaction,
 //! and one hub-wide `change_version` in commit order.
 //!
-//! Commit order matters: a partner resumes from the last version it saw, so
-//! a version must never become visible after a higher one. On PostgreSQL a
-//! sequence value is stamped by a deferred trigger at commit, under a
-//! transaction-scoped advisory lock, so versions are handed out in the
-//! order transactions commit. On SQLite the one writer stamps from a
-//! counter row in its transaction.
+//! A partner resumes from the last version it saw, so it must never be
+//! shown a version while a lower one can still commit. On PostgreSQL each
+//! change takes a sequence value as it is written, and every transaction
+//! publishes its first version as an advisory lock while it runs: readers
+//! page only up to the oldest version in flight. On SQLite the one writer
+//! stamps from a counter row in its transaction, so versions commit in
+//! order.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::{prelude::*, schema::*};
@@ -98,8 +99,11 @@ const TRACKED: &[Tracked] = &[
     },
 ];
 
-/// The advisory lock key PostgreSQL stamps change versions under.
-const STAMP_LOCK: i64 = 7_305_120_011;
+/// The advisory lock (one bigint key) a version is drawn under.
+pub const DRAW_LOCK: i64 = -7_305_120_011;
+/// First key (int4) of the two-key advisory locks naming the versions in
+/// flight: `IN_FLIGHT + (v >> 31)`, `v & 0x7fffffff`.
+pub const IN_FLIGHT: i32 = 730_500;
 
 impl Tracked {
     /// `INSERT INTO change_log … ` for row `r` (`NEW`/`OLD`) and `operation`.
@@ -132,16 +136,33 @@ impl Tracked {
 fn postgres_statements() -> Vec<String> {
     let mut sql = vec![
         "CREATE SEQUENCE change_version_seq".to_owned(),
+        // Each change takes the next value. The first change of a
+        // transaction also publishes its version as an advisory lock held
+        // until the transaction ends, drawn and locked inside a brief
+        // shared lock, so that a reader (who takes that lock exclusively
+        // for a moment) can see the oldest version still in flight and
+        // never page past it (`records::feed::horizon`). No lock is held
+        // across commits: writers commit as concurrently as before.
         format!(
-            "CREATE FUNCTION change_log_stamp() RETURNS trigger AS $$ BEGIN \
-               PERFORM pg_advisory_xact_lock({STAMP_LOCK}); \
-               UPDATE change_log SET change_version = nextval('change_version_seq') \
-                 WHERE id = NEW.id AND change_version IS NULL; \
-               RETURN NULL; \
+            "CREATE FUNCTION change_log_stamp() RETURNS trigger AS $$ \
+             DECLARE v bigint; first text; \
+             BEGIN \
+               first := current_setting('pathways.change_first', true); \
+               IF first IS NULL OR first = '' THEN \
+                 PERFORM pg_advisory_lock_shared({DRAW_LOCK}); \
+                 v := nextval('change_version_seq'); \
+                 PERFORM pg_advisory_xact_lock({IN_FLIGHT} + (v >> 31)::int, (v & 2147483647)::int); \
+                 PERFORM pg_advisory_unlock_shared({DRAW_LOCK}); \
+                 PERFORM set_config('pathways.change_first', v::text, true); \
+               ELSE \
+                 v := nextval('change_version_seq'); \
+               END IF; \
+               NEW.change_version := v; \
+               RETURN NEW; \
              END $$ LANGUAGE plpgsql"
         ),
-        "CREATE CONSTRAINT TRIGGER change_log_stamp AFTER INSERT ON change_log \
-           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION change_log_stamp()"
+        "CREATE TRIGGER change_log_stamp BEFORE INSERT ON change_log \
+           FOR EACH ROW EXECUTE FUNCTION change_log_stamp()"
             .to_owned(),
     ];
     for t in TRACKED {

@@ -16,7 +16,8 @@ use entity::change_log::{self, Column as L};
 use entity::enums::{Category, ChangeOperation, RecordKind};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionSession, TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -78,7 +79,7 @@ pub struct Page {
 /// The changes after `since` that `scopes`' viewer (of organization
 /// `viewer_org`) may read now, oldest first, at most `first`, of `kinds`
 /// (every kind when empty).
-pub async fn page<C: ConnectionTrait>(
+pub async fn page<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     scopes: &Scopes,
     viewer_org: Uuid,
@@ -181,13 +182,52 @@ pub async fn page<C: ConnectionTrait>(
     })
 }
 
-/// The newest change version the hub has committed.
-pub async fn newest<C: ConnectionTrait>(db: &C) -> Result<i64> {
-    let newest: Option<Option<i64>> = change_log::Entity::find()
-        .select_only()
-        .expr(Expr::col(L::ChangeVersion).max())
-        .into_tuple()
-        .one(db)
+/// The newest change version a reader may page up to: every version up to
+/// it is committed (or rolled back) and nothing lower can still appear.
+///
+/// On SQLite versions commit in order (one writer), so that is the highest
+/// committed one. On PostgreSQL versions are drawn as changes are written
+/// and commit in any order: taking the draw lock exclusively for a moment
+/// (writers hold it shared only while drawing and publishing a
+/// transaction's first version), the horizon is one below the oldest first
+/// version still in flight, or the last version drawn when none is.
+pub async fn newest<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<i64> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        let newest: Option<Option<i64>> = change_log::Entity::find()
+            .select_only()
+            .expr(Expr::col(L::ChangeVersion).max())
+            .into_tuple()
+            .one(db)
+            .await?;
+        return Ok(newest.flatten().unwrap_or(0));
+    }
+    use migration::change_feed::{DRAW_LOCK, IN_FLIGHT};
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({DRAW_LOCK})"))
         .await?;
-    Ok(newest.flatten().unwrap_or(0))
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "SELECT \
+                   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_version_seq) AS drawn, \
+                   (SELECT min((classid::bigint - {IN_FLIGHT}) * 2147483648 + objid::bigint) \
+                      FROM pg_locks \
+                     WHERE locktype = 'advisory' AND objsubid = 2 AND granted \
+                       AND classid >= {IN_FLIGHT} AND classid < {IN_FLIGHT} + 1000 \
+                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                   ) AS oldest"
+            ),
+        ))
+        .await?;
+    txn.commit().await?;
+    let Some(row) = row else {
+        return Ok(0);
+    };
+    let drawn: i64 = row.try_get("", "drawn")?;
+    let oldest: Option<i64> = row.try_get("", "oldest")?;
+    Ok(match oldest {
+        Some(oldest) => std::cmp::min(drawn, oldest - 1),
+        None => drawn,
+    })
 }
