@@ -4,9 +4,10 @@ mod args;
 mod banner;
 pub mod bench;
 mod bench_command;
+mod export;
 pub mod seed;
 
-pub use args::{BenchCommand, Cli, Command};
+pub use args::{BenchCommand, Cli, Command, ExportCommand};
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -194,6 +195,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Export { which } => export::run(file, which).await,
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {

@@ -9,5 +9,6 @@ pub mod dual_enrollments;
 pub mod enrollments;
 pub mod hours;
 pub mod mentorships;
+pub mod rapids;
 pub mod reads;
 pub mod rules;
