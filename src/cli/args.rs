@@ -85,6 +85,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RetentionCommand,
     },
+    /// Writes an organization's records in a federal format (`rapids`).
+    Export {
+        #[command(subcommand)]
+        which: ExportCommand,
+    },
     /// Prints the GraphQL schema (SDL), or writes it to `--out`.
     ExportSchema {
         #[arg(long)]
@@ -108,6 +113,23 @@ pub enum RetentionCommand {
         /// Rows per transaction.
         #[arg(long, default_value_t = 500)]
         batch: usize,
+    },
+}
+
+/// The exports.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The organization's registered apprentices in the column layout of
+    /// the federal RAPIDS bulk apprentice upload, read as its staff would.
+    /// Every line's required columns are checked first; if any is missing,
+    /// errors are listed by line and column and nothing is written.
+    Rapids {
+        /// The sponsor organization.
+        #[arg(long)]
+        org: String,
+        /// The CSV file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -5,9 +5,10 @@ mod banner;
 pub mod bench;
 mod bench_command;
 mod retention;
+mod export;
 pub mod seed;
 
-pub use args::{BenchCommand, Cli, Command};
+pub use args::{BenchCommand, Cli, Command, ExportCommand};
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -196,6 +197,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Retention { action } => retention::run(file, action).await,
+        Command::Export { which } => export::run(file, which).await,
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {

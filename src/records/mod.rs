@@ -11,6 +11,7 @@ pub mod erase;
 pub mod feed;
 pub mod hours;
 pub mod mentorships;
+pub mod rapids;
 pub mod reads;
 pub mod retention;
 pub mod rules;
