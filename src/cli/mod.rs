@@ -4,8 +4,8 @@ mod args;
 mod banner;
 pub mod bench;
 mod bench_command;
-mod retention;
 mod export;
+mod retention;
 pub mod seed;
 
 pub use args::{BenchCommand, Cli, Command, ExportCommand};
