@@ -315,12 +315,12 @@ async fn logs_carry_request_ids_and_no_personal_data() {
     let stdout = child.stdout.take().unwrap();
     let stderr = child.stderr.take().unwrap();
     let server = Server(child);
-    let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = logs.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(line);
-        }
+    // Reads the log until the server's standard error closes.
+    let log_reader = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<String>>()
     });
     let (lines_tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
@@ -391,9 +391,10 @@ async fn logs_carry_request_ids_and_no_personal_data() {
     }
     assert!(secrets.len() > 200, "{} values", secrets.len());
     secrets.extend(["Yolotzin".to_owned(), "bad-email".to_owned()]);
+    // The server is killed and waited for; its standard error then ends and
+    // the reader returns every line it wrote.
     drop(server);
-    std::thread::sleep(Duration::from_millis(200));
-    let logs = logs.lock().unwrap().clone();
+    let logs = log_reader.join().unwrap();
     assert!(logs.len() > 10, "{} log lines", logs.len());
     let words = |line: &str| -> std::collections::HashSet<String> {
         line.split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '-')

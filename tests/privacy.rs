@@ -148,10 +148,12 @@ impl World {
         let total = answer["data"]["participants"]["totalCount"]
             .as_u64()
             .unwrap();
+        let listed = node_ids(&answer["data"]["participants"]);
         let p = &answer["data"]["participant"];
         let mut seen = BTreeSet::new();
         if p.is_null() {
             assert_eq!(total, 0, "absent from the count too: {answer}");
+            assert!(listed.is_empty(), "absent from the list too: {answer}");
             assert!(
                 errors.is_empty(),
                 "a hidden participant answers null without error: {answer}"
@@ -159,6 +161,7 @@ impl World {
             return seen;
         }
         assert_eq!(total, 1, "{answer}");
+        assert_eq!(listed, [self.participant.to_string()], "{answer}");
         for (field, category) in [
             ("givenName", Category::Identity),
             ("email", Category::Contact),
@@ -210,13 +213,23 @@ impl World {
     }
 }
 
+/// The ids of a connection's nodes, in order.
+fn node_ids(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a connection with edges: {connection}"))
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 const FULL: &str = "query($id: ID!) {
   participant(id: $id) {
     id givenName email birthDate priorityPopulations
     enrollments { id ojtHours hourLogs { hours } }
     credentials { name } mentorships { status } dualEnrollments { courseCode } services { kind } outcomes { kind }
   }
-  participants { totalCount }
+  participants { totalCount edges { node { id } } }
 }";
 
 fn all_categories() -> BTreeSet<Category> {
@@ -673,6 +686,10 @@ hub_test!(
             .await;
         assert_eq!(found["data"]["participants"]["totalCount"], 1, "{found}");
         assert_eq!(
+            node_ids(&found["data"]["participants"]),
+            [ids[3].to_string()]
+        );
+        assert_eq!(
             found["data"]["participants"]["edges"][0]["node"]["givenName"],
             "Marisol3"
         );
@@ -681,12 +698,14 @@ hub_test!(
             .query(Some(&token), list, json!({ "filter": { "search": "%" } }))
             .await;
         assert_eq!(none["data"]["participants"]["totalCount"], 0);
+        assert!(node_ids(&none["data"]["participants"]).is_empty(), "{none}");
         // Enrollment filters: status, program, pathway; organization.
         let all_active = w.app.query(Some(&token), list, json!({ "filter": { "status": "ACTIVE", "pathwayCode": "DIGITAL_VIDEO_EDITING", "orgSlug": "alliance-arts2work" } })).await;
         assert_eq!(
             all_active["data"]["participants"]["totalCount"], 5,
             "{all_active}"
         );
+        assert_eq!(node_ids(&all_active["data"]["participants"]), expected);
         let completed = w
             .app
             .query(
@@ -696,6 +715,7 @@ hub_test!(
             )
             .await;
         assert_eq!(completed["data"]["participants"]["totalCount"], 0);
+        assert!(node_ids(&completed["data"]["participants"]).is_empty());
         let other_org = w
             .app
             .query(
@@ -705,6 +725,7 @@ hub_test!(
             )
             .await;
         assert_eq!(other_org["data"]["participants"]["totalCount"], 0);
+        assert!(node_ids(&other_org["data"]["participants"]).is_empty());
         let answer = w
             .app
             .query(
@@ -714,6 +735,7 @@ hub_test!(
             )
             .await;
         assert_eq!(answer["data"]["participants"]["totalCount"], 0);
+        assert!(node_ids(&answer["data"]["participants"]).is_empty());
         // Bad arguments name their field.
         for (vars, field) in [
             (json!({ "first": 1000 }), "first"),

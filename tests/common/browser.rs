@@ -42,12 +42,20 @@ fn ensure_packages() {
     assert!(status.success(), "npm ci in tests/browser failed");
 }
 
-/// Where a test's screenshots go: `target/screenshots/<test>/<backend>/`.
+/// Where a test's screenshots go: `target/screenshots/<test>/<backend>/`,
+/// emptied first, so that only this run's files can satisfy the test.
 pub fn screenshots(test: &str, backend: Backend) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/screenshots")
         .join(test)
-        .join(format!("{backend:?}").to_lowercase())
+        .join(format!("{backend:?}").to_lowercase());
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("cannot empty {}: {e}", dir.display()),
+    }
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    dir
 }
 
 /// Runs `script` with the hub's base URL and `env`; panics with the

@@ -397,3 +397,83 @@ pub fn assert_conforms(body: &Value, answer: &Value) {
         );
     }
 }
+
+/// A fingerprint of a whole database: for every table the catalogue lists
+/// (`sqlite_master` or `information_schema`; only the migrations
+/// bookkeeping table left out), its row count and a SHA-256 of every row's
+/// every column rendered to text, rows in `id` order. Two fingerprints are
+/// equal only when no table gained, lost or changed a row.
+pub async fn database_fingerprint(
+    db: &DatabaseConnection,
+) -> std::collections::BTreeMap<String, (usize, String)> {
+    use sea_orm::{DbBackend, Statement};
+    use sha2::{Digest, Sha256};
+    let backend = db.get_database_backend();
+    let strings = |sql: String| async move {
+        db.query_all_raw(Statement::from_string(backend, sql))
+            .await
+            .expect("catalogue query")
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0).expect("a name"))
+            .collect::<Vec<String>>()
+    };
+    let tables = strings(match backend {
+        DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            .to_owned(),
+        _ => "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+            .to_owned(),
+    })
+    .await;
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables.into_iter().filter(|t| t != "seaql_migrations") {
+        let columns = strings(match backend {
+            DbBackend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+            _ => format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"
+            ),
+        })
+        .await;
+        assert!(
+            columns.iter().any(|c| c == "id"),
+            "table {table} has no id column to order by"
+        );
+        // Every value as text: SQLite's quote() keeps blobs (hex) and NULL
+        // apart from text; PostgreSQL casts any type to text.
+        let rendered: Vec<String> = columns
+            .iter()
+            .map(|c| match backend {
+                DbBackend::Sqlite => format!("quote(\"{c}\")"),
+                _ => format!("CAST(\"{c}\" AS TEXT)"),
+            })
+            .collect();
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT {} FROM \"{table}\" ORDER BY \"id\"",
+                    rendered.join(", ")
+                ),
+            ))
+            .await
+            .expect("table read");
+        let mut hash = Sha256::new();
+        for row in &rows {
+            for i in 0..columns.len() {
+                match row.try_get_by_index::<Option<String>>(i).expect("text") {
+                    Some(text) => {
+                        hash.update(b"v");
+                        hash.update((text.len() as u64).to_le_bytes());
+                        hash.update(text.as_bytes());
+                    }
+                    None => hash.update(b"n"),
+                }
+            }
+        }
+        let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        out.insert(table, (rows.len(), digest));
+    }
+    out
+}

@@ -8,9 +8,11 @@ fn demo_ids_are_rfc4122_v5() {
     // Same value as Python's uuid.uuid5(DEMO_NAMESPACE, "organization:wlcac").
     let expected = "084a4e19-cab5-588b-b435-f410d720f3f2";
     assert_eq!(demo_id("organization", "wlcac").to_string(), expected);
+    // Same value as Python's uuid.uuid5(DEMO_NAMESPACE, "participant:wlcac"):
+    // the kind is part of the name.
     assert_eq!(
-        demo_id("organization", "wlcac"),
-        demo_id("organization", "wlcac")
+        demo_id("participant", "wlcac").to_string(),
+        "0f9de16a-9f24-58da-a7ad-d7bfedd2ef80"
     );
     assert_ne!(
         demo_id("organization", "wlcac"),
