@@ -19,7 +19,9 @@ pub struct Figures {
     pub crashes: u32,
 }
 
-pub fn run(root: &Path, args: &[String]) -> Result<u8, String> {
+/// Runs the targets `args` name (all by default); `clean_env` takes the
+/// variables of `cargo run` off the inner cargo.
+pub fn run(root: &Path, args: &[String], clean_env: fn(&mut Command)) -> Result<u8, String> {
     let mut seconds = 60u64;
     let mut targets = Vec::new();
     let mut iter = args.iter();
@@ -58,8 +60,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<u8, String> {
             log.display()
         );
         let started = Instant::now();
-        let status = Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target])
+        let mut command = Command::new("cargo");
+        clean_env(&mut command);
+        let status = command
+            .args(["+nightly", "fuzz", "run", "--sanitizer", "none", target])
             .arg(&corpus)
             .arg(fuzz_dir.join("seeds").join(target))
             .args([
@@ -70,6 +74,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<u8, String> {
             .current_dir(&fuzz_dir)
             // The main workspace's target folder is not the fuzz crate's.
             .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO")
+            .env_remove("RUSTUP_TOOLCHAIN")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
             .stderr(log_file)

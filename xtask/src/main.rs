@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
-        Some("fuzz") => fuzz::run(&root(), &args[1..]),
+        Some("fuzz") => fuzz::run(&root(), &args[1..], strip_cargo_run_env),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(0)
@@ -195,8 +195,7 @@ fn start_and_test(
         "== cargo test --workspace {} (PostgreSQL {pg_url}, Redis {redis_url})",
         cargo_args.join(" ")
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut child = Command::new(cargo)
+    let mut child = cargo_command()
         .args(["test", "--workspace"])
         .args(cargo_args)
         .current_dir(root())
@@ -220,6 +219,40 @@ fn start_and_test(
     Ok(exit_code(status))
 }
 
+/// A cargo command without the variables `cargo run` set for xtask itself
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`...): build scripts that watch
+/// them (ring's does) would otherwise rebuild, and again at the next plain
+/// `cargo test`.
+fn cargo_command() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    strip_cargo_run_env(&mut command);
+    command
+}
+
+/// Removes the variables `cargo run` set for xtask from `command`.
+fn strip_cargo_run_env(command: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_cargo_run_variable) {
+            command.env_remove(name);
+        }
+    }
+}
+
+fn is_cargo_run_variable(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "OUT_DIR"
+        )
+}
+
 /// cargo test's exit code; 128 + the signal when a signal ended it.
 fn exit_code(status: std::process::ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;
@@ -227,5 +260,40 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
         (Some(code), _) => u8::try_from(code).unwrap_or(1),
         (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
         (None, None) => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_variables_of_cargo_run_do_not_reach_the_inner_cargo() {
+        for name in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+            "OUT_DIR",
+        ] {
+            assert!(is_cargo_run_variable(name), "{name}");
+        }
+        for name in [
+            "CARGO_TARGET_DIR",
+            "CARGO_HOME",
+            "CARGO",
+            "RUSTFLAGS",
+            "PATH",
+        ] {
+            assert!(!is_cargo_run_variable(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_cargo_test() {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(exit_code(std::process::ExitStatus::from_raw(0)), 0);
+        assert_eq!(exit_code(std::process::ExitStatus::from_raw(101 << 8)), 101);
+        // Killed by SIGTERM (15): 128 + 15, as a shell says.
+        assert_eq!(exit_code(std::process::ExitStatus::from_raw(15)), 143);
     }
 }
