@@ -12,6 +12,7 @@
 //!   participant by the organization's external id;
 //! - `hours`: hour logs naming the enrollment by its external id.
 
+mod checks;
 mod enrollments;
 mod hours;
 mod participants;
@@ -27,6 +28,7 @@ use crate::audit::Actor;
 use crate::auth::Viewer;
 use crate::ground::error::Result;
 
+pub use checks::{Checked, check_without_database};
 pub use enrollments::ENROLLMENT_COLUMNS;
 pub use hours::HOUR_COLUMNS;
 pub use participants::PARTICIPANT_COLUMNS;
