@@ -179,29 +179,6 @@ impl Extension for QueryLimitsExtension {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aliases_are_counted_in_operations_and_fragments() {
-        let doc = async_graphql::parser::parse_query(
-            "query { a: viewer { subject } b: viewer { s: subject } ...F } fragment F on Query { c: pathways { code } }",
-        )
-        .unwrap();
-        assert_eq!(count_aliases(&doc), 4);
-    }
-
-    #[test]
-    fn repeated_fields_are_counted_per_selection() {
-        let doc = async_graphql::parser::parse_query(
-            "{ viewer { subject subject subject } pathways { code } pathways { name } }",
-        )
-        .unwrap();
-        assert_eq!(most_repeated(&doc), 3);
-    }
-}
-
 /// Ends every operation after parsing, validation and the limits above,
 /// before any resolver runs: the answer is an empty `data` or the refusal.
 /// Only in [`super::build_checking_schema`] (fuzzing), never in the server.
@@ -227,7 +204,26 @@ impl Extension for StopBeforeExecution {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::ground::config::LimitsConfig;
+
+    #[test]
+    fn aliases_are_counted_in_operations_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "query { a: viewer { subject } b: viewer { s: subject } ...F } fragment F on Query { c: pathways { code } }",
+        )
+        .unwrap();
+        assert_eq!(count_aliases(&doc), 4);
+    }
+
+    #[test]
+    fn repeated_fields_are_counted_per_selection() {
+        let doc = async_graphql::parser::parse_query(
+            "{ viewer { subject subject subject } pathways { code } pathways { name } }",
+        )
+        .unwrap();
+        assert_eq!(most_repeated(&doc), 3);
+    }
 
     #[tokio::test]
     async fn the_checking_schema_validates_and_limits_but_never_executes() {
