@@ -43,10 +43,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace's root folder.
+/// The workspace's root folder: the parent of xtask's manifest folder,
+/// which `cargo run` gives at run time (the compile-time one can name
+/// another checkout when checkouts share a target folder).
 fn root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_owned()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
+        .parent()
+        .map_or_else(|| manifest.clone(), Path::to_owned)
 }
 
 /// Cargo's target folder for this workspace.
