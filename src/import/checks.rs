@@ -185,6 +185,14 @@ mod tests {
         assert_eq!(columns(&checked), [(1, "-")]);
         let checked = check_without_database(ImportKind::Participants, b"given_name\n", today());
         assert!(checked.errors.iter().all(|e| e.line == 1) && !checked.errors.is_empty());
+        // Found by fuzzing: an empty header cell was reported as column "".
+        let nameless = b"external_id,given_name,family_name,birth_date, \n";
+        let checked = check_without_database(ImportKind::Participants, nameless, today());
+        assert_eq!(columns(&checked), [(1, "-")]);
+        assert_eq!(
+            checked.errors[0].message,
+            "a column of the header line has no name"
+        );
         let ragged = b"external_id,given_name,family_name,birth_date\nP-1,Ana\n";
         let checked = check_without_database(ImportKind::Participants, ragged, today());
         assert_eq!(columns(&checked), [(2, "-")]);

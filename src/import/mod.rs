@@ -143,10 +143,15 @@ impl Sheet {
             }
         }
         if let Some(unknown) = headers.iter().find(|h| !known.contains(h)) {
-            errors.push(header_error(
-                unknown,
-                format!("unknown column (known: {})", known.join(", ")),
-            ));
+            // An empty header cell has no name to report (found by fuzzing).
+            errors.push(if unknown.is_empty() {
+                header_error("-", "a column of the header line has no name".into())
+            } else {
+                header_error(
+                    unknown,
+                    format!("unknown column (known: {})", known.join(", ")),
+                )
+            });
         }
         if !errors.is_empty() {
             return Err(errors);
