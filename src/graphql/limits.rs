@@ -179,9 +179,33 @@ impl Extension for QueryLimitsExtension {
     }
 }
 
+/// Ends every operation after parsing, validation and the limits above,
+/// before any resolver runs: the answer is an empty `data` or the refusal.
+/// Only in [`super::build_checking_schema`] (fuzzing), never in the server.
+pub(crate) struct StopBeforeExecution;
+
+impl ExtensionFactory for StopBeforeExecution {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(StopBeforeExecution)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for StopBeforeExecution {
+    async fn execute(
+        &self,
+        _ctx: &ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        async_graphql::Response::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ground::config::LimitsConfig;
 
     #[test]
     fn aliases_are_counted_in_operations_and_fragments() {
@@ -199,5 +223,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(most_repeated(&doc), 3);
+    }
+
+    #[tokio::test]
+    async fn the_checking_schema_validates_and_limits_but_never_executes() {
+        let schema = super::super::build_checking_schema();
+        let fine = schema.execute("{ viewer { subject } }").await;
+        assert!(fine.errors.is_empty(), "{:?}", fine.errors);
+        assert_eq!(
+            fine.data,
+            async_graphql::Value::Null,
+            "nothing was resolved"
+        );
+
+        let unknown = schema.execute("{ viewer { nope } }").await;
+        assert_eq!(unknown.errors.len(), 1, "validation ran");
+
+        let aliases = LimitsConfig::default().max_aliases + 1;
+        let many: String = (0..aliases)
+            .map(|i| format!("a{i}: viewer {{ subject }} "))
+            .collect();
+        let refused = schema.execute(format!("{{ {many} }}")).await;
+        let code = refused.errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code").cloned());
+        assert_eq!(code, Some(async_graphql::Value::from("QUERY_TOO_COMPLEX")));
     }
 }

@@ -94,6 +94,25 @@ pub fn build_schema(
     config: Option<Arc<Config>>,
     shared: Option<crate::ground::shared::Shared>,
 ) -> HubSchema {
+    schema_builder(db, config, shared).finish()
+}
+
+/// The schema with nothing to execute against (no database, default
+/// limits): a request is parsed, validated and held to the query limits,
+/// then stopped before any resolver runs. What the server does to a
+/// request before it touches data; used by fuzzing
+/// (`fuzz/fuzz_targets/graphql_body.rs`).
+pub fn build_checking_schema() -> HubSchema {
+    schema_builder(None, None, None)
+        .extension(limits::StopBeforeExecution)
+        .finish()
+}
+
+fn schema_builder(
+    db: Option<DatabaseConnection>,
+    config: Option<Arc<Config>>,
+    shared: Option<crate::ground::shared::Shared>,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     // An Apollo Federation v2 subgraph: `_service { sdl }`, `_entities`
     // and `@key` on Participant, Organization and Pathway.
     let mut builder = Schema::build(
@@ -134,7 +153,7 @@ pub fn build_schema(
     if let Some(config) = config {
         builder = builder.data(config);
     }
-    builder.finish()
+    builder
 }
 
 /// What a page of `first` rows weighs in a query's complexity: a list

@@ -33,7 +33,7 @@ pub const ENROLLMENT_COLUMNS: &[&str] = &[
 ];
 
 /// A checked enrollments line.
-struct EnrollmentLine {
+pub(super) struct EnrollmentLine {
     external_id: String,
     participant_id: Uuid,
     program_id: Uuid,
@@ -177,7 +177,7 @@ pub(super) async fn import_enrollments(
     Ok(summary)
 }
 
-fn check_enrollment(
+pub(super) fn check_enrollment(
     line: &Line<'_>,
     seen: &mut HashSet<String>,
     people: &HashMap<String, Uuid>,

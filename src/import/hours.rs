@@ -31,16 +31,16 @@ pub const HOUR_COLUMNS: &[&str] = &[
 ];
 
 /// What an hours file needs of an enrollment.
-struct Known {
-    id: Uuid,
-    participant_id: Uuid,
-    status: EnrollmentStatus,
-    started_on: Option<NaiveDate>,
-    exited_on: Option<NaiveDate>,
+pub(super) struct Known {
+    pub(super) id: Uuid,
+    pub(super) participant_id: Uuid,
+    pub(super) status: EnrollmentStatus,
+    pub(super) started_on: Option<NaiveDate>,
+    pub(super) exited_on: Option<NaiveDate>,
 }
 
 /// A checked hours line.
-struct HourLine {
+pub(super) struct HourLine {
     number: usize,
     external_id: String,
     enrollment: Uuid,
@@ -194,7 +194,7 @@ pub(super) async fn import_hours(
     Ok(summary)
 }
 
-fn check_hours(
+pub(super) fn check_hours(
     line: &Line<'_>,
     seen: &mut HashSet<String>,
     enrollments: &HashMap<String, Known>,

@@ -12,6 +12,7 @@
 //!   participant by the organization's external id;
 //! - `hours`: hour logs naming the enrollment by its external id.
 
+mod checks;
 mod enrollments;
 mod hours;
 mod participants;
@@ -27,6 +28,7 @@ use crate::audit::Actor;
 use crate::auth::Viewer;
 use crate::ground::error::Result;
 
+pub use checks::{Checked, check_without_database};
 pub use enrollments::ENROLLMENT_COLUMNS;
 pub use hours::HOUR_COLUMNS;
 pub use participants::PARTICIPANT_COLUMNS;
@@ -141,10 +143,15 @@ impl Sheet {
             }
         }
         if let Some(unknown) = headers.iter().find(|h| !known.contains(h)) {
-            errors.push(header_error(
-                unknown,
-                format!("unknown column (known: {})", known.join(", ")),
-            ));
+            // An empty header cell has no name to report (found by fuzzing).
+            errors.push(if unknown.is_empty() {
+                header_error("-", "a column of the header line has no name".into())
+            } else {
+                header_error(
+                    unknown,
+                    format!("unknown column (known: {})", known.join(", ")),
+                )
+            });
         }
         if !errors.is_empty() {
             return Err(errors);

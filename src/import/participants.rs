@@ -42,7 +42,7 @@ fn column_of(field: &str) -> String {
 }
 
 /// Parses and checks every line; returns the inputs and the errors.
-fn parse(sheet: &Sheet) -> (Vec<(usize, CreateParticipantInput)>, Vec<LineError>) {
+pub(super) fn parse(sheet: &Sheet) -> (Vec<(usize, CreateParticipantInput)>, Vec<LineError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut bad = Vec::new();

@@ -120,6 +120,22 @@ fn condition(scopes: &Scopes, filter: &ParticipantFilter) -> Condition {
     all
 }
 
+/// The statements [`list`] would run for `scopes` and `filter`, on
+/// PostgreSQL and on SQLite, built but not run. Used by fuzzing
+/// (`fuzz/fuzz_targets/filters.rs`): whatever the filter holds, it becomes
+/// bound values in a statement whose text depends only on which filters are
+/// set and how many search words there are.
+pub fn list_statements(scopes: &Scopes, filter: &ParticipantFilter) -> [sea_orm::Statement; 2] {
+    use sea_orm::QueryTrait;
+    let query = participant::Entity::find()
+        .filter(condition(scopes, filter))
+        .order_by_asc(participant::Column::Id);
+    [
+        query.build(sea_orm::DbBackend::Postgres),
+        query.build(sea_orm::DbBackend::Sqlite),
+    ]
+}
+
 /// One page of participants, ordered by hub id, after the cursor `after`;
 /// `first + 1` rows are read to know whether a next page exists.
 pub async fn list<C: ConnectionTrait>(
@@ -343,4 +359,41 @@ pub async fn require_visible<C: ConnectionTrait>(
     };
     let id = Uuid::parse_str(id.as_str()).map_err(|_| bad())?;
     by_id(db, scopes, id).await?.map(|p| p.id).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Role, Viewer};
+
+    #[test]
+    fn search_words_are_bound_values_never_sql() {
+        let viewer = Viewer {
+            subject: "s".into(),
+            org_id: Uuid::from_u128(7),
+            org_slug: "hola".into(),
+            roles: vec![Role::Staff],
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date");
+        let scopes = Scopes::new(&viewer, today);
+        let statements = |search: &str| {
+            let filter = ParticipantFilter {
+                search: Some(search.into()),
+                ..ParticipantFilter::default()
+            };
+            list_statements(&scopes, &filter)
+        };
+        let hostile = statements("o'brien 50%_off x\\y");
+        let plain = statements("w w w");
+        for (h, p) in hostile.iter().zip(&plain) {
+            assert_eq!(h.sql, p.sql);
+            assert!(!h.sql.contains("brien"));
+        }
+        let values = format!("{:?}", hostile[0].values);
+        assert!(values.contains("%o'brien%"), "{values}");
+        assert!(
+            values.contains("%50\\\\%\\\\_off%"),
+            "escaped wildcards: {values}"
+        );
+    }
 }

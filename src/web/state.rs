@@ -111,21 +111,29 @@ fn random_key() -> [u8; 32] {
 
 /// Verifies the bearer token, if any, into a viewer whose organization exists.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Error> {
+    match bearer_token(headers)? {
+        Some(token) => viewer_from_token(state, token).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header; `None` without
+/// the header. Also used by fuzzing (`fuzz/fuzz_targets/bearer_token.rs`).
+pub fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, Error> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let token = value
+    value
         .to_str()
         .ok()
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("bearer "))
         })
-        .map(str::trim)
+        .map(|token| Some(token.trim()))
         .ok_or(Error::Unauthenticated(
             "the Authorization header must be `Bearer <token>`",
-        ))?;
-    viewer_from_token(state, token).await.map(Some)
+        ))
 }
 
 /// Verifies a token into a viewer whose organization exists.
