@@ -1,7 +1,7 @@
 //! Runs a script of `tests/browser/` (playwright-core driving Debian's
-//! headless Chromium) against a running test hub. `.ci/run` installs
-//! Chromium and the npm package; on a developer's machine the package is
-//! installed here on first use.
+//! headless Chromium) against a running test hub. `cargo xtask test` installs
+//! Chromium (as root) and the npm package; under a plain `cargo test` the
+//! package is installed here on first use.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +20,7 @@ fn chromium() -> String {
     let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         Path::new(&path).exists(),
-        "Chromium not found at {path}: install Debian's `chromium` package (bash .ci/run does) or set CHROMIUM"
+        "Chromium not found at {path}: install Debian's `chromium` package (`cargo xtask test` does as root) or set CHROMIUM"
     );
     path
 }

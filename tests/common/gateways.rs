@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use serde_json::{Value, json};
 
 /// `tests/federation-js`, its npm packages installed on first use
-/// (`.ci/run` installs them up front).
+/// (`cargo xtask test` installs them up front).
 pub fn federation_js() -> PathBuf {
     static NPM: Mutex<()> = Mutex::new(());
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/federation-js");
