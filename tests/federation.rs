@@ -11,7 +11,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use common::story::{Participant, Story, date};
@@ -23,20 +23,113 @@ use uuid::Uuid;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-/// A tracker answering one hour log per asked id, after `delay`, noting
-/// when each request arrived.
+/// A tracker answering one hour log per asked id, after `delay`; with a
+/// gate, each answer waits for the gate to open.
 #[derive(Clone)]
 struct Tracker {
     delay: Duration,
-    arrivals: Arc<Mutex<Vec<Instant>>>,
+    gate: Option<Gate>,
 }
 
 impl Tracker {
     fn new(delay_ms: u64) -> Tracker {
         Tracker {
             delay: Duration::from_millis(delay_ms),
-            arrivals: Arc::default(),
+            gate: None,
         }
+    }
+
+    fn gated(gate: &Gate) -> Tracker {
+        Tracker {
+            delay: Duration::ZERO,
+            gate: Some(gate.clone()),
+        }
+    }
+}
+
+/// How long a gate that nobody opens holds its calls: only a hub that does
+/// not do what a test expects waits this long, and then fails the test
+/// instead of hanging it.
+const GATE_LIMIT: Duration = Duration::from_secs(5);
+
+/// Holds partners' answers back until it opens, and records when each held
+/// call arrived and when its answer was let go. It opens by itself once
+/// `opens_after` calls have arrived, or when the test calls `open`.
+/// (wiremock runs each server on its own thread, so a responder may block.)
+#[derive(Clone, Default)]
+struct Gate(Arc<(Mutex<GateState>, Condvar)>);
+
+#[derive(Default)]
+struct GateState {
+    opens_after: Option<usize>,
+    arrived: usize,
+    open: bool,
+    /// (arrived, let go) of every call that went through.
+    calls: Vec<(Instant, Instant)>,
+}
+
+impl Gate {
+    /// A gate that opens when `calls` calls are waiting at it.
+    fn after(calls: usize) -> Gate {
+        let gate = Gate::default();
+        gate.0.0.lock().unwrap().opens_after = Some(calls);
+        gate
+    }
+
+    fn open(&self) {
+        let (state, changed) = &*self.0;
+        state.lock().unwrap().open = true;
+        changed.notify_all();
+    }
+
+    /// Called by a responder: waits until the gate opens (at most
+    /// `GATE_LIMIT`), then records the call.
+    fn pass(&self) {
+        let arrived = Instant::now();
+        let (state, changed) = &*self.0;
+        let mut s = state.lock().unwrap();
+        s.arrived += 1;
+        if s.opens_after.is_some_and(|n| s.arrived >= n) {
+            s.open = true;
+        }
+        changed.notify_all();
+        let (mut s, _) = changed
+            .wait_timeout_while(s, GATE_LIMIT, |s| !s.open)
+            .unwrap();
+        s.calls.push((arrived, Instant::now()));
+        changed.notify_all();
+    }
+
+    /// The first `n` calls' (arrived, let go) instants, once they went through.
+    async fn calls(&self, n: usize) -> Vec<(Instant, Instant)> {
+        let gate = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let (state, changed) = &*gate.0;
+            let (s, _) = changed
+                .wait_timeout_while(state.lock().unwrap(), 2 * GATE_LIMIT, |s| s.calls.len() < n)
+                .unwrap();
+            assert!(
+                s.calls.len() >= n,
+                "{} of {n} calls went through",
+                s.calls.len()
+            );
+            s.calls[..n].to_vec()
+        })
+        .await
+        .unwrap()
+    }
+}
+
+/// A partner answering `template` once `gate` lets it.
+struct Held {
+    gate: Gate,
+    template: ResponseTemplate,
+}
+
+impl Respond for Held {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.gate.pass();
+        self.template.clone()
     }
 }
 
@@ -56,7 +149,9 @@ fn asked_ids(request: &Request) -> Vec<String> {
 
 impl Respond for Tracker {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        self.arrivals.lock().unwrap().push(Instant::now());
+        if let Some(gate) = &self.gate {
+            gate.pass();
+        }
         let items: Vec<Value> = asked_ids(request)
             .iter()
             .map(|id| {
@@ -340,18 +435,28 @@ hub_test!(
     }
 );
 
-/// Answers that do not fit: each one is PARTNER_UNAVAILABLE, never a failed request.
+/// Answers that do not fit: each one is PARTNER_UNAVAILABLE, never a failed
+/// request. With `held`, the partner holds its answer until the hub has
+/// answered the test: the hub must give up at its timeout.
 async fn unavailable_with(
     backend: Backend,
     template: ResponseTemplate,
     items: &str,
     timeout_ms: u64,
+    held: bool,
 ) {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(template)
-        .mount(&server)
-        .await;
+    let gate = Gate::default();
+    let mock = Mock::given(method("GET"));
+    let mock = if held {
+        mock.respond_with(Held {
+            gate: gate.clone(),
+            template,
+        })
+    } else {
+        mock.respond_with(template)
+    };
+    mock.mount(&server).await;
     let mut config = tracker_config("apprentiscope", "alliance-arts2work", &api(&server));
     config.timeout_ms = timeout_ms;
     config
@@ -366,7 +471,6 @@ async fn unavailable_with(
         vec![config],
     )
     .await;
-    let started = Instant::now();
     let answer = w
         .app
         .query(
@@ -375,7 +479,15 @@ async fn unavailable_with(
             json!({ "id": w.people[0] }),
         )
         .await;
-    assert!(started.elapsed() < Duration::from_secs(3));
+    if held {
+        let answered = Instant::now();
+        gate.open();
+        let (_, let_go) = gate.calls(1).await[0];
+        assert!(
+            answered < let_go,
+            "the hub answered before the partner let its answer go"
+        );
+    }
     assert_eq!(
         calls(&server).await,
         1,
@@ -440,16 +552,21 @@ hub_test!(
 );
 
 hub_test!(a_partner_answering_500_is_unavailable, |backend| {
-    unavailable_with(backend, ResponseTemplate::new(500), "data.hours", 1000).await;
+    unavailable_with(
+        backend,
+        ResponseTemplate::new(500),
+        "data.hours",
+        1000,
+        false,
+    )
+    .await;
 });
 
 hub_test!(
     a_partner_slower_than_its_timeout_is_unavailable,
     |backend| {
-        let slow = ResponseTemplate::new(200)
-            .set_body_json(json!({ "data": { "hours": [] } }))
-            .set_delay(Duration::from_secs(5));
-        unavailable_with(backend, slow, "data.hours", 300).await;
+        let answer = ResponseTemplate::new(200).set_body_json(json!({ "data": { "hours": [] } }));
+        unavailable_with(backend, answer, "data.hours", 300, true).await;
     }
 );
 
@@ -459,13 +576,13 @@ hub_test!(
         let malformed = ResponseTemplate::new(200)
             .insert_header("content-type", "application/json")
             .set_body_string("{\"data\": {\"hours\": [");
-        unavailable_with(backend, malformed, "data.hours", 1000).await;
+        unavailable_with(backend, malformed, "data.hours", 1000, false).await;
     }
 );
 
 hub_test!(a_mapping_that_points_at_nothing_is_unavailable, |backend| {
     let fine = ResponseTemplate::new(200).set_body_json(json!({ "data": { "hours": [] } }));
-    unavailable_with(backend, fine, "data.logs", 1000).await;
+    unavailable_with(backend, fine, "data.logs", 1000, false).await;
 });
 
 hub_test!(
@@ -585,10 +702,12 @@ hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
 });
 
 hub_test!(partners_are_called_in_parallel, |backend| {
-    let trackers = [Tracker::new(200), Tracker::new(200), Tracker::new(200)];
+    // Each partner holds its answer until all three were called: called one
+    // after the other, the first would wait GATE_LIMIT for the others.
+    let gate = Gate::after(3);
     let mut servers = Vec::new();
-    for t in &trackers {
-        servers.push(tracker(t.clone()).await);
+    for _ in 0..3 {
+        servers.push(tracker(Tracker::gated(&gate)).await);
     }
     let orgs = [
         ("alliance-arts2work", OrgKind::TrainingPartner),
@@ -598,7 +717,13 @@ hub_test!(partners_are_called_in_parallel, |backend| {
     let configs = orgs
         .iter()
         .zip(&servers)
-        .map(|((slug, _), s)| tracker_config(&format!("{slug}-tracker"), slug, &api(s)))
+        .map(|((slug, _), s)| {
+            let mut config = tracker_config(&format!("{slug}-tracker"), slug, &api(s));
+            // Longer than a gate holds a call: a hub calling one partner
+            // after the other fails on order, not on its own timeout.
+            config.timeout_ms = 3 * GATE_LIMIT.as_millis() as u64;
+            config
+        })
         .collect();
     let w = world(backend, 3, &orgs, "PROGRESS", configs).await;
     let answer = w
@@ -606,22 +731,19 @@ hub_test!(partners_are_called_in_parallel, |backend| {
         .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))
         .await;
     assert_ok(&answer);
-    let arrivals: Vec<Instant> = trackers
-        .iter()
-        .map(|t| {
-            let a = t.arrivals.lock().unwrap();
-            assert_eq!(a.len(), 1, "one call per partner");
-            a[0]
-        })
-        .collect();
-    let first = *arrivals.iter().min().unwrap();
-    let last = *arrivals.iter().max().unwrap();
-    // Each partner takes 200 ms: the last call started before the first answered.
-    assert!(
-        last.duration_since(first) < Duration::from_millis(200),
-        "calls overlap: {:?}",
-        last.duration_since(first)
-    );
+    for server in &servers {
+        assert_eq!(calls(server).await, 1, "one call per partner");
+    }
+    // Every call started before every other call's answer was let go.
+    let calls = gate.calls(3).await;
+    for (i, (started, _)) in calls.iter().enumerate() {
+        for (j, (_, let_go)) in calls.iter().enumerate() {
+            assert!(
+                i == j || started < let_go,
+                "call {i} started after call {j} ended: {calls:?}"
+            );
+        }
+    }
 });
 
 hub_test!(
