@@ -5,6 +5,7 @@
 //! attached to each request by the HTTP layer, so nothing outlives a request.
 
 mod audit;
+mod badges;
 mod changes;
 mod completion;
 mod directory;
@@ -57,6 +58,7 @@ pub struct QueryRoot(
     reports::ReportQuery,
     federation::FederationQuery,
     changes::ChangeQuery,
+    badges::BadgeQuery,
 );
 
 /// All mutations.
@@ -151,6 +153,10 @@ fn schema_builder(
         builder = builder.data(db);
     }
     if let Some(config) = config {
+        // `AppState` checked the key when it started (`BadgeIssuer::from_config`).
+        if let Ok(issuer) = crate::records::badges::BadgeIssuer::from_config(&config) {
+            builder = builder.data(issuer);
+        }
         builder = builder.data(config);
     }
     builder

@@ -5,6 +5,7 @@
 //! policy (`reads`).
 
 pub mod awards;
+pub mod badges;
 pub mod dual_enrollments;
 pub mod enrollments;
 pub mod erase;

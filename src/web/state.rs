@@ -33,6 +33,8 @@ pub struct AppState {
     pub partners: Arc<crate::adapters::Partners>,
     /// Writes requests' read disclosures, many requests per commit.
     pub audit: crate::audit::Writer,
+    /// Who issues Open Badges, with the signing key when configured.
+    pub badges: Arc<crate::records::badges::BadgeIssuer>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
         shared: Option<crate::ground::shared::Shared>,
     ) -> Result<AppState, crate::ground::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
+        let badges = Arc::new(crate::records::badges::BadgeIssuer::from_config(&config)?);
         let sql_statements = crate::ground::db::count_statements(&mut db);
         let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
         let config = Arc::new(config);
@@ -91,6 +94,7 @@ impl AppState {
             metrics: Arc::default(),
             draining: Arc::default(),
             partners,
+            badges,
         })
     }
 

@@ -119,6 +119,7 @@ pub fn test_config(database_url: String) -> Config {
         reports: Default::default(),
         webhooks: Vec::new(),
         retention: Default::default(),
+        badges: Default::default(),
         partners: Vec::new(),
     }
 }

@@ -75,6 +75,7 @@ impl TempHub {
             reports: Default::default(),
             webhooks: Vec::new(),
             retention: Default::default(),
+            badges: Default::default(),
         };
         config
             .validate()

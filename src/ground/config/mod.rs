@@ -10,11 +10,13 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod badges;
 mod limits;
 pub mod partners;
 pub mod retention;
 mod webhooks;
 
+pub use badges::BadgesConfig;
 pub use limits::LimitsConfig;
 pub use partners::{PartnerConfig, PartnerKind, RecordKind};
 pub use webhooks::WebhookConfig;
@@ -68,6 +70,9 @@ pub struct Config {
     /// Days a row of a category is kept after its last change.
     #[serde(default)]
     pub retention: retention::RetentionConfig,
+    /// Open Badges 3.0 credentials: public address and signing key.
+    #[serde(default)]
+    pub badges: BadgesConfig,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -253,6 +258,9 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.limits.validate()?;
         retention::validate(&self.retention).map_err(|(setting, why)| invalid(&setting, why))?;
+        self.badges
+            .validate()
+            .map_err(|(setting, why)| invalid(&setting, why))?;
         for (i, webhook) in self.webhooks.iter().enumerate() {
             webhooks::validate(webhook, &format!("webhooks[{i}]"))
                 .map_err(|(setting, why)| invalid(&setting, why))?;

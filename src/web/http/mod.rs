@@ -1,7 +1,9 @@
 //! The HTTP surface: `/graphql` (POST, GET for queries, GraphiQL in a
 //! browser), `/import` (CSV upload), `/reports/summary.csv`, the console at
-//! `/admin`, `/healthz`, `/readyz`, `/metrics`.
+//! `/admin`, Open Badges' keys and issuers under `/badges`, `/healthz`,
+//! `/readyz`, `/metrics`.
 
+mod badges;
 mod graphql;
 mod import;
 pub mod metrics;
@@ -56,6 +58,8 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
             post(import::upload).layer(DefaultBodyLimit::max(super::MAX_UPLOAD_BYTES)),
         )
         .route("/reports/summary.csv", get(reports::summary_csv))
+        .route("/badges/jwks.json", get(badges::jwks))
+        .route("/badges/issuers/{slug}", get(badges::issuer))
         .layer(middleware::from_fn_with_state(state.clone(), guard));
     if !limits.cors_allowed_origins.is_empty() {
         let origins: Vec<HeaderValue> = limits

@@ -1,0 +1,60 @@
+//! `credentialBadge`: a credential as an Open Badges 3.0 credential
+//! (DESIGN.md section 10). Thin: the document and the signature are in
+//! [`crate::records::badges`].
+
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use entity::enums::Category;
+use serde_json::Value;
+
+use super::ContextExt;
+use crate::ground::error::Error;
+use crate::records::badges::{self, BadgeIssuer};
+
+type GqlResult<T> = async_graphql::Result<T>;
+
+/// A credential as an Open Badges 3.0 `OpenBadgeCredential`.
+#[derive(SimpleObject)]
+pub struct CredentialBadge {
+    /// The credential as JSON-LD (W3C Verifiable Credentials 2.0 with the
+    /// Open Badges 3.0 context): issuer = the awarding organization,
+    /// achievement, evidence, `validFrom` = the award date. The recipient
+    /// is named by the hub's participant id only.
+    credential: Json<Value>,
+    /// The same credential signed with the hub's Ed25519 key in Open
+    /// Badges 3.0's JWT proof format (compact JWS, `alg` EdDSA, `kid` in
+    /// `/badges/jwks.json`); null when the hub has no signing key.
+    jwt: Option<String>,
+}
+
+impl From<badges::Badge> for CredentialBadge {
+    fn from(badge: badges::Badge) -> Self {
+        CredentialBadge {
+            credential: Json(badge.credential),
+            jwt: badge.jwt,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct BadgeQuery;
+
+#[Object]
+impl BadgeQuery {
+    /// Credential `id` (one a hub partner awarded) as an Open Badges 3.0
+    /// credential, for anyone who may read the credential (CREDENTIALS);
+    /// audited as a read.
+    async fn credential_badge(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CredentialBadge> {
+        ctx.viewer()?;
+        let id = crate::records::enrollments::uuid(&id, "id")?;
+        let issuer = ctx
+            .data::<BadgeIssuer>()
+            .map_err(|_| Error::Internal("badges are not configured".into()))?;
+        let badge = badges::badge(ctx.db(), ctx.scopes(), issuer, id).await?;
+        ctx.disclosures().read(
+            badge.participant_id,
+            Category::Credentials,
+            badge.owner_org_id,
+        );
+        Ok(badge.into())
+    }
+}
