@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::story::{PartnerStory, Story, days};
 use common::{TestApp, spawn_app_with};
-use entity::{audit_event, consent, enrollment, hour_log};
+use entity::{audit_event, consent, enrollment, hour_log, sharing_agreement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -252,6 +252,123 @@ hub_test!(
         assert!(replay.iter().all(|n| n["operation"] == "DELETE"));
     }
 );
+
+/// (kind, id) of each change, every one a tombstone naming only kind, id
+/// and participant.
+fn tombstones(nodes: &[Value]) -> BTreeSet<(String, String)> {
+    nodes
+        .iter()
+        .map(|n| {
+            assert_eq!(n["operation"], "DELETE", "{n}");
+            assert!(n["record"].is_null() && n["ownerOrgId"].is_null(), "{n}");
+            (
+                n["kind"].as_str().unwrap().to_owned(),
+                n["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn upserts(nodes: &[Value]) -> BTreeSet<(String, String)> {
+    nodes
+        .iter()
+        .filter(|n| n["operation"] == "UPSERT")
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().to_owned(),
+                n["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+hub_test!(access_that_ends_by_date_is_a_tombstone_once, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    let (story, _p, consent_id) = shared_apprentice(&app).await;
+    let s = Story::new(&app.db);
+    // HOLA's agreement took effect a month ago (the consent's last day
+    // must fall within it).
+    sharing_agreement::Entity::update_many()
+        .col_expr(
+            sharing_agreement::Column::EffectiveOn,
+            sea_orm::sea_query::Expr::value(days(-30)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    // SpaceLA reads Arts2Work's enrollments under an agreement of its own,
+    // without consent, until ten days from now.
+    let agreement = s
+        .agreement(story.owner, story.other, "ENROLLMENT")
+        .effective(days(-30))
+        .expires(Some(days(10)))
+        .await;
+    let hola = app.staff("hola");
+    let spacela = app.staff("spacela");
+    let a2w = app.staff("alliance-arts2work");
+    let (hola_before, hola_at) = drain(&app, &hola, 0, 100).await;
+    let (spacela_before, spacela_at) = drain(&app, &spacela, 0, 100).await;
+    let (_, a2w_at) = drain(&app, &a2w, 0, 100).await;
+    let hola_read = upserts(&hola_before);
+    let spacela_read = upserts(&spacela_before);
+    assert!(hola_read.len() >= 7, "{hola_read:?}");
+    assert_eq!(spacela_read.len(), 1, "{spacela_read:?}");
+
+    // The consent's last day was yesterday: nothing was written when the
+    // date passed, yet HOLA's next read has a tombstone for each row.
+    consent::Entity::update_many()
+        .col_expr(
+            consent::Column::ExpiresOn,
+            sea_orm::sea_query::Expr::value(days(-1)),
+        )
+        .filter(consent::Column::Id.eq(consent_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (hola_after, hola_at) = drain(&app, &hola, hola_at, 3).await;
+    assert_eq!(tombstones(&hola_after), hola_read);
+    assert_eq!(hola_after.len(), hola_read.len());
+    // SpaceLA's own agreement still holds: it sees no tombstone.
+    let (spacela_mid, spacela_at) = drain(&app, &spacela, spacela_at, 100).await;
+    assert!(spacela_mid.is_empty(), "{spacela_mid:?}");
+
+    // The agreement ended yesterday: SpaceLA's enrollment becomes a
+    // tombstone for SpaceLA alone.
+    sharing_agreement::Entity::update_many()
+        .col_expr(
+            sharing_agreement::Column::ExpiresOn,
+            sea_orm::sea_query::Expr::value(days(-1)),
+        )
+        .filter(sharing_agreement::Column::Id.eq(agreement))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (spacela_after, spacela_at) = drain(&app, &spacela, spacela_at, 100).await;
+    assert_eq!(tombstones(&spacela_after), spacela_read);
+    let (hola_more, _) = drain(&app, &hola, hola_at, 100).await;
+    assert!(hola_more.is_empty(), "{hola_more:?}");
+    let (owner_after, _) = drain(&app, &a2w, a2w_at, 100).await;
+    assert!(
+        owner_after.iter().all(|n| n["operation"] != "DELETE"),
+        "{owner_after:?}"
+    );
+
+    // Settled once: reading again writes nothing more.
+    let (again, _) = drain(&app, &spacela, spacela_at, 100).await;
+    assert!(again.is_empty(), "{again:?}");
+    let settled = sharing_agreement::Entity::find_by_id(agreement)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settled.lapse_settled_on, Some(days(0)));
+    let settled = consent::Entity::find_by_id(consent_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(settled.lapse_settled_on, Some(days(0)));
+});
 
 hub_test!(
     paging_while_writes_continue_loses_and_repeats_nothing,

@@ -22,6 +22,9 @@ pub struct Model {
     pub expires_on: Option<Date>,
     pub status: ConsentStatus,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The day the change feed recorded what lapsed when `expires_on`
+    /// passed (tombstones for the readers that lost access).
+    pub lapse_settled_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

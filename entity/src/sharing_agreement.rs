@@ -28,6 +28,9 @@ pub struct Model {
     pub destroy_by: Option<Date>,
     /// When `retention run --apply` ordered that destruction.
     pub destroyed_at: Option<DateTimeUtc>,
+    /// The day the change feed recorded what lapsed when `expires_on`
+    /// passed (tombstones for the readers that lost access).
+    pub lapse_settled_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,7 @@ mod m20261125_000006_audit;
 mod m20261125_000008_reports;
 mod m20261128_000011_change_feed;
 mod m20261128_000012_retention;
+mod m20261128_000013_lapses;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_reports::Migration),
             Box::new(m20261128_000011_change_feed::Migration),
             Box::new(m20261128_000012_retention::Migration),
+            Box::new(m20261128_000013_lapses::Migration),
         ]
     }
 }

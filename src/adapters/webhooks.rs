@@ -85,6 +85,9 @@ async fn news(
     org: Uuid,
     told: i64,
 ) -> crate::ground::error::Result<Option<i64>> {
+    let today = chrono::Utc::now().date_naive();
+    // What lapsed by date is news too (see `feed::lapses`).
+    feed::lapses::settle(db, Some(org), today).await?;
     let newest = feed::newest(db).await?;
     if newest <= told {
         return Ok(None);
@@ -95,7 +98,7 @@ async fn news(
         org_slug: String::new(),
         roles: vec![Role::Staff],
     };
-    let scopes = Scopes::new(&staff, chrono::Utc::now().date_naive());
+    let scopes = Scopes::new(&staff, today);
     let page = feed::page(db, &scopes, org, told, 1, &[]).await?;
     Ok((!page.nodes.is_empty()).then_some(newest))
 }

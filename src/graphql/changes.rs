@@ -73,6 +73,9 @@ impl ChangeQuery {
             Some(n) if n >= 1 => n as u64,
             Some(_) => return Err(Error::bad_input("first", "must be 1 or more").into()),
         };
+        // Access that ended by date since the last read becomes
+        // tombstones first, so this page already has them.
+        feed::lapses::settle(ctx.db(), Some(viewer.org_id), ctx.scopes().today()).await?;
         let page = feed::page(
             ctx.db(),
             ctx.scopes(),

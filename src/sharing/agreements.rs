@@ -143,6 +143,7 @@ pub async fn propose(
         expires_on: Set(input.expires_on),
         destroy_by: Set(input.destroy_by),
         destroyed_at: Set(None),
+        lapse_settled_on: Set(None),
         proposed_by: Set(viewer.subject.clone()),
         accepted_by: Set(None),
         accepted_at: Set(None),

@@ -154,6 +154,7 @@ pub async fn grant(
         expires_on: Set(input.expires_on),
         status: Set(ConsentStatus::Active),
         revoked_at: Set(None),
+        lapse_settled_on: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -120,6 +120,7 @@ pub(super) async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Re
         expires_on: Set(None),
         destroy_by: Set(None),
         destroyed_at: Set(None),
+        lapse_settled_on: Set(None),
         proposed_by: Set("bench".into()),
         accepted_by: Set(None),
         accepted_at: Set(None),

@@ -257,6 +257,7 @@ pub async fn seed(
                     expires_on: Set(None),
                     status: Set(ConsentStatus::Active),
                     revoked_at: Set(None),
+                    lapse_settled_on: Set(None),
                     version: Set(1),
                     created_at: Set(now),
                     updated_at: Set(now),

@@ -349,6 +349,7 @@ impl Plan {
                 expires_on: expires.map(dt),
                 destroy_by: None,
                 destroyed_at: None,
+                lapse_settled_on: None,
                 proposed_by: format!("admin@{from}"),
                 accepted_by: settled.then(|| format!("admin@{to}")),
                 accepted_at: settled.then(|| at(plus(proposed, 10))),

@@ -262,6 +262,7 @@ impl Plan {
                 ConsentStatus::Active
             },
             revoked_at: g.revoked_at,
+            lapse_settled_on: None,
             version: 1,
             created_at: at(g.signed),
             updated_at: g.revoked_at.unwrap_or(at(g.signed)),

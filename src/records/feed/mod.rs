@@ -26,6 +26,7 @@ use crate::ground::error::{Error, Result};
 use crate::policy::Scopes;
 
 mod access;
+pub mod lapses;
 mod records;
 
 pub use access::{AccessChange, Readable};
