@@ -71,6 +71,7 @@ hub_test!(import_parsing_never_panics, |backend| {
         org_id: org,
         org_slug: "wlcac".into(),
         roles: vec![Role::Staff],
+        participant_id: None,
     };
     let actor = Actor::of(&viewer, "fuzz");
     let handle = tokio::runtime::Handle::current();

@@ -802,3 +802,96 @@ hub_test!(
         assert_eq!(hidden.get("errors"), missing.get("errors"));
     }
 );
+
+const MINE: &str = "{ me { participant {
+    id givenName email birthDate priorityPopulations
+    enrollments { id ojtHours hourLogs { hours } }
+    credentials { name } mentorships { status } dualEnrollments { courseCode } services { kind } outcomes { kind }
+  } profiles { id } } }";
+
+hub_test!(privacy_matrix_for_the_youth_themself, |backend| {
+    let (w, _) = world(backend, 1).await;
+    // Another youth, known to SpaceLA only.
+    let other = w
+        .story
+        .participant()
+        .known_to(&[w.other], "Devon", "Park")
+        .await;
+    let issued = w
+        .app
+        .query(
+            Some(&w.app.org_admin("alliance-arts2work")),
+            "mutation($input: IssueAccountCodeInput!) { issueAccountCode(input: $input) { code } }",
+            json!({ "input": { "participantId": w.participant } }),
+        )
+        .await;
+    let code = issued["data"]["issueAccountCode"]["code"].clone();
+    let token = w.app.token("youth|apprentice", "", &[]);
+    let redeemed = w
+        .app
+        .query(
+            Some(&token),
+            "mutation($input: RedeemAccountCodeInput!) { redeemAccountCode(input: $input) }",
+            json!({ "input": { "code": code } }),
+        )
+        .await;
+    assert_ok(&redeemed);
+
+    // Their own rows in all eleven categories, with no agreement or consent.
+    let answer = w.app.query(Some(&token), MINE, json!({})).await;
+    assert_ok(&answer);
+    let me = &answer["data"]["me"]["participant"];
+    assert_eq!(me["id"], w.participant.to_string());
+    let mut seen = BTreeSet::new();
+    for (field, category) in [
+        ("givenName", Category::Identity),
+        ("email", Category::Contact),
+        ("birthDate", Category::Demographics),
+        ("priorityPopulations", Category::Sensitive),
+    ] {
+        assert!(!me[field].is_null(), "{field}: {answer}");
+        seen.insert(category);
+    }
+    for (field, category) in [
+        ("enrollments", Category::Enrollment),
+        ("credentials", Category::Credentials),
+        ("mentorships", Category::Mentorship),
+        ("dualEnrollments", Category::EducationRecords),
+        ("services", Category::Services),
+        ("outcomes", Category::Outcomes),
+    ] {
+        assert!(
+            !me[field].as_array().unwrap().is_empty(),
+            "{field}: {answer}"
+        );
+        seen.insert(category);
+    }
+    let enrollment = &me["enrollments"][0];
+    assert_eq!(enrollment["ojtHours"], 8.0, "{answer}");
+    assert_eq!(enrollment["hourLogs"].as_array().unwrap().len(), 4);
+    seen.insert(Category::Progress);
+    assert_eq!(seen, all_categories());
+    assert_eq!(
+        answer["data"]["me"]["profiles"].as_array().unwrap().len(),
+        1
+    );
+
+    // Another youth's: nothing, by id or in a list.
+    let theirs = w
+        .app
+        .query(Some(&token), FULL, json!({ "id": other }))
+        .await;
+    assert!(
+        theirs["data"].is_null() || theirs["data"]["participant"].is_null(),
+        "{theirs}"
+    );
+    assert!(codes(&theirs).iter().all(|c| c == "FORBIDDEN") && !codes(&theirs).is_empty());
+
+    // Bystander organizations unaffected: HOLA still sees nothing, the
+    // owner everything; nobody else's access moved.
+    assert!(w.visible_to(&w.app.staff("hola")).await.is_empty());
+    assert_eq!(
+        w.visible_to(&w.app.staff("alliance-arts2work")).await,
+        all_categories()
+    );
+});

@@ -25,6 +25,8 @@ pub struct Model {
     /// The day the change feed recorded what lapsed when `expires_on`
     /// passed (tombstones for the readers that lost access).
     pub lapse_settled_on: Option<Date>,
+    /// When the youth, 18 or older, re-affirmed a guardian's consent.
+    pub reaffirmed_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -119,6 +119,24 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where a request to correct a record stands.
+    CorrectionStatus {
+        Open = "OPEN",
+        Accepted = "ACCEPTED",
+        Declined = "DECLINED",
+    }
+);
+
+text_enum!(
+    /// A kind of row a youth may ask to correct.
+    CorrectableEntity {
+        ParticipantProfile = "PARTICIPANT_PROFILE",
+        Enrollment = "ENROLLMENT",
+        Credential = "CREDENTIAL",
+    }
+);
+
+text_enum!(
     /// Where a mentorship stands.
     MentorshipStatus {
         Proposed = "PROPOSED",

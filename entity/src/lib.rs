@@ -4,11 +4,13 @@
 //! participant-level row names its `owner_org_id`, the organization that
 //! wrote it and is its data steward.
 
+pub mod account_code;
 pub mod audit_event;
 pub mod change_log;
 pub mod competency;
 pub mod competency_attainment;
 pub mod consent;
+pub mod correction_request;
 pub mod credential;
 pub mod dual_enrollment;
 pub mod enrollment;
@@ -21,6 +23,7 @@ pub mod mentorship_meeting;
 pub mod organization;
 pub mod outcome;
 pub mod participant;
+pub mod participant_account;
 pub mod participant_link;
 pub mod participant_profile;
 pub mod pathway;

@@ -13,6 +13,7 @@ mod m20261125_000008_reports;
 mod m20261128_000011_change_feed;
 mod m20261128_000012_retention;
 mod m20261128_000013_lapses;
+mod m20261128_000014_youth;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_change_feed::Migration),
             Box::new(m20261128_000012_retention::Migration),
             Box::new(m20261128_000013_lapses::Migration),
+            Box::new(m20261128_000014_youth::Migration),
         ]
     }
 }

@@ -97,6 +97,7 @@ async fn news(
         org_id: org,
         org_slug: String::new(),
         roles: vec![Role::Staff],
+        participant_id: None,
     };
     let scopes = Scopes::new(&staff, today);
     let page = feed::page(db, &scopes, org, told, 1, &[]).await?;

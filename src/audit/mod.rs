@@ -35,7 +35,8 @@ impl Actor {
     pub fn of(viewer: &Viewer, request_id: &str) -> Actor {
         Actor {
             subject: viewer.subject.clone(),
-            org_id: Some(viewer.org_id),
+            // A youth's own token has no organization.
+            org_id: (!viewer.org_id.is_nil()).then_some(viewer.org_id),
             request_id: request_id.to_owned(),
         }
     }

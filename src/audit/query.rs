@@ -58,12 +58,20 @@ fn condition(reach: AuditReach, filter: &AuditFilter) -> Condition {
     let mut all = Condition::all();
     // An org_admin sees what happened to its organization's data (reads,
     // writes, refused attempts) and what its own users did.
-    if let AuditReach::AboutOrg(org) = reach {
-        all = all.add(
-            Condition::any()
-                .add(A::OwnerOrgId.eq(org))
-                .add(A::ActorOrgId.eq(org)),
-        );
+    match reach {
+        AuditReach::All => {}
+        AuditReach::AboutOrg(org) => {
+            all = all.add(
+                Condition::any()
+                    .add(A::OwnerOrgId.eq(org))
+                    .add(A::ActorOrgId.eq(org)),
+            );
+        }
+        AuditReach::DisclosuresOf(person) => {
+            all = all
+                .add(A::ParticipantId.eq(person))
+                .add(A::Action.eq(AuditAction::Read));
+        }
     }
     if let Some(action) = filter.action {
         all = all.add(A::Action.eq(action));

@@ -24,6 +24,8 @@ type Disclosure = (Uuid, Category, Option<Uuid>, AuditAction);
 #[derive(Debug, Default)]
 pub struct Disclosures {
     viewer_org: Option<Uuid>,
+    /// A youth reading their own record: not a disclosure to anyone.
+    own_person: Option<Uuid>,
     /// (participant, category, owner, action)
     seen: Mutex<BTreeSet<Disclosure>>,
 }
@@ -33,6 +35,17 @@ impl Disclosures {
     pub fn new(viewer_org: Option<Uuid>) -> Disclosures {
         Disclosures {
             viewer_org,
+            own_person: None,
+            seen: Mutex::default(),
+        }
+    }
+
+    /// The log of a youth's own request: their reads of their own record
+    /// are not disclosures (FERPA 99.32 records reads by others).
+    pub fn of_person(participant: Uuid) -> Disclosures {
+        Disclosures {
+            viewer_org: None,
+            own_person: Some(participant),
             seen: Mutex::default(),
         }
     }
@@ -47,7 +60,7 @@ impl Disclosures {
     /// returned; a viewer reading its own organization's rows is not a
     /// disclosure. One entry per participant, category and owner per request.
     pub fn read(&self, participant: Uuid, category: Category, owner: Uuid) {
-        if self.viewer_org != Some(owner) {
+        if self.viewer_org != Some(owner) && self.own_person != Some(participant) {
             self.note((participant, category, Some(owner), AuditAction::Read));
         }
     }

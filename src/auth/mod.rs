@@ -27,6 +27,9 @@ pub enum Role {
     HubAdmin,
     /// Aggregate reports only, never row-level data.
     Evaluator,
+    /// A youth with their own token, linked to their hub record: every row
+    /// about themself, from every organization, and nothing else.
+    Participant,
 }
 
 impl Role {
@@ -37,6 +40,7 @@ impl Role {
             Role::OrgAdmin => "org_admin",
             Role::HubAdmin => "hub_admin",
             Role::Evaluator => "evaluator",
+            Role::Participant => "participant",
         }
     }
 
@@ -47,6 +51,7 @@ impl Role {
             "org_admin" => Some(Role::OrgAdmin),
             "hub_admin" => Some(Role::HubAdmin),
             "evaluator" => Some(Role::Evaluator),
+            "participant" => Some(Role::Participant),
             _ => None,
         }
     }
@@ -64,6 +69,9 @@ pub struct Viewer {
     pub org_slug: String,
     /// Known roles from the token.
     pub roles: Vec<Role>,
+    /// The person a youth's own token is linked to (role `participant`,
+    /// through `participant_account`); `None` for organizations' viewers.
+    pub participant_id: Option<Uuid>,
 }
 
 impl Viewer {

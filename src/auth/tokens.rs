@@ -16,7 +16,8 @@ use crate::ground::error::Error;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
-    /// The organization's slug.
+    /// The organization's slug; absent (empty) in a youth's own token.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub org: String,
     #[serde(default)]
     pub roles: Vec<String>,

@@ -45,16 +45,21 @@ impl BadgeQuery {
     /// audited as a read.
     async fn credential_badge(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CredentialBadge> {
         ctx.viewer()?;
-        let id = crate::records::enrollments::uuid(&id, "id")?;
-        let issuer = ctx
-            .data::<BadgeIssuer>()
-            .map_err(|_| Error::Internal("badges are not configured".into()))?;
-        let badge = badges::badge(ctx.db(), ctx.scopes(), issuer, id).await?;
-        ctx.disclosures().read(
-            badge.participant_id,
-            Category::Credentials,
-            badge.owner_org_id,
-        );
-        Ok(badge.into())
+        badge(ctx, crate::records::enrollments::uuid(&id, "id")?).await
     }
+}
+
+/// Credential `id` as a badge, read through the viewer's scope and noted
+/// as a disclosure.
+pub(super) async fn badge(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<CredentialBadge> {
+    let issuer = ctx
+        .data::<BadgeIssuer>()
+        .map_err(|_| Error::Internal("badges are not configured".into()))?;
+    let badge = badges::badge(ctx.db(), ctx.scopes(), issuer, id).await?;
+    ctx.disclosures().read(
+        badge.participant_id,
+        Category::Credentials,
+        badge.owner_org_id,
+    );
+    Ok(badge.into())
 }

@@ -13,6 +13,7 @@ mod enrollments;
 mod federation;
 pub mod limits;
 mod loaders;
+mod me;
 mod participants;
 mod partners;
 mod prefetch;
@@ -59,6 +60,7 @@ pub struct QueryRoot(
     federation::FederationQuery,
     changes::ChangeQuery,
     badges::BadgeQuery,
+    me::MeQuery,
 );
 
 /// All mutations.
@@ -71,6 +73,7 @@ pub struct MutationRoot(
     record_mutations::RecordMutation,
     sharing::SharingMutation,
     changes::ChangeMutation,
+    me::MeMutation,
 );
 
 /// What the HTTP layer attaches to every request.

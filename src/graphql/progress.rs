@@ -9,9 +9,10 @@ use entity::enums::{Category, CompetencyDomain, EnrollmentStatus, HourKind};
 use entity::{competency_attainment, enrollment, enrollment_status_change, hour_log};
 
 use super::ContextExt;
-use super::directory::Program;
+use super::directory::{Organization, Program};
 use super::loaders::load_error;
 use super::participants::disclose;
+use super::records::org;
 use crate::ground::error::{Error, Result};
 use crate::records::rules::{self, HourTotals};
 
@@ -60,6 +61,10 @@ impl Enrollment {
 /// program's organization.
 #[Object]
 impl Enrollment {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -193,6 +198,10 @@ pub struct HourLog(pub hour_log::Model);
 /// Hours worked or attended on one day (PROGRESS).
 #[Object]
 impl HourLog {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -223,6 +232,10 @@ pub struct CompetencyAttainment(pub competency_attainment::Model);
 /// A competency assessed as attained under an enrollment (PROGRESS).
 #[Object]
 impl CompetencyAttainment {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn code(&self, ctx: &Context<'_>) -> GqlResult<String> {
         Ok(self.competency(ctx).await?.code)
     }

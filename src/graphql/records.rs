@@ -41,6 +41,10 @@ pub struct Credential(pub credential::Model);
 /// A credential awarded to the participant (CREDENTIALS).
 #[Object]
 impl Credential {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -81,6 +85,10 @@ pub struct Mentorship(pub mentorship::Model);
 /// A mentor paired with the participant (MENTORSHIP).
 #[Object]
 impl Mentorship {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -146,6 +154,10 @@ pub struct DualEnrollment(pub dual_enrollment::Model);
 /// A college course taken for dual credit (EDUCATION_RECORDS, FERPA).
 #[Object]
 impl DualEnrollment {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -191,6 +203,10 @@ pub struct Service(pub service::Model);
 /// A wraparound service or disbursement (SERVICES).
 #[Object]
 impl Service {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -215,6 +231,10 @@ pub struct Outcome(pub outcome::Model);
 /// An outcome the participant reached (OUTCOMES).
 #[Object]
 impl Outcome {
+    /// The organization that keeps this row (its data steward).
+    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
+        org(ctx, self.0.owner_org_id).await
+    }
     async fn id(&self) -> ID {
         id(self.0.id)
     }
@@ -292,6 +312,29 @@ impl Consent {
     }
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
+    }
+    /// When the youth, 18 or older, re-affirmed their guardian's consent.
+    async fn reaffirmed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reaffirmed_at
+    }
+    /// A guardian signed it, the youth is now 18 or older and has not
+    /// re-affirmed it: until they do (`reaffirmConsent`), it counts as not
+    /// given (decided from the birth date today).
+    async fn needs_reaffirmation(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        if self.0.granted_by != GrantedBy::Guardian.as_str()
+            || self.0.reaffirmed_at.is_some()
+            || self.0.status == ConsentStatus::Revoked
+        {
+            return Ok(false);
+        }
+        Ok(
+            crate::people::accounts::is_adult(
+                ctx.db(),
+                self.0.participant_id,
+                ctx.scopes().today(),
+            )
+            .await?,
+        )
     }
     async fn version(&self) -> i32 {
         self.0.version

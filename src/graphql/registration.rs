@@ -16,8 +16,17 @@ type GqlResult<T> = async_graphql::Result<T>;
 /// Records a refused write as a `DENY` audit event (outside the failed
 /// write's transaction, so the denial itself is kept), then returns the error.
 pub(super) async fn denied(ctx: &Context<'_>, entity: &'static str, err: Error) -> Error {
-    if let (Error::Forbidden { .. }, Ok(actor)) = (&err, ctx.actor()) {
-        let entry = Entry::denied(entity, "write refused");
+    // Every refusal of a youth's own request is audited (FERPA 99.32: they
+    // see it); an organization's only when forbidden.
+    let youth = ctx.viewer().ok().and_then(|v| v.participant_id);
+    let audited = match &err {
+        Error::Forbidden { .. } => true,
+        Error::Internal(_) => false,
+        _ => youth.is_some(),
+    };
+    if let (true, Ok(actor)) = (audited, ctx.actor()) {
+        let mut entry = Entry::denied(entity, "write refused");
+        entry.participant_id = youth;
         if let Err(audit_err) = audit::record(ctx.db(), &actor, vec![entry]).await {
             return audit_err;
         }

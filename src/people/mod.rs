@@ -3,6 +3,7 @@
 //! records, each organization's external ids, and reading participants
 //! through the policy.
 
+pub mod accounts;
 pub mod identity;
 pub mod linking;
 pub mod participants;

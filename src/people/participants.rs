@@ -373,6 +373,7 @@ mod tests {
             org_id: Uuid::from_u128(7),
             org_slug: "hola".into(),
             roles: vec![Role::Staff],
+            participant_id: None,
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date");
         let scopes = Scopes::new(&viewer, today);

@@ -64,7 +64,7 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     day.years_since(birth).unwrap_or(0)
 }
 
-fn phone(value: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn phone(value: Option<&str>) -> Result<Option<String>> {
     let Some(v) = optional_text(value, "phone", 30)? else {
         return Ok(None);
     };
@@ -78,7 +78,7 @@ fn phone(value: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-fn postal(value: Option<&str>) -> Result<Option<String>> {
+pub(crate) fn postal(value: Option<&str>) -> Result<Option<String>> {
     let Some(v) = optional_text(value, "postalCode", 10)? else {
         return Ok(None);
     };

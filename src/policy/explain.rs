@@ -55,6 +55,9 @@ pub struct ParticipantFacts<'a> {
     pub consents: &'a [consent::Model],
     /// Whether the participant is listed for the recipient at all.
     pub listed: bool,
+    /// Whether a profile's birth date makes the participant 18 or older
+    /// today (a guardian's consent then needs their re-affirmation).
+    pub adult: bool,
 }
 
 /// Who may ask: a hub admin, or an org_admin of the provider or the recipient.
@@ -77,6 +80,7 @@ pub fn recipient_scopes(recipient: &organization::Model, today: NaiveDate) -> Sc
         org_id: recipient.id,
         org_slug: recipient.slug.clone(),
         roles: vec![Role::Staff],
+        participant_id: None,
     };
     Scopes::new(&viewer, today)
 }
@@ -104,18 +108,28 @@ pub fn agreement_in_force(
 }
 
 /// `Scope::consent_query`: ACTIVE, for the recipient or every partner,
-/// covering the category, signed and not expired.
+/// covering the category, signed and not expired; a guardian's consent
+/// only while the participant is under 18 or once they re-affirmed it.
 pub fn consent_in_force(
     c: &consent::Model,
     recipient: Uuid,
     category: Category,
     today: NaiveDate,
+    adult: bool,
 ) -> bool {
     c.status == ConsentStatus::Active
+        && guardian_consent_holds(c, adult)
         && c.recipient_org_id.is_none_or(|r| r == recipient)
         && covers(&c.categories, category)
         && c.signed_on <= today
         && not_expired(c.expires_on, today)
+}
+
+/// `scope::guardian_consent_holds`.
+fn guardian_consent_holds(c: &consent::Model, adult: bool) -> bool {
+    c.granted_by != entity::enums::GrantedBy::Guardian.as_str()
+        || !adult
+        || c.reaffirmed_at.is_some()
 }
 
 /// Every category's answer, in the order of [`Category::all`].
@@ -195,7 +209,7 @@ fn decide(facts: &Facts<'_>, category: Category, today: NaiveDate) -> Explanatio
     if let Some(k) = p
         .consents
         .iter()
-        .find(|k| consent_in_force(k, recipient_id, category, today))
+        .find(|k| consent_in_force(k, recipient_id, category, today, p.adult))
     {
         let whom = match k.recipient_org_id {
             Some(_) => recipient.to_string(),
@@ -207,7 +221,14 @@ fn decide(facts: &Facts<'_>, category: Category, today: NaiveDate) -> Explanatio
         );
         return answer(category, true, reason, Some(a), Some(k));
     }
-    let (reason, k) = missing_consent(p.consents, recipient_id, recipient, category, today);
+    let (reason, k) = missing_consent(
+        p.consents,
+        recipient_id,
+        recipient,
+        category,
+        today,
+        p.adult,
+    );
     let reason = format!(
         "agreement {} from {provider} to {recipient} covers {c} and requires consent, but {reason}",
         a.id
@@ -275,6 +296,7 @@ fn missing_consent<'a>(
     recipient: &str,
     category: Category,
     today: NaiveDate,
+    adult: bool,
 ) -> (String, Option<&'a consent::Model>) {
     let c = category.as_str();
     let for_recipient = |k: &&consent::Model| k.recipient_org_id.is_none_or(|r| r == recipient_id);
@@ -282,6 +304,8 @@ fn missing_consent<'a>(
     if let Some(k) = consents.iter().filter(for_recipient).find(covering) {
         let why = if k.status == ConsentStatus::Revoked {
             "was revoked".to_owned()
+        } else if !guardian_consent_holds(k, adult) {
+            "was signed by a guardian and needs the participant's re-affirmation since their 18th birthday".to_owned()
         } else if k.signed_on > today {
             format!("is signed only on {}", k.signed_on)
         } else {

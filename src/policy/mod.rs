@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 use uuid::Uuid;
 
 pub use reports::{REPORT_PURPOSES, ReportScope, report_scope};
-pub use scope::Scope;
+pub use scope::{Scope, eighteenth_birthday_cutoff};
 
 use crate::auth::{Role, Viewer};
 use crate::ground::error::{Error, Result};
@@ -44,6 +44,7 @@ impl Scopes {
             org_id: Uuid::nil(),
             org_slug: String::new(),
             roles: Vec::new(),
+            participant_id: None,
         };
         Scopes { viewer, today }
     }
@@ -91,6 +92,18 @@ pub fn authenticated(viewer: Option<&Viewer>) -> Result<&Viewer> {
     ))
 }
 
+/// The youth reading their own record (role `participant`): their hub id.
+pub fn require_own_record(viewer: &Viewer) -> Result<Uuid> {
+    viewer
+        .participant_id
+        .filter(|_| viewer.has(Role::Participant))
+        .ok_or_else(|| {
+            Error::forbidden(
+                "`me` is the youth's own record: sign in with your own token and link it with redeemAccountCode",
+            )
+        })
+}
+
 /// Only a hub admin manages organizations and pathways.
 pub fn require_hub_admin(viewer: &Viewer) -> Result<()> {
     if viewer.has(Role::HubAdmin) {
@@ -133,6 +146,9 @@ pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
 pub enum AuditReach {
     All,
     AboutOrg(Uuid),
+    /// The reads of one person's data by organizations (their own record
+    /// of disclosures, FERPA 99.32).
+    DisclosuresOf(Uuid),
 }
 
 /// How far a viewer may read the audit log: a hub admin all of it, an
@@ -189,6 +205,7 @@ mod tests {
             org_id: Uuid::nil(),
             org_slug: "wlcac".into(),
             roles: roles.to_vec(),
+            participant_id: None,
         }
     }
 

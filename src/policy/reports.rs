@@ -143,8 +143,9 @@ impl ReportScope {
             .cond_where(
                 Condition::any()
                     .add(Expr::col((c.clone(), C::ExpiresOn)).is_null())
-                    .add(Expr::col((c, C::ExpiresOn)).gte(today)),
+                    .add(Expr::col((c.clone(), C::ExpiresOn)).gte(today)),
             )
+            .cond_where(super::scope::guardian_consent_holds(c, self.today))
             .to_owned()
     }
 }
@@ -159,6 +160,7 @@ mod tests {
             org_id: Uuid::from_u128(9),
             org_slug: "harder-co".into(),
             roles: roles.to_vec(),
+            participant_id: None,
         }
     }
 

@@ -10,7 +10,13 @@
 //! about participant P, when V = O, or when an ACTIVE sharing agreement from
 //! O to V covers C and today lies within its dates, and either the agreement
 //! does not require consent or P has an ACTIVE consent covering C, signed and
-//! not expired, for V or for every partner (`recipient_org_id` null).
+//! not expired, for V or for every partner (`recipient_org_id` null). A
+//! consent a guardian signed counts only until the youth's 18th birthday,
+//! unless the youth has re-affirmed it — decided here from the birth date,
+//! with no job.
+//!
+//! A youth with their own token (role `participant`) reads every row about
+//! themself, whoever owns it, and nothing about anyone else.
 
 use chrono::NaiveDate;
 use entity::enums::{AgreementStatus, Category, ConsentStatus};
@@ -27,6 +33,8 @@ pub struct Scope {
     /// The reading organization; `None` when the viewer may read no
     /// participant rows at all (hub_admin or evaluator without staff role).
     reader: Option<Uuid>,
+    /// The youth reading their own record: rows about this participant.
+    person: Option<Uuid>,
     category: Category,
     today: NaiveDate,
 }
@@ -51,8 +59,12 @@ impl Scope {
     pub fn for_viewer(viewer: &Viewer, category: Category, today: NaiveDate) -> Scope {
         let reader =
             (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)).then_some(viewer.org_id);
+        let person = viewer
+            .participant_id
+            .filter(|_| viewer.has(Role::Participant));
         Scope {
             reader,
+            person,
             category,
             today,
         }
@@ -65,6 +77,7 @@ impl Scope {
     pub fn for_organization(org: Uuid, category: Category, today: NaiveDate) -> Scope {
         Scope {
             reader: Some(org),
+            person: None,
             category,
             today,
         }
@@ -94,6 +107,9 @@ impl Scope {
         owner: impl IntoColumnRef,
         participant: impl IntoColumnRef,
     ) -> Condition {
+        if let Some(person) = self.person {
+            return Condition::all().add(Expr::col(participant.into_column_ref()).eq(person));
+        }
         let Some(reader) = self.reader else {
             // Nothing at all: a condition that is always false.
             return Condition::all().add(Expr::val(1).eq(0));
@@ -161,8 +177,35 @@ impl Scope {
             .cond_where(
                 Condition::any()
                     .add(Expr::col((c.clone(), C::ExpiresOn)).is_null())
-                    .add(Expr::col((c, C::ExpiresOn)).gte(today)),
+                    .add(Expr::col((c.clone(), C::ExpiresOn)).gte(today)),
             )
+            .cond_where(guardian_consent_holds(c, self.today))
             .to_owned()
     }
+}
+
+/// The day a person born on or before it is 18 or older on `today`.
+pub fn eighteenth_birthday_cutoff(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_months(chrono::Months::new(18 * 12))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// A consent (table alias `c`) a guardian signed holds until the youth's
+/// 18th birthday (by any profile's birth date), then only once the youth
+/// re-affirmed it.
+pub(super) fn guardian_consent_holds(c: Alias, today: NaiveDate) -> Condition {
+    use consent::Column as C;
+    use entity::participant_profile::Column as P;
+    let p = Alias::new("pol_pp");
+    let adult = Query::select()
+        .expr(Expr::val(1))
+        .from_as(entity::participant_profile::Entity, p.clone())
+        .and_where(Expr::col((p.clone(), P::ParticipantId)).equals((c.clone(), C::ParticipantId)))
+        .and_where(Expr::col((p, P::BirthDate)).lte(Value::from(eighteenth_birthday_cutoff(today))))
+        .to_owned();
+    Condition::any()
+        .add(Expr::col((c.clone(), C::GrantedBy)).ne(entity::enums::GrantedBy::Guardian.as_str()))
+        .add(Expr::col((c, C::ReaffirmedAt)).is_not_null())
+        .add(Condition::all().not().add(Expr::exists(adult)))
 }

@@ -159,6 +159,7 @@ mod tests {
             org_id: org,
             org_slug: "hola".into(),
             roles: roles.to_vec(),
+            participant_id: None,
         };
         assert!(require_consent_steward(&viewer(&[Role::Staff]), Some(org)).is_ok());
         assert!(require_consent_steward(&viewer(&[Role::Staff]), Some(other)).is_err());

@@ -8,9 +8,9 @@
 use entity::change_log::{self, Column as L};
 use entity::enums::{AuditAction, Category, ChangeOperation};
 use entity::{
-    competency_attainment, consent, credential, dual_enrollment, enrollment,
-    enrollment_status_change, hour_log, mentorship, mentorship_meeting, organization, outcome,
-    participant, participant_link, participant_profile, service,
+    account_code, competency_attainment, consent, correction_request, credential, dual_enrollment,
+    enrollment, enrollment_status_change, hour_log, mentorship, mentorship_meeting, organization,
+    outcome, participant, participant_account, participant_link, participant_profile, service,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -139,6 +139,9 @@ pub async fn erase(
         service,
         outcome,
         consent,
+        correction_request,
+        account_code,
+        participant_account,
         participant_link,
         participant_profile
     );

@@ -60,6 +60,7 @@ pub async fn explain<C: ConnectionTrait>(
     let agreements = agreements::between(db, provider.id, recipient.id).await?;
     let mut consents = Vec::new();
     let mut listed = false;
+    let mut adult = false;
     if let Some(participant) = question.participant_id {
         let known = if viewer.has(Role::HubAdmin) {
             entity::participant::Entity::find_by_id(participant)
@@ -82,6 +83,7 @@ pub async fn explain<C: ConnectionTrait>(
             .order_by_desc(consent::Column::SignedOn)
             .all(db)
             .await?;
+        adult = crate::people::accounts::is_adult(db, participant, today).await?;
         let recipient_scopes = explain::recipient_scopes(&recipient, today);
         listed = participants::by_id(db, &recipient_scopes, participant)
             .await?
@@ -94,6 +96,7 @@ pub async fn explain<C: ConnectionTrait>(
         participant: question.participant_id.map(|_| ParticipantFacts {
             consents: &consents,
             listed,
+            adult,
         }),
     };
     Ok(explain::explain(&facts, today))

@@ -4,6 +4,12 @@
 //! participant (its steward, `owner_org_id`). Under 18 on the signing date
 //! (by the steward's own profile) it must be signed by a named guardian.
 //! Revoking takes effect on the next request: the policy reads the status.
+//!
+//! A youth with their own token (role `participant`), 18 or older, grants
+//! and revokes their own consents, recorded by the organization that linked
+//! their account; from their 18th birthday they re-affirm a consent their
+//! guardian signed (`reaffirmConsent`), which until then counts as not
+//! given (`policy::Scope`).
 
 use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
@@ -16,7 +22,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
-use crate::auth::Viewer;
+use crate::auth::{Role, Viewer};
 use crate::directory::organizations;
 use crate::ground::error::{Error, Result};
 use crate::ground::types::optional_text;
@@ -92,22 +98,28 @@ pub async fn grant(
     input: GrantConsentInput,
     today: NaiveDate,
 ) -> Result<consent::Model> {
-    require_consent_steward(viewer, None)?;
     let participant_id = uuid(&input.participant_id, "participantId")?;
-    let profile = participant_profile::Entity::find()
-        .filter(participant_profile::Column::ParticipantId.eq(participant_id))
-        .filter(participant_profile::Column::OrgId.eq(viewer.org_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| {
-            Error::forbidden(
-                "only an organization that keeps a profile of this participant may record their consent",
-            )
-        })?;
+    // Who records it, and the birth date the signer is checked against.
+    let (steward, birth_date) = if viewer.has(Role::Participant) {
+        youth_signer(db, viewer, participant_id, &input).await?
+    } else {
+        require_consent_steward(viewer, None)?;
+        let profile = participant_profile::Entity::find()
+            .filter(participant_profile::Column::ParticipantId.eq(participant_id))
+            .filter(participant_profile::Column::OrgId.eq(viewer.org_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                Error::forbidden(
+                    "only an organization that keeps a profile of this participant may record their consent",
+                )
+            })?;
+        (viewer.org_id, profile.birth_date)
+    };
     let recipient = match input.recipient_org_slug.as_deref() {
         Some(slug) => {
             let id = organizations::id_by_slug(db, slug, "recipientOrgSlug").await?;
-            if id == viewer.org_id {
+            if id == steward {
                 return Err(Error::bad_input(
                     "recipientOrgSlug",
                     "names your own organization, which needs no consent to read its records",
@@ -129,7 +141,7 @@ pub async fn grant(
     if input.expires_on.is_some_and(|d| d <= input.signed_on) {
         return Err(Error::bad_input("expiresOn", "must be after signedOn"));
     }
-    let guardian = signer(&input, profile.birth_date)?;
+    let guardian = signer(&input, birth_date)?;
     let now = Utc::now();
     let txn = crate::ground::db::begin_write(db).await?;
     let access = AccessChange::of_consent(
@@ -144,7 +156,7 @@ pub async fn grant(
     let row = consent::Entity::insert(consent::ActiveModel {
         id: Set(Uuid::new_v4()),
         participant_id: Set(participant_id),
-        owner_org_id: Set(viewer.org_id),
+        owner_org_id: Set(steward),
         recipient_org_id: Set(recipient),
         categories: Set(join_set(&input.categories, Category::as_str)),
         purpose: Set(input.purpose),
@@ -155,6 +167,7 @@ pub async fn grant(
         status: Set(ConsentStatus::Active),
         revoked_at: Set(None),
         lapse_settled_on: Set(None),
+        reaffirmed_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -173,23 +186,23 @@ pub async fn grant(
     Ok(row)
 }
 
-/// Revokes a consent of the viewer's organization if `version` is current
-/// (`CONFLICT` otherwise, and nothing changes); audited as REVOKE. A consent
-/// of another organization and a missing one are refused alike.
+/// Revokes a consent of the viewer's organization (or, for a youth, any
+/// consent about them) if `version` is current (`CONFLICT` otherwise, and
+/// nothing changes); audited as REVOKE. A consent of another organization
+/// and a missing one are refused alike.
 pub async fn revoke(
     db: &DatabaseConnection,
     viewer: &Viewer,
     actor: &Actor,
     input: RevokeConsentInput,
 ) -> Result<consent::Model> {
-    require_consent_steward(viewer, None)?;
+    if !viewer.has(Role::Participant) {
+        require_consent_steward(viewer, None)?;
+    }
     let id = uuid(&input.id, "id")?;
     let txn = crate::ground::db::begin_write(db).await?;
     let row = consent::Entity::find_by_id(id).one(&txn).await?;
-    // A missing consent is refused like another organization's.
-    let owner = row.as_ref().map(|r| r.owner_org_id);
-    require_consent_steward(viewer, Some(owner.unwrap_or_else(Uuid::nil)))?;
-    let row = row.ok_or(Error::NotFound("consent"))?;
+    let row = own_consent(viewer, row)?;
     if row.version != input.version {
         return Err(stale(row.version).error(input.version));
     }
@@ -227,6 +240,125 @@ pub async fn revoke(
         &txn,
         actor,
         vec![entry(AuditAction::Revoke, &row, "status=REVOKED".into())],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The consent if the viewer may change it: its steward's org_admin, or
+/// the youth it is about. A missing consent is refused like another's.
+fn own_consent(viewer: &Viewer, row: Option<consent::Model>) -> Result<consent::Model> {
+    if viewer.has(Role::Participant) {
+        return row
+            .filter(|r| Some(r.participant_id) == viewer.participant_id)
+            .ok_or(Error::NotFound("consent"));
+    }
+    let owner = row.as_ref().map(|r| r.owner_org_id);
+    require_consent_steward(viewer, Some(owner.unwrap_or_else(Uuid::nil)))?;
+    row.ok_or(Error::NotFound("consent"))
+}
+
+/// A youth granting their own consent: only for themself and signed by
+/// themself; the organization that linked their account records it. The
+/// signer is checked against their earliest birth date on record (none on
+/// record counts as under 18, as for an organization).
+async fn youth_signer(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    participant_id: Uuid,
+    input: &GrantConsentInput,
+) -> Result<(Uuid, Option<NaiveDate>)> {
+    if viewer.participant_id != Some(participant_id) {
+        return Err(Error::forbidden(
+            "you may grant consent only for your own record",
+        ));
+    }
+    if input.granted_by == GrantedBy::Guardian {
+        return Err(Error::bad_input(
+            "grantedBy",
+            "a guardian's consent is recorded by an organization that keeps your profile",
+        ));
+    }
+    let steward = crate::people::accounts::steward(db, participant_id).await?;
+    let birth_date = participant_profile::Entity::find()
+        .filter(participant_profile::Column::ParticipantId.eq(participant_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.birth_date)
+        .min();
+    Ok((steward, birth_date))
+}
+
+/// Re-affirms a consent a guardian signed, by the youth, 18 or older.
+#[derive(Debug, Clone, InputObject)]
+pub struct ReaffirmConsentInput {
+    pub id: ID,
+    pub version: i32,
+}
+
+/// The youth, 18 or older, re-affirms a consent their guardian signed: it
+/// counts again from now (`Scope` reads `reaffirmed_at`). Audited as GRANT.
+pub async fn reaffirm(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    actor: &Actor,
+    input: ReaffirmConsentInput,
+    today: NaiveDate,
+) -> Result<consent::Model> {
+    if !viewer.has(Role::Participant) {
+        return Err(Error::forbidden(
+            "only the youth re-affirms their guardian's consent, with their own token",
+        ));
+    }
+    let id = uuid(&input.id, "id")?;
+    let txn = crate::ground::db::begin_write(db).await?;
+    let row = own_consent(viewer, consent::Entity::find_by_id(id).one(&txn).await?)?;
+    if row.version != input.version {
+        return Err(stale(row.version).error(input.version));
+    }
+    if row.granted_by != GrantedBy::Guardian.as_str() {
+        return Err(Error::bad_input("id", "you signed this consent yourself"));
+    }
+    if row.status == ConsentStatus::Revoked || row.reaffirmed_at.is_some() {
+        return Err(Error::bad_input(
+            "id",
+            "this consent is revoked or already re-affirmed",
+        ));
+    }
+    if !crate::people::accounts::is_adult(&txn, row.participant_id, today).await? {
+        return Err(Error::bad_input(
+            "id",
+            "a guardian's consent is re-affirmed from your 18th birthday on",
+        ));
+    }
+    let now = Utc::now();
+    let access = AccessChange::of_consent(
+        &txn,
+        row.participant_id,
+        row.recipient_org_id,
+        split_set(&row.categories, Category::parse),
+        today,
+    )
+    .await?;
+    let before = access.readable(&txn).await?;
+    let update =
+        consent::Entity::update_many().col_expr(consent::Column::ReaffirmedAt, Expr::value(now));
+    let updated = versioned::update(
+        &txn,
+        update,
+        (consent::Column::Id, id),
+        (consent::Column::Version, input.version),
+        (consent::Column::UpdatedAt, now),
+        stale(row.version + 1),
+    )
+    .await?;
+    access.settle(&txn, before).await?;
+    audit::record(
+        &txn,
+        actor,
+        vec![entry(AuditAction::Grant, &row, "reaffirmed=SELF".into())],
     )
     .await?;
     txn.commit().await?;

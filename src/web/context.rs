@@ -17,12 +17,18 @@ pub(crate) fn context(
     viewer: Option<Viewer>,
     request_id: String,
 ) -> RequestContext {
-    let today = chrono::Utc::now().date_naive();
+    let today = state.clock.today();
     let scopes = match &viewer {
         Some(viewer) => Scopes::new(viewer, today),
         None => Scopes::nobody(today),
     };
-    let disclosures = Arc::new(Disclosures::new(viewer.as_ref().map(|v| v.org_id)));
+    let disclosures = Arc::new(match viewer.as_ref() {
+        Some(Viewer {
+            participant_id: Some(person),
+            ..
+        }) => Disclosures::of_person(*person),
+        other => Disclosures::new(other.map(|v| v.org_id)),
+    });
     RequestContext {
         loaders: Arc::new(Loaders::new(&state.db, scopes.clone())),
         partners: Arc::new(PartnerLoaders::new(&state.db, &scopes, &state.partners)),

@@ -35,6 +35,8 @@ pub struct AppState {
     pub audit: crate::audit::Writer,
     /// Who issues Open Badges, with the signing key when configured.
     pub badges: Arc<crate::records::badges::BadgeIssuer>,
+    /// The day requests are decided on (`fixed_today`, or the real date).
+    pub clock: crate::ground::clock::Clock,
 }
 
 impl AppState {
@@ -77,6 +79,10 @@ impl AppState {
         let badges = Arc::new(crate::records::badges::BadgeIssuer::from_config(&config)?);
         let sql_statements = crate::ground::db::count_statements(&mut db);
         let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
+        if let Some(day) = config.fixed_today {
+            tracing::warn!(%day, "fixed_today is set: the policy decides dates as of this day");
+        }
+        let clock = crate::ground::clock::Clock::fixed(config.fixed_today);
         let config = Arc::new(config);
         let rate_limits = Arc::new(crate::web::limits::RateLimits::new(
             &config.limits,
@@ -95,6 +101,7 @@ impl AppState {
             draining: Arc::default(),
             partners,
             badges,
+            clock,
         })
     }
 
@@ -143,6 +150,21 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, Error> {
 /// Verifies a token into a viewer whose organization exists.
 pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, Error> {
     let claims = state.verifier.verify(token).await?;
+    if claims.org.is_empty() {
+        // A youth's own token (no organization): the role `participant`
+        // once its subject is linked to a hub id (`redeemAccountCode`).
+        let participant_id = crate::people::accounts::linked(&state.db, &claims.sub).await?;
+        return Ok(Viewer {
+            subject: claims.sub,
+            org_id: uuid::Uuid::nil(),
+            org_slug: String::new(),
+            roles: participant_id
+                .map(|_| Role::Participant)
+                .into_iter()
+                .collect(),
+            participant_id,
+        });
+    }
     let org = crate::directory::organizations::by_slug(&state.db, &claims.org)
         .await?
         .ok_or(Error::Unauthenticated("the token could not be verified"))?;
@@ -154,6 +176,9 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
             .roles
             .iter()
             .filter_map(|r| Role::from_claim(r))
+            // An organization's token never reads as a youth's own.
+            .filter(|r| *r != Role::Participant)
             .collect(),
+        participant_id: None,
     })
 }

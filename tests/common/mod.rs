@@ -120,6 +120,7 @@ pub fn test_config(database_url: String) -> Config {
         webhooks: Vec::new(),
         retention: Default::default(),
         badges: Default::default(),
+        fixed_today: None,
         partners: Vec::new(),
     }
 }

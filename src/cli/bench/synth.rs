@@ -258,6 +258,7 @@ pub async fn seed(
                     status: Set(ConsentStatus::Active),
                     revoked_at: Set(None),
                     lapse_settled_on: Set(None),
+                    reaffirmed_at: Set(None),
                     version: Set(1),
                     created_at: Set(now),
                     updated_at: Set(now),

@@ -76,6 +76,7 @@ impl TempHub {
             webhooks: Vec::new(),
             retention: Default::default(),
             badges: Default::default(),
+            fixed_today: None,
         };
         config
             .validate()

@@ -40,8 +40,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     competency, competency_attainment, consent, credential, dual_enrollment, enrollment,
     enrollment_status_change, hour_log, mentor, mentorship, mentorship_meeting, organization,
-    outcome, participant, participant_link, participant_profile, pathway, program, program_target,
-    service, sharing_agreement,
+    outcome, participant, participant_account, participant_link, participant_profile, pathway,
+    program, program_target, service, sharing_agreement,
 };
 
 use sea_orm::sea_query::OnConflict;
@@ -136,8 +136,21 @@ pub fn demo_users() -> Vec<DemoUser> {
             format!("{} staff", o.short),
         )
     }));
+    // Youths' own tokens: no organization; the demo links each to a record.
+    users.extend(DEMO_YOUTH.iter().enumerate().map(|(i, subject)| {
+        user(
+            (*subject).to_owned(),
+            "",
+            &[],
+            format!("Demo youth {} (own record, /me)", i + 1),
+        )
+    }));
     users
 }
+
+/// The subjects of the demo youths' own tokens, linked by the seed to the
+/// first two youths of the demo (see `Plan::youth_accounts`).
+pub const DEMO_YOUTH: [&str; 2] = ["youth-1@demo", "youth-2@demo"];
 
 /// The namespace of demo ids, fixed forever: changing it would make a second
 /// seeding of an existing database insert everything again.
@@ -242,6 +255,7 @@ struct Plan {
     agreements: Vec<sharing_agreement::Model>,
     participants: Vec<participant::Model>,
     profiles: Vec<participant_profile::Model>,
+    accounts: Vec<participant_account::Model>,
     links: Vec<participant_link::Model>,
     consents: Vec<consent::Model>,
     enrollments: Vec<enrollment::Model>,
@@ -271,7 +285,45 @@ impl Plan {
         plan.apprentices();
         plan.lachsa();
         plan.crafts();
+        plan.youth_accounts();
         plan
+    }
+
+    /// The demo youths' accounts: the first two youths with a profile, each
+    /// linked by an admin of the organization that keeps that profile.
+    fn youth_accounts(&mut self) {
+        let mut seen = Vec::new();
+        for profile in &self.profiles {
+            if seen.len() == DEMO_YOUTH.len() {
+                break;
+            }
+            if seen.iter().any(|(p, _)| *p == profile.participant_id) {
+                continue;
+            }
+            seen.push((profile.participant_id, profile.org_id));
+        }
+        for (subject, (participant, org)) in DEMO_YOUTH.iter().zip(seen) {
+            let slug = self
+                .organizations
+                .iter()
+                .find(|o| o.id == org)
+                .map_or("demo", |o| o.slug.as_str());
+            let at = self
+                .participants
+                .iter()
+                .find(|p| p.id == participant)
+                .map_or_else(Utc::now, |p| p.created_at);
+            self.accounts.push(participant_account::Model {
+                id: demo_id("participant_account", subject),
+                subject: (*subject).to_owned(),
+                participant_id: participant,
+                linked_org_id: org,
+                linked_by: format!("admin@{slug}"),
+                linked_at: at,
+                created_at: at,
+                updated_at: at,
+            });
+        }
     }
 
     /// Inserts every table, parents first (foreign keys are enforced).
@@ -287,6 +339,7 @@ impl Plan {
         let participants = insert::<participant::Entity>(txn, self.participants).await?;
         rows += participants;
         rows += insert::<participant_profile::Entity>(txn, self.profiles).await?;
+        rows += insert::<participant_account::Entity>(txn, self.accounts).await?;
         rows += insert::<participant_link::Entity>(txn, self.links).await?;
         rows += insert::<consent::Entity>(txn, self.consents).await?;
         rows += insert::<enrollment::Entity>(txn, self.enrollments).await?;

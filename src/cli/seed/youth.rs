@@ -263,6 +263,7 @@ impl Plan {
             },
             revoked_at: g.revoked_at,
             lapse_settled_on: None,
+            reaffirmed_at: None,
             version: 1,
             created_at: at(g.signed),
             updated_at: g.revoked_at.unwrap_or(at(g.signed)),

@@ -73,6 +73,11 @@ pub struct Config {
     /// Open Badges 3.0 credentials: public address and signing key.
     #[serde(default)]
     pub badges: BadgesConfig,
+    /// Fixes the day the policy checks dates against (agreements' and
+    /// consents' dates, a youth's 18th birthday), for demos and tests;
+    /// left out, it is the real date. Logged at start when set.
+    #[serde(default)]
+    pub fixed_today: Option<chrono::NaiveDate>,
 }
 
 /// Aggregate reports (DESIGN.md section 6).

@@ -63,6 +63,7 @@ fn consent(cats: &[Category], recipient: Option<u128>, status: ConsentStatus) ->
         status,
         revoked_at: None,
         lapse_settled_on: None,
+        reaffirmed_at: None,
         version: 1,
         created_at: Utc::now(),
         updated_at: Utc::now(),
@@ -151,6 +152,7 @@ fn reasons_follow_the_rules() {
         participant: Some(ParticipantFacts {
             consents: &consents,
             listed,
+            adult: false,
         }),
     };
     let rows = explain(&facts(true), today());
@@ -185,6 +187,7 @@ fn reasons_follow_the_rules() {
                 participant: Some(ParticipantFacts {
                     consents,
                     listed: true,
+                    adult: false,
                 }),
             },
             today(),

@@ -11,6 +11,7 @@
 mod directory;
 mod form_state;
 mod forms;
+mod me;
 mod records;
 mod reports;
 mod sharing;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sharing::routes())
         .merge(records::routes())
         .merge(reports::routes())
+        .merge(me::routes())
 }
 
 /// A refused form: 403 with a page that says why.
@@ -112,8 +114,18 @@ pub(crate) async fn gql(
     query: &str,
     variables: Value,
 ) -> Answer {
+    gql_as(state, session.viewer.clone(), query, variables).await
+}
+
+/// Runs a GraphQL document as `viewer` (see [`gql`]).
+pub(crate) async fn gql_as(
+    state: &AppState,
+    viewer: crate::auth::Viewer,
+    query: &str,
+    variables: Value,
+) -> Answer {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let ctx = context(state, Some(session.viewer.clone()), request_id.clone());
+    let ctx = context(state, Some(viewer), request_id.clone());
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables))
         .data(ctx.clone());
@@ -207,6 +219,11 @@ td form{display:inline;margin:0}td button{margin:0 4px 0 0;padding:4px 8px}
 .field-error{display:block;color:#a4190b;font-weight:600;margin:2px 0}
 input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #a4190b}
 @media print{header,.noprint{display:none}main{padding:0}body{background:#fff}}
+.me dl div{display:flex;flex-wrap:wrap;gap:0 8px}.me dt{font-weight:600}.me dd{margin:0}
+.me ul{padding-left:20px}.me li{margin:6px 0}.me form{margin:8px 0}
+@media (max-width:600px){main{padding:12px}header{padding:8px 12px}
+input[type=text],input[type=date],input[type=number],input[type=email],select,textarea{min-width:0;width:100%;box-sizing:border-box}
+form.card,section.card{padding:10px}button{padding:10px 16px}}
 "#;
 
 /// The page frame: skip link, navigation by role, the notice, the content.
@@ -229,7 +246,15 @@ pub(crate) fn page(
                 a.skip href="#main" { "Skip to content" }
                 header {
                     strong { "Pathways Hub" }
-                    @if let Some(s) = session {
+                    @if let Some(s) = session.filter(|s| s.viewer.org_slug.is_empty()) {
+                        nav aria-label="Console" { ul { li { a href="/me" { "My record" } } } }
+                        div.who {
+                            form method="post" action="/admin/logout" style="display:inline" {
+                                (csrf_field(s))
+                                button.secondary type="submit" { "Sign out" }
+                            }
+                        }
+                    } @else if let Some(s) = session {
                         nav aria-label="Console" {
                             ul {
                                 li { a href="/admin" { "Home" } }
@@ -299,6 +324,10 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(session) = session(&state, &headers).await else {
         return to_login();
     };
+    if session.viewer.org_slug.is_empty() {
+        // A youth's own token: their own record.
+        return Redirect::to("/me").into_response();
+    }
     let answer = gql(
         &state,
         &session,

@@ -50,16 +50,26 @@ async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Respon
 
 async fn login(State(state): State<AppState>, Form(fields): Form<Fields>) -> Response {
     let token = field(&fields, "token").unwrap_or_default().to_owned();
-    if token.is_empty() || viewer_from_token(&state, &token).await.is_err() {
+    let viewer = match token.is_empty() {
+        true => None,
+        false => viewer_from_token(&state, &token).await.ok(),
+    };
+    let Some(viewer) = viewer else {
         let notice = Notice::error(
             "UNAUTHENTICATED",
             "That token could not be verified (expired, wrong signature or unknown organization).",
         );
         return (StatusCode::UNAUTHORIZED, login_form(Some(&notice))).into_response();
-    }
+    };
+    // A youth's own token (no organization) goes to their own record.
+    let home = if viewer.org_slug.is_empty() {
+        "/me"
+    } else {
+        "/admin"
+    };
     let cookie =
         format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
-    let mut response = Redirect::to("/admin").into_response();
+    let mut response = Redirect::to(home).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
