@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 
 use super::state::{AppState, authenticate};
 use crate::auth::Viewer;
-use crate::ground::error::Error;
+use crate::ground::error::{Error, UNAVAILABLE_RETRY_AFTER_SECS};
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -213,7 +213,7 @@ pub(super) async fn subject_limited(
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.draining.load(Ordering::Relaxed) {
         (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
-    } else if crate::ground::db::ping(&state.db).await {
+    } else if crate::ground::db::ping(&state.db, state.config.limits.db_acquire_timeout()).await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -234,15 +234,18 @@ pub(super) fn error_response(err: Error, request_id: &str) -> Response {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::OK,
     };
     let code = err.code();
-    if let Error::Internal(detail) = &err {
-        tracing::error!(detail = %detail, "internal error before execution");
+    err.log("before execution");
+    let mut extensions = serde_json::json!({ "code": code, "requestId": request_id });
+    if let Error::DatabaseUnavailable(_) = err {
+        extensions["retryAfter"] = UNAVAILABLE_RETRY_AFTER_SECS.into();
     }
     let body = serde_json::json!({
         "data": null,
-        "errors": [{ "message": err.message(), "extensions": { "code": code, "requestId": request_id } }]
+        "errors": [{ "message": err.message(), "extensions": extensions }]
     });
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
@@ -250,5 +253,17 @@ pub(super) fn error_response(err: Error, request_id: &str) -> Response {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        unavailable(&mut response);
+    }
     response
+}
+
+/// Makes `response` a `503` with `Retry-After`: the database is away.
+pub(super) fn unavailable(response: &mut Response) {
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+    );
 }
