@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use common::chaos::{ChaosProxy, redis_url};
-use common::story::{Story, days};
+use common::story::{PartnerStory, Story, days};
 use common::{Backend, TestApp, assert_conforms, insert_org, one_error, spawn_app_with};
 use entity::enums::OrgKind;
 use entity::{enrollment, hour_log};
@@ -173,9 +173,18 @@ async fn until_recovered(app: &TestApp, token: &str) -> usize {
 }
 
 /// A hub on a fresh PostgreSQL database reached through a chaos proxy,
-/// with the partners' story and one apprentice; a direct connection to the
-/// same database (not through the proxy) and the apprentice's enrollment.
-async fn hub_behind_proxy() -> (TestApp, ChaosProxy, DatabaseConnection, uuid::Uuid) {
+/// with the partners' story and one apprentice.
+struct World {
+    app: TestApp,
+    proxy: ChaosProxy,
+    /// The same database, not through the proxy.
+    direct: DatabaseConnection,
+    story: PartnerStory,
+    participant: uuid::Uuid,
+    enrollment: uuid::Uuid,
+}
+
+async fn hub_behind_proxy() -> World {
     let _ = logs();
     let proxy = ChaosProxy::postgres().await;
     let mut direct_url = String::new();
@@ -187,16 +196,23 @@ async fn hub_behind_proxy() -> (TestApp, ChaosProxy, DatabaseConnection, uuid::U
     .await;
     let s = Story::new(&app.db);
     let story = s.partners().await;
-    let p = s.apprentice(&story, 1).await;
+    let participant = s.apprentice(&story, 1).await;
     let enrollment = enrollment::Entity::find()
-        .filter(enrollment::Column::ParticipantId.eq(p))
+        .filter(enrollment::Column::ParticipantId.eq(participant))
         .one(&app.db)
         .await
         .unwrap()
         .unwrap()
         .id;
     let direct = sea_orm::Database::connect(direct_url).await.unwrap();
-    (app, proxy, direct, enrollment)
+    World {
+        app,
+        proxy,
+        direct,
+        story,
+        participant,
+        enrollment,
+    }
 }
 
 fn log_hours(enrollment: uuid::Uuid, days_ago: i64) -> Value {
@@ -206,7 +222,7 @@ fn log_hours(enrollment: uuid::Uuid, days_ago: i64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
-    let (app, proxy, _direct, _) = hub_behind_proxy().await;
+    let World { app, proxy, .. } = hub_behind_proxy().await;
     let hola = app.staff("hola");
     assert_eq!(query(&app, &hola, VIEWER, json!({})).await.status, 200);
     assert_eq!(readyz(&app).await, 200);
@@ -236,7 +252,7 @@ async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_stalled_answers_503_within_the_acquire_timeout() {
-    let (app, proxy, _direct, _) = hub_behind_proxy().await;
+    let World { app, proxy, .. } = hub_behind_proxy().await;
     let hola = app.staff("hola");
     assert_eq!(query(&app, &hola, VIEWER, json!({})).await.status, 200);
 
@@ -290,7 +306,13 @@ async fn half_written(db: &DatabaseConnection) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_committed_write_is_lost_and_no_half_write_stays() {
-    let (app, proxy, direct, enrollment) = hub_behind_proxy().await;
+    let World {
+        app,
+        proxy,
+        direct,
+        enrollment,
+        ..
+    } = hub_behind_proxy().await;
     let a2w = app.staff("alliance-arts2work");
     let hola = app.staff("hola");
 
@@ -369,6 +391,69 @@ async fn no_committed_write_is_lost_and_no_half_write_stays() {
         .await
         .unwrap();
     assert!(found.is_some(), "the write committed before the cut");
+}
+
+/// A read of another organization's data is answered only once its
+/// disclosure is in the audit trail: when the database goes while that
+/// write waits, the answer is `503` without the data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_whose_audit_is_cut_answers_503_without_the_data() {
+    let World {
+        app,
+        proxy,
+        direct,
+        story,
+        participant,
+        ..
+    } = hub_behind_proxy().await;
+    Story::new(&direct)
+        .agreement(story.owner, story.viewer, "IDENTITY")
+        .await;
+    let hola = app.staff("hola");
+    let read = "query($id: ID!) { participant(id: $id) { givenName } }";
+    let answer = query(&app, &hola, read, json!({ "id": participant })).await;
+    assert_eq!(
+        answer.body["data"]["participant"]["givenName"], "Marisol1",
+        "{:#}",
+        answer.body
+    );
+
+    let lock = direct.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE audit_event IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let pending = {
+        let url = app.url.clone();
+        let body = json!({ "query": read, "variables": { "id": participant } });
+        tokio::spawn(async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(hola)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.text().await.unwrap())
+        })
+    };
+    let mut polls = 0;
+    while waiting_locks(&direct).await == 0 {
+        polls += 1;
+        assert!(polls < 500, "the read's audit never reached the lock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    proxy.cut();
+    lock.rollback().await.unwrap();
+    let (status, text) = tokio::time::timeout(HANG_GUARD, pending)
+        .await
+        .expect("the read answers")
+        .unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(!text.contains("Marisol"), "data without its audit: {text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    one_error(&answer, "INTERNAL");
+    proxy.restore();
 }
 
 /// How Redis goes away in a test.
@@ -505,7 +590,7 @@ hub_test!(
 /// was away (run after the tests above in the same binary, or alone).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_unavailable_logs_no_personal_data_or_connection_string() {
-    let (app, proxy, _direct, _) = hub_behind_proxy().await;
+    let World { app, proxy, .. } = hub_behind_proxy().await;
     let hola = app.staff("hola");
     proxy.cut();
     assert_database_away(&query(&app, &hola, VIEWER, json!({})).await);
