@@ -185,6 +185,12 @@ struct World {
 }
 
 async fn hub_behind_proxy() -> World {
+    hub_behind_proxy_with(|_| {}).await
+}
+
+async fn hub_behind_proxy_with(
+    configure: impl FnOnce(&mut pathways_hub::ground::config::Config),
+) -> World {
     let _ = logs();
     let proxy = ChaosProxy::postgres().await;
     let mut direct_url = String::new();
@@ -192,6 +198,7 @@ async fn hub_behind_proxy() -> World {
         direct_url = c.database_url.clone();
         c.database_url = proxy.url_through(&c.database_url);
         c.limits.db_acquire_timeout_ms = ACQUIRE_MS;
+        configure(c);
     })
     .await;
     let s = Story::new(&app.db);
@@ -236,6 +243,29 @@ async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
         eprintln!("cut: request {n} answered 503 in {:?}", started.elapsed());
     }
     assert_eq!(readyz(&app).await, 503);
+    // A GET query and the CSV report answer the same way.
+    let client = reqwest::Client::new();
+    for (path, header) in [
+        (
+            "/graphql?query=%7Bviewer%7Bsubject%7D%7D",
+            "apollo-require-preflight",
+        ),
+        ("/reports/summary.csv?metrics=ENROLLED", "x-unused"),
+    ] {
+        let response = tokio::time::timeout(
+            HANG_GUARD,
+            client
+                .get(format!("http://{}{path}", app.addr))
+                .bearer_auth(&hola)
+                .header(header, "true")
+                .send(),
+        )
+        .await
+        .expect("an answer")
+        .unwrap();
+        assert_eq!(response.status().as_u16(), 503, "{path}");
+        assert!(response.headers().contains_key("retry-after"), "{path}");
+    }
     let logs = logged();
     assert!(logs.contains("database unavailable"), "{logs}");
 
@@ -306,68 +336,40 @@ async fn half_written(db: &DatabaseConnection) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_committed_write_is_lost_and_no_half_write_stays() {
+    let world = hub_behind_proxy().await;
     let World {
         app,
         proxy,
         direct,
         enrollment,
         ..
-    } = hub_behind_proxy().await;
+    } = &world;
+    let enrollment = *enrollment;
     let a2w = app.staff("alliance-arts2work");
     let hola = app.staff("hola");
 
     // Committed before the cut.
-    let logged = query(&app, &a2w, LOG_HOURS, log_hours(enrollment, 2)).await;
+    let logged = query(app, &a2w, LOG_HOURS, log_hours(enrollment, 2)).await;
     assert_eq!(logged.status, 200, "{:#}", logged.body);
     let kept = logged.body["data"]["logHours"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let before = common::database_fingerprint(&direct).await;
-    let rows = hour_logs(&direct).await;
+    let before = common::database_fingerprint(direct).await;
+    let rows = hour_logs(direct).await;
 
     // Attempted while the database is away: refused before it starts.
     proxy.cut();
-    let refused = query(&app, &a2w, LOG_HOURS, log_hours(enrollment, 3)).await;
+    let refused = query(app, &a2w, LOG_HOURS, log_hours(enrollment, 3)).await;
     assert_database_away(&refused);
     proxy.restore();
-    until_recovered(&app, &hola).await;
-    assert_eq!(common::database_fingerprint(&direct).await, before);
+    until_recovered(app, &hola).await;
+    assert_eq!(common::database_fingerprint(direct).await, before);
 
     // Cut in the middle: the hub's transaction has inserted its hour log
     // and waits behind the test's lock on the audit trail when the
     // connection goes.
-    let lock = direct.begin().await.unwrap();
-    lock.execute_unprepared("LOCK TABLE audit_event IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
-    let write = {
-        let url = app.url.clone();
-        let a2w = a2w.clone();
-        let body = json!({ "query": LOG_HOURS, "variables": log_hours(enrollment, 4) });
-        tokio::spawn(async move {
-            let response = reqwest::Client::new()
-                .post(url)
-                .bearer_auth(a2w)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap())
-        })
-    };
-    let mut polls = 0;
-    while waiting_locks(&direct).await == 0 {
-        polls += 1;
-        assert!(polls < 500, "the hub's write never reached the lock");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        half_written(&direct).await,
-        1,
-        "the hub's waiting transaction has inserted its hour log"
-    );
+    let (write, lock) = write_held_at_the_audit(&world, &a2w, 4).await;
     proxy.cut();
     lock.rollback().await.unwrap();
     let (status, answer) = tokio::time::timeout(HANG_GUARD, write)
@@ -379,10 +381,10 @@ async fn no_committed_write_is_lost_and_no_half_write_stays() {
     assert!(answer["data"].is_null(), "{answer:#}");
 
     proxy.restore();
-    until_recovered(&app, &hola).await;
-    assert_eq!(hour_logs(&direct).await, rows, "no half-written hour log");
+    until_recovered(app, &hola).await;
+    assert_eq!(hour_logs(direct).await, rows, "no half-written hour log");
     assert_eq!(
-        common::database_fingerprint(&direct).await,
+        common::database_fingerprint(direct).await,
         before,
         "nothing of the cut writes stays, nothing committed is lost"
     );
@@ -391,6 +393,78 @@ async fn no_committed_write_is_lost_and_no_half_write_stays() {
         .await
         .unwrap();
     assert!(found.is_some(), "the write committed before the cut");
+}
+
+/// Sends `logHours` in the background and waits until its transaction
+/// has inserted the hour log and waits behind the test's lock on the
+/// audit trail; answers the pending request and the lock.
+async fn write_held_at_the_audit(
+    world: &World,
+    token: &str,
+    days_ago: i64,
+) -> (
+    tokio::task::JoinHandle<(u16, Value)>,
+    sea_orm::DatabaseTransaction,
+) {
+    let lock = world.direct.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE audit_event IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let url = world.app.url.clone();
+    let token = token.to_owned();
+    let body = json!({ "query": LOG_HOURS, "variables": log_hours(world.enrollment, days_ago) });
+    let write = tokio::spawn(async move {
+        let response = reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    });
+    let mut polls = 0;
+    while waiting_locks(&world.direct).await == 0 {
+        polls += 1;
+        assert!(polls < 500, "the hub's write never reached the lock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        half_written(&world.direct).await,
+        1,
+        "the hub's waiting transaction has inserted its hour log"
+    );
+    (write, lock)
+}
+
+/// Stalled in the middle of a write (the connection taken, the
+/// transaction begun and its hour log inserted): the request answers at
+/// the GraphQL request timeout, and the transaction never commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_stalled_mid_transaction_times_out_and_leaves_nothing() {
+    let world = hub_behind_proxy_with(|c| c.limits.request_timeout_secs = 2).await;
+    let a2w = world.app.staff("alliance-arts2work");
+    let before = common::database_fingerprint(&world.direct).await;
+    let (write, lock) = write_held_at_the_audit(&world, &a2w, 5).await;
+    world.proxy.stall();
+    lock.rollback().await.unwrap();
+    let (status, answer) = tokio::time::timeout(HANG_GUARD, write)
+        .await
+        .expect("the stalled write answers")
+        .unwrap();
+    assert_eq!(status, 503, "{answer:#}");
+    world.proxy.restore();
+    until_recovered(&world.app, &world.app.staff("hola")).await;
+    assert_eq!(
+        common::database_fingerprint(&world.direct).await,
+        before,
+        "nothing of the stalled write stays"
+    );
 }
 
 /// A read of another organization's data is answered only once its
