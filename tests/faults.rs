@@ -458,6 +458,8 @@ async fn a_write_stalled_mid_transaction_times_out_and_leaves_nothing() {
         .expect("the stalled write answers")
         .unwrap();
     assert_eq!(status, 503, "{answer:#}");
+    let error = one_error(&answer, "INTERNAL");
+    assert_eq!(error["extensions"]["retryAfter"], 5, "{answer:#}");
     world.proxy.restore();
     until_recovered(&world.app, &world.app.staff("hola")).await;
     assert_eq!(

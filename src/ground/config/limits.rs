@@ -28,7 +28,8 @@ pub struct LimitsConfig {
     pub max_batch: usize,
     /// Largest request body of `/graphql`, in bytes.
     pub max_body_bytes: usize,
-    /// Longest a GraphQL request may take, in seconds (then `503`).
+    /// Longest a GraphQL request may take, in seconds (then `503` with
+    /// `Retry-After` and `INTERNAL`).
     pub request_timeout_secs: u64,
     /// Schema introspection (off outside demo mode).
     pub introspection: bool,

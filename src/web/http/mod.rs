@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::state::{AppState, authenticate};
@@ -43,10 +42,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
                 .post(graphql::graphql_post)
                 .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
         )
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(limits.request_timeout_secs),
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), deadline));
     let mut router = Router::new()
         .merge(graphql)
         .route("/healthz", get(|| async { "ok" }))
@@ -176,6 +172,42 @@ async fn guard(
         .metrics
         .request(&route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// A GraphQL request that takes longer than `limits.request_timeout_secs`
+/// is dropped and answered `503` with `Retry-After` and `INTERNAL` — the
+/// bound of a statement whose connection stalled after it was taken from
+/// the pool (the acquire timeout bounds the rest).
+async fn deadline(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let secs = state.config.limits.request_timeout_secs;
+    let request_id = request_id(request.headers());
+    match tokio::time::timeout(Duration::from_secs(secs), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                limit_secs = secs,
+                "request over limits.request_timeout_secs; answering 503"
+            );
+            let body = serde_json::json!({
+                "data": null,
+                "errors": [{
+                    "message": format!("no answer within {secs} s; retry after {UNAVAILABLE_RETRY_AFTER_SECS} s"),
+                    "extensions": {
+                        "code": crate::ground::error::codes::INTERNAL,
+                        "requestId": request_id,
+                        "retryAfter": UNAVAILABLE_RETRY_AFTER_SECS,
+                    }
+                }]
+            });
+            let mut response = Json(body).into_response();
+            unavailable(&mut response);
+            response
+        }
+    }
 }
 
 /// `429` with `Retry-After` and the `RATE_LIMITED` code.
