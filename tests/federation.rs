@@ -1442,7 +1442,7 @@ async fn sync_from_the_command_line_prints_a_summary() {
         }
     };
     assert!(run(&["migrate"]).await.status.success());
-    let db = pathways_hub::ground::db::connect_url(&url, 2)
+    let db = pathways_hub::ground::db::connect_url(&url, 2, std::time::Duration::from_secs(10))
         .await
         .unwrap();
     let story = Story::new(&db);

@@ -25,10 +25,37 @@ const MAX_ROWS: usize = 1000;
 /// Requests waiting for the writer at most; further ones wait to queue.
 const QUEUE: usize = 1024;
 
+/// Why a batch was not written, shared by every request in it: whether
+/// the database was away (the requests answer `503`), and the detail.
+#[derive(Clone)]
+struct Failure {
+    unavailable: bool,
+    detail: String,
+}
+
+impl From<sea_orm::DbErr> for Failure {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Failure {
+            unavailable: crate::ground::db::is_unavailable(&err),
+            detail: err.to_string(),
+        }
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        if failure.unavailable {
+            Error::DatabaseUnavailable(failure.detail)
+        } else {
+            Error::Internal(failure.detail)
+        }
+    }
+}
+
 struct Job {
     actor: Actor,
     entries: Vec<Entry>,
-    done: oneshot::Sender<std::result::Result<(), String>>,
+    done: oneshot::Sender<std::result::Result<(), Failure>>,
 }
 
 /// The handle requests write their disclosures through (cheap to clone).
@@ -64,10 +91,7 @@ impl Writer {
             })
             .await
             .map_err(|_| stopped())?;
-        committed
-            .await
-            .map_err(|_| stopped())?
-            .map_err(Error::Internal)
+        committed.await.map_err(|_| stopped())?.map_err(Error::from)
     }
 }
 
@@ -94,7 +118,7 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
 
 /// Inserts every job's rows: one statement, or one transaction of
 /// statements of at most [`MAX_ROWS`] rows.
-async fn write(db: &DatabaseConnection, jobs: &mut [Job]) -> std::result::Result<(), String> {
+async fn write(db: &DatabaseConnection, jobs: &mut [Job]) -> std::result::Result<(), Failure> {
     let now = Utc::now();
     let mut rows: Vec<audit_event::ActiveModel> = Vec::new();
     for job in jobs.iter_mut() {
@@ -110,16 +134,13 @@ async fn write(db: &DatabaseConnection, jobs: &mut [Job]) -> std::result::Result
             .exec_without_returning(db)
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string());
+            .map_err(Failure::from);
     }
-    let txn = db.begin().await.map_err(|e| e.to_string())?;
+    let txn = db.begin().await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(MAX_ROWS).collect();
-        insert(chunk)
-            .exec_without_returning(&txn)
-            .await
-            .map_err(|e| e.to_string())?;
+        insert(chunk).exec_without_returning(&txn).await?;
     }
-    txn.commit().await.map_err(|e| e.to_string())
+    Ok(txn.commit().await?)
 }

@@ -40,7 +40,8 @@ async fn partner_staff(
 /// runs it on their own machine (the API never shows these details).
 fn bench_failure(err: crate::ground::error::Error) -> Failure {
     match err {
-        crate::ground::error::Error::Internal(detail) => Failure(detail),
+        crate::ground::error::Error::Internal(detail)
+        | crate::ground::error::Error::DatabaseUnavailable(detail) => Failure(detail),
         other => Failure(other.message()),
     }
 }

@@ -16,17 +16,30 @@ use crate::ground::config::Config;
 /// Connects to the configured database. On SQLite, turns on WAL (readers do
 /// not block the writer) and foreign keys.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    connect_url(&config.database_url, config.db_max_connections).await
+    connect_url(
+        &config.database_url,
+        config.db_max_connections,
+        config.limits.db_acquire_timeout(),
+    )
+    .await
 }
 
-/// Connects to `url` with at most `max_connections` pooled connections.
-pub async fn connect_url(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+/// Connects to `url` with at most `max_connections` pooled connections. A
+/// statement waits at most `acquire_timeout` for a connection (opening a
+/// new one included): while the database is away, requests fail after
+/// that instead of queueing, and the pool reconnects by itself once it
+/// answers again.
+pub async fn connect_url(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
         // Statements can carry personal data in their parameters: never log them.
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
@@ -88,7 +101,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Whether the database answers (for `/readyz`).
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+/// Whether the database answers within `within` (for `/readyz`): a
+/// stalled network must not hold the probe longer than a request waits.
+pub async fn ping(db: &DatabaseConnection, within: Duration) -> bool {
+    matches!(tokio::time::timeout(within, db.ping()).await, Ok(Ok(())))
+}
+
+/// Whether `err` says the database is away (no connection within the
+/// acquire timeout, a connection refused, reset or closed), rather than a
+/// statement failing: such a request may succeed when retried later.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, SqlxError};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                **e,
+                SqlxError::Io(_)
+                    | SqlxError::PoolTimedOut
+                    | SqlxError::PoolClosed
+                    | SqlxError::WorkerCrashed
+            )
+        }
+        _ => false,
+    }
 }

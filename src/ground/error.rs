@@ -32,9 +32,22 @@ pub enum Error {
     QueryTooComplex(String),
     /// Too many requests; retry after the given number of seconds.
     RateLimited { retry_after_secs: u64 },
+    /// The database is away (no connection within the acquire timeout, or
+    /// a connection refused, reset or closed): `INTERNAL` to the client,
+    /// HTTP `503` with `Retry-After`; the detail is logged, never sent.
+    DatabaseUnavailable(String),
     /// Anything else; the detail is logged, never sent.
     Internal(String),
 }
+
+/// Seconds a client is told to wait (`Retry-After`, `extensions.retryAfter`)
+/// when the database is away.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// Marks a GraphQL error that came from [`Error::DatabaseUnavailable`]
+/// (its `source`), so the HTTP layer can answer `503` with `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseUnavailable;
 
 /// The `extensions.code` values (DESIGN.md section 7).
 pub mod codes {
@@ -77,6 +90,7 @@ impl Error {
             Error::PartnerUnavailable { .. } => codes::PARTNER_UNAVAILABLE,
             Error::QueryTooComplex(_) => codes::QUERY_TOO_COMPLEX,
             Error::RateLimited { .. } => codes::RATE_LIMITED,
+            Error::DatabaseUnavailable(_) => codes::INTERNAL,
             Error::Internal(_) => codes::INTERNAL,
         }
     }
@@ -94,7 +108,25 @@ impl Error {
             Error::RateLimited { retry_after_secs } => {
                 format!("too many requests; retry after {retry_after_secs} s")
             }
+            Error::DatabaseUnavailable(_) => {
+                format!("temporarily unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} s")
+            }
             Error::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// Logs what a client will not see: the detail of an internal error,
+    /// or one line saying the database is away. `context` says where
+    /// (inside the request span, which carries the request id).
+    pub fn log(&self, context: &str) {
+        match self {
+            Error::DatabaseUnavailable(detail) => {
+                tracing::warn!(detail = %detail, "database unavailable ({context}); answering 503");
+            }
+            Error::Internal(detail) => {
+                tracing::error!(detail = %detail, "internal error ({context})")
+            }
+            _ => {}
         }
     }
 
@@ -128,7 +160,11 @@ impl Error {
 
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Self {
-        Error::Internal(format!("database: {err}"))
+        if crate::ground::db::is_unavailable(&err) {
+            Error::DatabaseUnavailable(err.to_string())
+        } else {
+            Error::Internal(format!("database: {err}"))
+        }
     }
 }
 
@@ -157,10 +193,7 @@ impl<T> DbResultExt<T> for std::result::Result<T, DbErr> {
 
 impl From<Error> for async_graphql::Error {
     fn from(err: Error) -> Self {
-        if let Error::Internal(detail) = &err {
-            // Logged inside the request span, which carries the request id.
-            tracing::error!(detail = %detail, "internal error");
-        }
+        err.log("in a resolver");
         let code = err.code();
         let mut gql = async_graphql::Error::new(err.message());
         gql = gql.extend_with(|_, ext| ext.set("code", code));
@@ -175,6 +208,10 @@ impl From<Error> for async_graphql::Error {
             }
             Error::RateLimited { retry_after_secs } => {
                 gql.extend_with(|_, ext| ext.set("retryAfter", retry_after_secs))
+            }
+            Error::DatabaseUnavailable(_) => {
+                gql.source = Some(std::sync::Arc::new(DatabaseUnavailable));
+                gql.extend_with(|_, ext| ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER_SECS))
             }
             _ => gql,
         }

@@ -1,6 +1,7 @@
 //! Rate limits that keep one client from hurting the others (DESIGN.md
 //! section 7: `RATE_LIMITED`): per subject and per client address, in this
-//! process or shared by every instance through Redis.
+//! process or shared by every instance through Redis — and in this process
+//! again while Redis is away.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -12,7 +13,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::ground::config::LimitsConfig;
 
 /// Rate limits per subject and per client address: in this process, or
-/// shared by every instance through Redis.
+/// shared by every instance through Redis (this process's own limits
+/// while Redis does not answer: a limit never simply lifts).
 pub struct RateLimits {
     subjects: DefaultKeyedRateLimiter<String>,
     addresses: DefaultKeyedRateLimiter<IpAddr>,
@@ -39,8 +41,10 @@ impl RateLimits {
 
     /// `Err(wait)` when the subject has used its quota.
     pub async fn check_subject(&self, subject: &str) -> Result<(), Duration> {
-        if let Some(shared) = &self.shared {
-            return shared.hit("subject", subject, self.per_subject).await;
+        if let Some(shared) = &self.shared
+            && let Some(counted) = shared.hit("subject", subject, self.per_subject).await
+        {
+            return counted;
         }
         self.subjects
             .check_key(&subject.to_owned())
@@ -49,10 +53,12 @@ impl RateLimits {
 
     /// `Err(wait)` when the address has used its quota.
     pub async fn check_address(&self, address: IpAddr) -> Result<(), Duration> {
-        if let Some(shared) = &self.shared {
-            return shared
+        if let Some(shared) = &self.shared
+            && let Some(counted) = shared
                 .hit("address", &address.to_string(), self.per_address)
-                .await;
+                .await
+        {
+            return counted;
         }
         self.addresses
             .check_key(&address)

@@ -56,14 +56,19 @@ impl AppState {
     ) -> Result<AppState, crate::ground::config::ConfigError> {
         let shared = match &config.limits.redis_url {
             Some(url) => Some(
-                crate::ground::shared::Shared::connect(url, &config.limits.redis_namespace)
-                    .await
-                    .map_err(|e| {
-                        crate::ground::config::ConfigError(format!(
-                            "`limits.redis_url` does not answer ({:?})",
-                            e.kind()
-                        ))
-                    })?,
+                crate::ground::shared::Shared::connect(
+                    url,
+                    &config.limits.redis_namespace,
+                    config.limits.redis_timeout(),
+                    config.limits.persisted_queries,
+                )
+                .await
+                .map_err(|e| {
+                    crate::ground::config::ConfigError(format!(
+                        "`limits.redis_url` does not answer ({:?})",
+                        e.kind()
+                    ))
+                })?,
             ),
             None => None,
         };

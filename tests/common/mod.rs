@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod chaos;
 pub mod conformance;
 pub mod gateways;
 pub mod story;

@@ -28,7 +28,8 @@ pub struct LimitsConfig {
     pub max_batch: usize,
     /// Largest request body of `/graphql`, in bytes.
     pub max_body_bytes: usize,
-    /// Longest a GraphQL request may take, in seconds (then `503`).
+    /// Longest a GraphQL request may take, in seconds (then `503` with
+    /// `Retry-After` and `INTERNAL`).
     pub request_timeout_secs: u64,
     /// Schema introspection (off outside demo mode).
     pub introspection: bool,
@@ -58,6 +59,13 @@ pub struct LimitsConfig {
     pub redis_url: Option<String>,
     /// Prefix of the hub's Redis keys.
     pub redis_namespace: String,
+    /// Milliseconds a request waits for a pooled database connection; then
+    /// it fails (`503`, `INTERNAL`) instead of queueing while the database
+    /// is away. Also bounds `/readyz`'s database check.
+    pub db_acquire_timeout_ms: u64,
+    /// Milliseconds a call to the shared Redis may take; a slower one
+    /// counts as Redis away (rate limits and persisted queries per process).
+    pub redis_timeout_ms: u64,
 }
 
 impl Default for LimitsConfig {
@@ -83,11 +91,23 @@ impl Default for LimitsConfig {
             persisted_queries: 1_000,
             redis_url: None,
             redis_namespace: "pathways-hub".to_owned(),
+            db_acquire_timeout_ms: 3_000,
+            redis_timeout_ms: 250,
         }
     }
 }
 
 impl LimitsConfig {
+    /// How long a request waits for a pooled database connection.
+    pub fn db_acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.db_acquire_timeout_ms)
+    }
+
+    /// How long a call to the shared Redis may take.
+    pub fn redis_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.redis_timeout_ms)
+    }
+
     /// Checks the values; a problem names its setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let positive = [
@@ -107,6 +127,11 @@ impl LimitsConfig {
                 self.per_subject_per_minute as usize,
             ),
             ("limits.per_ip_per_minute", self.per_ip_per_minute as usize),
+            (
+                "limits.db_acquire_timeout_ms",
+                self.db_acquire_timeout_ms as usize,
+            ),
+            ("limits.redis_timeout_ms", self.redis_timeout_ms as usize),
         ];
         for (name, value) in positive {
             if value == 0 {
@@ -152,6 +177,28 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("cors_allowed_origins")
+        );
+    }
+
+    #[test]
+    fn timeouts_must_be_positive() {
+        let config = LimitsConfig {
+            db_acquire_timeout_ms: 0,
+            ..LimitsConfig::default()
+        };
+        let err = config.validate().unwrap_err().0;
+        assert!(err.contains("limits.db_acquire_timeout_ms"), "{err}");
+        assert!(!err.contains('\n'));
+        let config = LimitsConfig {
+            redis_timeout_ms: 0,
+            ..LimitsConfig::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .0
+                .contains("limits.redis_timeout_ms")
         );
     }
 }

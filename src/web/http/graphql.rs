@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{error_response, request_id, subject_limited};
-use crate::ground::error::Error;
+use super::{error_response, request_id, subject_limited, unavailable};
+use crate::ground::error::{DatabaseUnavailable, Error};
 use crate::web::context::{audit_disclosures, context, with_request_id};
 use crate::web::state::{AppState, authenticate};
 
@@ -66,15 +66,14 @@ pub(super) async fn graphql_post(
     if let Err(err) = audit_disclosures(&state, &context).await {
         return error_response(err, &request_id);
     }
-    let responses: Vec<&async_graphql::Response> = match &executed {
-        async_graphql::BatchResponse::Single(r) => vec![r],
-        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
-    };
-    for (name, response) in names.iter().zip(responses) {
+    for (name, response) in names.iter().zip(responses_of(&executed)) {
         state
             .metrics
             .operation(name.as_deref(), first_code(response));
     }
+    let database_away = responses_of(&executed)
+        .into_iter()
+        .any(database_unavailable);
     let response = match executed {
         async_graphql::BatchResponse::Single(r) => {
             async_graphql::BatchResponse::Single(with_request_id(r, &request_id))
@@ -85,7 +84,27 @@ pub(super) async fn graphql_post(
                 .collect(),
         ),
     };
-    GraphQLResponse::from(response).into_response()
+    let mut response = GraphQLResponse::from(response).into_response();
+    if database_away {
+        unavailable(&mut response);
+    }
+    response
+}
+
+fn responses_of(batch: &async_graphql::BatchResponse) -> Vec<&async_graphql::Response> {
+    match batch {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(rs) => rs.iter().collect(),
+    }
+}
+
+/// Whether an error of `response` says the database is away: the request
+/// answers `503` with `Retry-After` (its errors keep the `INTERNAL` code).
+fn database_unavailable(response: &async_graphql::Response) -> bool {
+    response
+        .errors
+        .iter()
+        .any(|e| e.source::<DatabaseUnavailable>().is_some())
 }
 
 #[derive(serde::Deserialize)]
@@ -196,8 +215,13 @@ pub(super) async fn graphql_get(
     if let Err(err) = audit_disclosures(&state, &context).await {
         return error_response(err, &request_id);
     }
+    let database_away = database_unavailable(&executed);
     let response = with_request_id(executed, &request_id);
-    GraphQLResponse::from(response).into_response()
+    let mut response = GraphQLResponse::from(response).into_response();
+    if database_away {
+        unavailable(&mut response);
+    }
+    response
 }
 
 /// Whether a browser could only have sent this request after a CORS

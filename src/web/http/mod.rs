@@ -21,12 +21,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::state::{AppState, authenticate};
 use crate::auth::Viewer;
-use crate::ground::error::Error;
+use crate::ground::error::{Error, UNAVAILABLE_RETRY_AFTER_SECS};
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -43,10 +42,7 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
                 .post(graphql::graphql_post)
                 .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
         )
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(limits.request_timeout_secs),
-        ));
+        .layer(middleware::from_fn_with_state(state.clone(), deadline));
     let mut router = Router::new()
         .merge(graphql)
         .route("/healthz", get(|| async { "ok" }))
@@ -178,6 +174,42 @@ async fn guard(
     response
 }
 
+/// A GraphQL request that takes longer than `limits.request_timeout_secs`
+/// is dropped and answered `503` with `Retry-After` and `INTERNAL` — the
+/// bound of a statement whose connection stalled after it was taken from
+/// the pool (the acquire timeout bounds the rest).
+async fn deadline(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let secs = state.config.limits.request_timeout_secs;
+    let request_id = request_id(request.headers());
+    match tokio::time::timeout(Duration::from_secs(secs), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                limit_secs = secs,
+                "request over limits.request_timeout_secs; answering 503"
+            );
+            let body = serde_json::json!({
+                "data": null,
+                "errors": [{
+                    "message": format!("no answer within {secs} s; retry after {UNAVAILABLE_RETRY_AFTER_SECS} s"),
+                    "extensions": {
+                        "code": crate::ground::error::codes::INTERNAL,
+                        "requestId": request_id,
+                        "retryAfter": UNAVAILABLE_RETRY_AFTER_SECS,
+                    }
+                }]
+            });
+            let mut response = Json(body).into_response();
+            unavailable(&mut response);
+            response
+        }
+    }
+}
+
 /// `429` with `Retry-After` and the `RATE_LIMITED` code.
 fn rate_limited(wait: Duration, request_id: &str) -> Response {
     let secs = wait.as_secs() + 1;
@@ -213,7 +245,7 @@ pub(super) async fn subject_limited(
 async fn readyz(State(state): State<AppState>) -> Response {
     if state.draining.load(Ordering::Relaxed) {
         (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response()
-    } else if crate::ground::db::ping(&state.db).await {
+    } else if crate::ground::db::ping(&state.db, state.config.limits.db_acquire_timeout()).await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
@@ -234,15 +266,18 @@ pub(super) fn error_response(err: Error, request_id: &str) -> Response {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::OK,
     };
     let code = err.code();
-    if let Error::Internal(detail) = &err {
-        tracing::error!(detail = %detail, "internal error before execution");
+    err.log("before execution");
+    let mut extensions = serde_json::json!({ "code": code, "requestId": request_id });
+    if let Error::DatabaseUnavailable(_) = err {
+        extensions["retryAfter"] = UNAVAILABLE_RETRY_AFTER_SECS.into();
     }
     let body = serde_json::json!({
         "data": null,
-        "errors": [{ "message": err.message(), "extensions": { "code": code, "requestId": request_id } }]
+        "errors": [{ "message": err.message(), "extensions": extensions }]
     });
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
@@ -250,5 +285,17 @@ pub(super) fn error_response(err: Error, request_id: &str) -> Response {
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        unavailable(&mut response);
+    }
     response
+}
+
+/// Makes `response` a `503` with `Retry-After`: the database is away.
+pub(super) fn unavailable(response: &mut Response) {
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+    );
 }

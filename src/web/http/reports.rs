@@ -96,6 +96,7 @@ fn failure(err: Error, request_id: &str) -> Response {
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Conflict(_)
         | Error::PartnerUnavailable { .. }
         | Error::QueryTooComplex(_)
