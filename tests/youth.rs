@@ -783,6 +783,17 @@ hub_test!(the_me_page_works_on_a_phone, |backend| {
             .await,
         1
     );
+    assert_eq!(
+        app.count("audit_event WHERE actor_subject = 'youth|marisol' AND action = 'GRANT'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("consent WHERE status = 'ACTIVE' AND granted_by = 'SELF'")
+            .await,
+        1,
+        "the consent the youth gave in the browser"
+    );
     // The wrong code was refused and audited.
     assert_eq!(
         app.count("audit_event WHERE actor_subject = 'youth|marisol' AND action = 'DENY'")

@@ -6,6 +6,7 @@
 
 pub mod account_code;
 pub mod audit_event;
+pub mod audit_seal;
 pub mod change_log;
 pub mod competency;
 pub mod competency_attainment;

@@ -14,6 +14,7 @@ mod m20261128_000011_change_feed;
 mod m20261128_000012_retention;
 mod m20261128_000013_lapses;
 mod m20261128_000014_youth;
+mod m20261128_000015_audit_chain;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_retention::Migration),
             Box::new(m20261128_000013_lapses::Migration),
             Box::new(m20261128_000014_youth::Migration),
+            Box::new(m20261128_000015_audit_chain::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::ground::error::Result;
 
+pub mod chain;
 mod query;
 mod reads;
 mod writer;

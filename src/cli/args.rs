@@ -42,9 +42,10 @@ pub enum Command {
         /// Subject (`sub`), e.g. staff@wlcac.
         #[arg(long)]
         sub: String,
-        /// Organization slug (`org`), e.g. wlcac.
+        /// Organization slug (`org`), e.g. wlcac. Left out: a youth's own
+        /// token, linked to their record with `redeemAccountCode`.
         #[arg(long)]
-        org: String,
+        org: Option<String>,
         /// Comma-separated roles: staff, org_admin, hub_admin, evaluator.
         #[arg(long, value_delimiter = ',', default_value = "staff")]
         roles: Vec<String>,
@@ -90,11 +91,33 @@ pub enum Command {
         #[command(subcommand)]
         which: ExportCommand,
     },
+    /// The tamper-evident audit log: seal, verify, print the head.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     /// Prints the GraphQL schema (SDL), or writes it to `--out`.
     ExportSchema {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// Audit chain commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walks the hash chain over the audit log and names every event that
+    /// was changed or deleted and every missing seal; exits 1 if any.
+    Verify {
+        /// A head printed earlier by `audit head` (`SEQ:HASH`): also fails
+        /// when the chain no longer holds it or ends before it.
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
+    /// Seals the events not sealed yet (`serve` does it every second).
+    Seal,
+    /// Prints the newest seal as `SEQ:HASH`, to keep somewhere else.
+    Head,
 }
 
 /// Retention commands.

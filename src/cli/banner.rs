@@ -23,6 +23,10 @@ pub(super) fn print(state: &AppState, addr: SocketAddr) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
+        "  Youth:    {base}/me  (a youth's own record: sign in with their own token)"
+    )?;
+    writeln!(
+        out,
         "  Reports:  {base}/reports/summary.csv?groupBy=PROGRAM&metrics=ENROLLED,COMPLETED"
     )?;
     writeln!(

@@ -1,6 +1,7 @@
 //! The `pathways-hub` command line (DESIGN.md section 9).
 
 mod args;
+mod audit;
 mod banner;
 pub mod bench;
 mod bench_command;
@@ -109,8 +110,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 )));
             }
             let verifier = TokenVerifier::from_config(&config.auth)?;
+            // Without an organization: a youth's own token, no roles.
+            let roles = if org.is_some() { roles } else { Vec::new() };
             let token = verifier
-                .mint(&sub, &org, &roles, ttl)
+                .mint(&sub, org.as_deref().unwrap_or_default(), &roles, ttl)
                 .map_err(|e| Failure(e.message()))?;
             println!("{token}");
             Ok(())
@@ -199,6 +202,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Retention { action } => retention::run(file, action).await,
         Command::Export { which } => export::run(file, which).await,
+        Command::Audit { action } => audit::run(file, action).await,
         Command::ExportSchema { out } => {
             let sdl = crate::graphql::sdl();
             match out {

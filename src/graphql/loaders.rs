@@ -28,9 +28,13 @@ use crate::records::rules::HourTotals;
 /// A loader error: logged inside, `INTERNAL` outside.
 pub type LoadError = Arc<String>;
 
-/// Turns a loader error into the hub error.
+/// Turns a loader error into the hub error, keeping "the database is
+/// away" (`503`, see [`Error::DatabaseUnavailable`]) apart from the rest.
 pub fn load_error(err: LoadError) -> Error {
-    Error::Internal(err.to_string())
+    match err.strip_prefix("DatabaseUnavailable(") {
+        Some(detail) => Error::DatabaseUnavailable(detail.trim_end_matches(')').to_owned()),
+        None => Error::Internal(err.to_string()),
+    }
 }
 
 fn to_load_error(err: Error) -> LoadError {

@@ -33,6 +33,7 @@ pub async fn serve(
     let grace = Duration::from_secs(state.config.limits.shutdown_grace_secs);
     let draining = state.draining.clone();
     crate::adapters::webhooks::start(&state.db, &state.config.webhooks);
+    crate::audit::chain::start(state.config.database_url.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {

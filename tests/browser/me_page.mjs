@@ -51,6 +51,14 @@ try {
   await page.waitForURL(`${base}/me`);
   assert.match(await page.locator('ul.consents').textContent(), /REVOKED/);
 
+  // Give a new one, for every partner.
+  await page.getByRole('checkbox', { name: 'Name and identity' }).check();
+  await page.getByRole('checkbox', { name: 'Enrollments' }).check();
+  await page.getByRole('button', { name: 'Give consent' }).click();
+  await page.waitForURL(`${base}/me`);
+  const consents = await page.locator('ul.consents > li').allTextContents();
+  assert.ok(consents.some((c) => c.includes('ACTIVE') && c.includes('by SELF')), consents.join(' | '));
+
   // Ask for a correction of the last name kept by Arts2Work.
   await page.getByLabel('Profile').selectOption({ label: 'Kept by ALLIANCE-ARTS2WORK' });
   await page.getByLabel('What is wrong').selectOption('familyName');

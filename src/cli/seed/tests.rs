@@ -160,8 +160,23 @@ fn demo_users_put_admins_first() {
         .iter()
         .position(|u| u.roles == ["staff"])
         .unwrap_or_default();
-    assert!(users[first_staff..].iter().all(|u| u.roles == ["staff"]));
-    assert_eq!(users.len() - first_staff, 22);
+    let first_youth = users
+        .iter()
+        .position(|u| u.org_slug.is_empty())
+        .unwrap_or_default();
+    assert!(
+        users[first_staff..first_youth]
+            .iter()
+            .all(|u| u.roles == ["staff"])
+    );
+    assert_eq!(first_youth - first_staff, 22);
+    // Then the demo youths' own tokens: no organization, no roles.
+    assert_eq!(users.len() - first_youth, 2);
+    assert!(
+        users[first_youth..]
+            .iter()
+            .all(|u| u.roles.is_empty() && u.org_slug.is_empty())
+    );
 }
 
 #[tokio::test]
@@ -199,6 +214,7 @@ impl Plan {
             ("sharing_agreement", self.agreements.len()),
             ("participant", self.participants.len()),
             ("participant_profile", self.profiles.len()),
+            ("participant_account", self.accounts.len()),
             ("participant_link", self.links.len()),
             ("consent", self.consents.len()),
             ("enrollment", self.enrollments.len()),

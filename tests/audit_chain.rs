@@ -1,0 +1,209 @@
+//! The tamper-evident audit log (issue 20, DESIGN.md section 10): a hash
+//! chain over `audit_event`; `audit verify` names every event changed or
+//! deleted behind the triggers' back, and an exported head shows a cut-off
+//! tail. An untouched log verifies, on both databases.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::process::Command;
+
+use common::{
+    Backend, TEST_MATCH_SECRET, TEST_SECRET, TestApp, assert_ok, insert_org, spawn_app_with,
+};
+use entity::enums::OrgKind;
+use entity::{audit_event, audit_seal};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
+use serde_json::json;
+
+/// Runs `pathways-hub audit ARGS` on the test database: (success, stdout, stderr).
+fn audit(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hub.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = {url:?}\nmatch_key_secret = {TEST_MATCH_SECRET:?}\n\
+             [auth]\nhs256_secret = {TEST_SECRET:?}\n",
+            url = app.state.config.database_url,
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pathways-hub"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["--config", config.to_str().unwrap(), "audit"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `sql` with the append-only triggers off, as a superuser (or anyone
+/// with the database file) could.
+async fn behind_the_triggers(app: &TestApp, sql: &[String]) {
+    let db = &app.db;
+    match app.backend {
+        Backend::Postgres => {
+            for table in ["audit_event", "audit_seal"] {
+                db.execute_unprepared(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+                    .await
+                    .unwrap();
+            }
+            for statement in sql {
+                db.execute_unprepared(statement).await.unwrap();
+            }
+            for table in ["audit_event", "audit_seal"] {
+                db.execute_unprepared(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+                    .await
+                    .unwrap();
+            }
+        }
+        Backend::Sqlite => {
+            for trigger in [
+                "audit_event_no_update",
+                "audit_event_no_delete",
+                "audit_seal_no_update",
+                "audit_seal_no_delete",
+            ] {
+                db.execute_unprepared(&format!("DROP TRIGGER {trigger}"))
+                    .await
+                    .unwrap();
+            }
+            for statement in sql {
+                db.execute_unprepared(statement).await.unwrap();
+            }
+        }
+    }
+}
+
+hub_test!(
+    audit_verify_names_what_was_changed_deleted_or_cut_off,
+    |backend| {
+        let app = spawn_app_with(backend, false, |_| {}).await;
+        insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+        let staff = app.staff("wlcac");
+        for (n, given) in ["Ana", "Beto", "Carla", "Dario", "Elena", "Fabi"]
+            .iter()
+            .enumerate()
+        {
+            let answer = app
+            .query(
+                Some(&staff),
+                "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { id } }",
+                json!({ "input": { "givenName": given, "familyName": "Chain", "birthDate": format!("200{n}-02-03") } }),
+            )
+            .await;
+            assert_ok(&answer);
+        }
+        let events = audit_event::Entity::find().count(&app.db).await.unwrap();
+        assert!(events >= 6, "{events}");
+
+        // Untouched: everything sealed verifies, and the head names the last seal.
+        let (ok, out, err) = audit(&app, &["seal"]);
+        assert!(ok, "{err}");
+        let (ok, out2, err) = audit(&app, &["verify"]);
+        assert!(ok, "{out}{out2}{err}");
+        assert!(
+            out2.contains(&format!("audit log verifies: {events} sealed events")),
+            "{out2}"
+        );
+        assert!(out2.contains("0 not sealed yet"), "{out2}");
+        let (ok, head, _) = audit(&app, &["head"]);
+        assert!(ok);
+        let head = head.trim().to_owned();
+        assert!(head.starts_with(&format!("{events}:")), "{head}");
+        assert_eq!(head.len(), events.to_string().len() + 1 + 64);
+        let (ok, _, err) = audit(&app, &["verify", "--expect-head", &head]);
+        assert!(ok, "{err}");
+
+        // Behind the triggers: change one event, delete another, and cut the
+        // tail (the last event and its seal).
+        let seals = audit_seal::Entity::find()
+            .order_by_asc(audit_seal::Column::Seq)
+            .all(&app.db)
+            .await
+            .unwrap();
+        let (changed, deleted, last) =
+            (seals[1].event_id, seals[3].event_id, seals.last().unwrap());
+        // A UUID as SQL: text on PostgreSQL, a 16-byte blob on SQLite.
+        let lit = |id: uuid::Uuid| match backend {
+            Backend::Postgres => format!("'{id}'"),
+            Backend::Sqlite => format!("X'{}'", id.simple()),
+        };
+        behind_the_triggers(
+            &app,
+            &[
+                format!(
+                    "UPDATE audit_event SET actor_subject = 'nobody@wlcac' WHERE id = {}",
+                    lit(changed)
+                ),
+                format!("DELETE FROM audit_event WHERE id = {}", lit(deleted)),
+                format!("DELETE FROM audit_event WHERE id = {}", lit(last.event_id)),
+                format!("DELETE FROM audit_seal WHERE seq = {}", last.seq),
+            ],
+        )
+        .await;
+        assert_eq!(
+            audit_event::Entity::find().count(&app.db).await.unwrap(),
+            events - 2
+        );
+        let (ok, out, err) = audit(&app, &["verify"]);
+        assert!(!ok, "a tampered log must not verify: {out}");
+        assert!(
+            out.contains(&format!(
+                "event {changed} (seal 2) does not match its hash: changed"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("event {deleted} (seal 4) is missing: deleted")),
+            "{out}"
+        );
+        assert!(err.contains("2 problem(s)"), "{err}");
+        // The cut tail leaves no trace in the chain itself; the exported head shows it.
+        assert!(!out.contains("cut off"), "{out}");
+        let (ok, out, _) = audit(&app, &["verify", "--expect-head", &head]);
+        assert!(!ok);
+        assert!(
+            out.contains(&format!(
+                "the chain ends at seal {} but the exported head is seal {events}",
+                events - 1
+            )),
+            "{out}"
+        );
+        // A head that is not SEQ:HASH is refused with a clear line.
+        let (ok, _, err) = audit(&app, &["verify", "--expect-head", "latest"]);
+        assert!(!ok && err.contains("SEQ:HASH"), "{err}");
+    }
+);
+
+hub_test!(serve_seals_new_events_by_itself, |backend| {
+    let app = spawn_app_with(backend, false, |_| {}).await;
+    insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+    let answer = app
+        .query(
+            Some(&app.staff("wlcac")),
+            "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { id } }",
+            json!({ "input": { "givenName": "Gabi", "familyName": "Chain", "birthDate": "2004-05-06" } }),
+        )
+        .await;
+    assert_ok(&answer);
+    let events = audit_event::Entity::find().count(&app.db).await.unwrap();
+    // The server's sealer runs once a second: wait (bounded) until it has
+    // sealed every event, counted in tries, never timed.
+    let mut tries = 0;
+    while audit_seal::Entity::find().count(&app.db).await.unwrap() < events {
+        tries += 1;
+        assert!(tries < 100, "the sealer did not seal {events} events");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (ok, out, err) = audit(&app, &["verify"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 not sealed yet"), "{out}");
+});
