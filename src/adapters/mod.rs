@@ -344,8 +344,14 @@ impl Partner {
         if let Some((name, value)) = &self.credential {
             request = request.header(name.clone(), value.clone());
         }
-        let response = request
-            .send()
+        // A span per partner call: partner and kind, never the ids asked for.
+        let span = tracing::info_span!(
+            "partner call",
+            partner = %self.config.name,
+            kind = ?kind,
+            otel.kind = "client",
+        );
+        let response = tracing::Instrument::instrument(request.send(), span)
             .await
             .map_err(|e| (format!("request failed: {}", e.without_url()), true))?;
         let status = response.status();

@@ -57,16 +57,68 @@ pub(crate) fn load(file: Option<&Path>, overrides: Figment) -> Result<Config, Fa
     Ok(Config::from_figment(figment)?)
 }
 
-fn init_logging(format: LogFormat) {
+/// The exporter of traces, kept to flush it when `serve` stops.
+static TRACES: std::sync::OnceLock<opentelemetry_sdk::trace::SdkTracerProvider> =
+    std::sync::OnceLock::new();
+
+/// Log lines on standard error and, with `[telemetry] otlp_endpoint`,
+/// spans exported over OTLP/HTTP (JSON), continuing a caller's W3C
+/// `traceparent`.
+fn init_tracing(format: LogFormat, telemetry: &crate::ground::config::TelemetryConfig) {
+    use tracing_subscriber::Layer;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_env("PATHWAYS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let lines = match format {
+        LogFormat::Json => lines.json().boxed(),
+        LogFormat::Text => lines.boxed(),
     };
+    let traces = telemetry.otlp_endpoint.as_deref().and_then(|url| {
+        use opentelemetry::trace::TracerProvider as _;
+        use opentelemetry_otlp::{Protocol, WithExportConfig};
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_protocol(Protocol::HttpJson)
+            .with_endpoint(url)
+            .build();
+        let exporter = match exporter {
+            Ok(exporter) => exporter,
+            Err(err) => {
+                eprintln!("warning: traces are not exported: {err}");
+                return None;
+            }
+        };
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_resource(
+                opentelemetry_sdk::Resource::builder()
+                    .with_service_name(telemetry.service_name.clone())
+                    .build(),
+            )
+            .build();
+        opentelemetry::global::set_text_map_propagator(
+            opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+        );
+        opentelemetry::global::set_tracer_provider(provider.clone());
+        let tracer = provider.tracer("pathways-hub");
+        let _ = TRACES.set(provider);
+        crate::ground::telemetry::enable();
+        Some(tracing_opentelemetry::layer().with_tracer(tracer))
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(lines)
+        .with(traces)
+        .try_init();
+}
+
+/// Sends the spans still waiting (when `serve` stops).
+async fn flush_traces() {
+    if let Some(provider) = TRACES.get().cloned() {
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -227,7 +279,7 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
         overrides = overrides.merge(("listen", listen));
     }
     let config = load(file, overrides)?;
-    init_logging(config.log_format);
+    init_tracing(config.log_format, &config.telemetry);
     let db = crate::ground::db::connect(&config).await?;
     if config.auto_migrate || config.demo {
         crate::ground::db::migrate(&db).await?;
@@ -251,6 +303,7 @@ async fn serve(file: Option<&Path>, demo: bool, listen: Option<String>) -> Resul
     banner::print(&state, addr)?;
     tracing::info!(%addr, "listening");
     crate::web::serve(listener, state, shutdown_signal()).await?;
+    flush_traces().await;
     Ok(())
 }
 

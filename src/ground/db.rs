@@ -56,8 +56,14 @@ pub async fn connect_url(
 pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
     let counter = Arc::new(AtomicU64::new(0));
     let inner = counter.clone();
-    db.set_metric_callback(move |_info| {
+    let system = match db.get_database_backend() {
+        DatabaseBackend::Postgres => "postgresql",
+        _ => "sqlite",
+    };
+    db.set_metric_callback(move |info| {
         inner.fetch_add(1, Ordering::Relaxed);
+        // A span for the statement when traces are exported.
+        crate::ground::telemetry::statement(&info.statement.sql, info.elapsed, info.failed, system);
     });
     counter
 }

@@ -12,5 +12,6 @@ pub mod db;
 pub mod error;
 pub mod json_path;
 pub mod shared;
+pub mod telemetry;
 pub mod types;
 pub mod versioned;

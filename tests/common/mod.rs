@@ -122,6 +122,7 @@ pub fn test_config(database_url: String) -> Config {
         retention: Default::default(),
         badges: Default::default(),
         fixed_today: None,
+        telemetry: Default::default(),
         partners: Vec::new(),
     }
 }

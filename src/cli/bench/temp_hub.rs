@@ -77,6 +77,7 @@ impl TempHub {
             retention: Default::default(),
             badges: Default::default(),
             fixed_today: None,
+            telemetry: Default::default(),
         };
         config
             .validate()

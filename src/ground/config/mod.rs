@@ -14,11 +14,13 @@ mod badges;
 mod limits;
 pub mod partners;
 pub mod retention;
+mod telemetry;
 mod webhooks;
 
 pub use badges::BadgesConfig;
 pub use limits::LimitsConfig;
 pub use partners::{PartnerConfig, PartnerKind, RecordKind};
+pub use telemetry::TelemetryConfig;
 pub use webhooks::WebhookConfig;
 
 /// The file read when no `--config` is given.
@@ -78,6 +80,9 @@ pub struct Config {
     /// left out, it is the real date. Logged at start when set.
     #[serde(default)]
     pub fixed_today: Option<chrono::NaiveDate>,
+    /// OpenTelemetry traces over OTLP.
+    #[serde(default)]
+    pub telemetry: TelemetryConfig,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -264,6 +269,9 @@ impl Config {
         self.limits.validate()?;
         retention::validate(&self.retention).map_err(|(setting, why)| invalid(&setting, why))?;
         self.badges
+            .validate()
+            .map_err(|(setting, why)| invalid(&setting, why))?;
+        self.telemetry
             .validate()
             .map_err(|(setting, why)| invalid(&setting, why))?;
         for (i, webhook) in self.webhooks.iter().enumerate() {

@@ -60,6 +60,7 @@ pub(super) async fn graphql_post(
         }
     }
     let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
+    note_span(&names, viewer.as_ref());
     let context = context(&state, viewer, request_id.clone());
     let batch = batch.data(context.clone());
     let executed = state.schema.execute_batch(batch).await;
@@ -204,6 +205,7 @@ pub(super) async fn graphql_get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
+    note_span(std::slice::from_ref(&name), viewer.as_ref());
     let context = context(&state, viewer, request_id.clone());
     let request = request
         .data(context.clone())
@@ -270,5 +272,21 @@ fn first_code(response: &async_graphql::Response) -> &'static str {
             .unwrap_or(crate::ground::error::codes::INTERNAL),
         // async-graphql's own parse and validation errors.
         None => crate::ground::error::codes::BAD_USER_INPUT,
+    }
+}
+
+/// Records the operation names and the viewer's organization on the
+/// request's span (never a subject or any personal data).
+fn note_span(names: &[Option<String>], viewer: Option<&crate::auth::Viewer>) {
+    let span = tracing::Span::current();
+    let names: Vec<&str> = names.iter().map(|n| n.as_deref().unwrap_or("-")).collect();
+    span.record("operation", names.join(",").as_str());
+    if let Some(viewer) = viewer {
+        let org = if viewer.org_slug.is_empty() {
+            "(youth)"
+        } else {
+            viewer.org_slug.as_str()
+        };
+        span.record("org", org);
     }
 }

@@ -74,12 +74,49 @@ pub fn router(state: AppState, pages: Router<AppState>) -> Router {
     router
         .with_state(state)
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            // Path only: query strings may carry personal data.
-            let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                // Path only: query strings may carry personal data. The
+                // operation and the viewer's organization are recorded once
+                // known (`graphql::note_span`).
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                let span = tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %id,
+                    operation = tracing::field::Empty,
+                    org = tracing::field::Empty,
+                );
+                continue_trace(&span, request.headers());
+                span
+            }),
+        )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Makes `span` a child of the caller's W3C `traceparent`, when traces are
+/// exported.
+fn continue_trace(span: &tracing::Span, headers: &HeaderMap) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    struct Headers<'a>(&'a HeaderMap);
+    impl opentelemetry::propagation::Extractor for Headers<'_> {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|v| v.to_str().ok())
+        }
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(|k| k.as_str()).collect()
+        }
+    }
+    if crate::ground::telemetry::enabled() {
+        let parent =
+            opentelemetry::global::get_text_map_propagator(|p| p.extract(&Headers(headers)));
+        let _ = span.set_parent(parent);
+    }
 }
 
 /// Prometheus text format; never a label with personal data.

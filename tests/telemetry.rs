@@ -1,0 +1,263 @@
+//! Traces over OTLP (issue 20): `serve` with `[telemetry] otlp_endpoint`
+//! exports spans to a collector — here a real HTTP server on 127.0.0.1 that
+//! keeps what it receives — continuing the caller's W3C `traceparent`: the
+//! request (with the operation name and the viewer's organization) and each
+//! SQL statement, and never personal data.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::{TEST_MATCH_SECRET, TEST_SECRET};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn hub(config: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pathways-hub"));
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("PATHWAYS_LOG")
+        .args(["--config", config.to_str().unwrap()])
+        .args(args);
+    command
+}
+
+/// Every span the collector received, as (span, attributes by key).
+fn spans(bodies: &[Value]) -> Vec<(Value, serde_json::Map<String, Value>)> {
+    let mut out = Vec::new();
+    for body in bodies {
+        for resource in body["resourceSpans"].as_array().into_iter().flatten() {
+            for scope in resource["scopeSpans"].as_array().into_iter().flatten() {
+                for span in scope["spans"].as_array().into_iter().flatten() {
+                    let mut attributes = serde_json::Map::new();
+                    for a in span["attributes"].as_array().into_iter().flatten() {
+                        let value = a["value"]
+                            .as_object()
+                            .and_then(|v| v.values().next().cloned())
+                            .unwrap_or(Value::Null);
+                        attributes.insert(a["key"].as_str().unwrap().to_owned(), value);
+                    }
+                    out.push((span.clone(), attributes));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_reach_the_collector_continuing_the_callers_trace() {
+    pathways_hub::init_crypto();
+    let collector = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/traces"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&collector)
+        .await;
+    // A partner's apprenticeship tracker, asked for hours at query time.
+    let partner = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/hours"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
+        .mount(&partner)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hub.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{db}?mode=rwc\"\nmatch_key_secret = {TEST_MATCH_SECRET:?}\n\
+             [auth]\nhs256_secret = {TEST_SECRET:?}\n\
+             [telemetry]\notlp_endpoint = \"{url}/v1/traces\"\nservice_name = \"hub-under-test\"\n\
+             [[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\n\
+             base_url = \"{partner}/api\"\n[partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data\"\n\
+             [partners.records.hour_logs.fields]\nparticipant = \"apprenticeId\"\nexternal_id = \"id\"\n\
+             kind = \"type\"\nworked_on = \"date\"\nhours = \"hours\"\n",
+            db = dir.path().join("hub.db").display(),
+            url = collector.uri(),
+            partner = partner.uri(),
+        ),
+    )
+    .unwrap();
+    assert!(
+        hub(&config, &["seed", "--demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let token = hub(
+        &config,
+        &[
+            "token",
+            "--sub",
+            "staff@hola",
+            "--org",
+            "hola",
+            "--roles",
+            "staff",
+        ],
+    )
+    .output()
+    .unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+
+    let mut server = hub(&config, &["serve", "--listen", "127.0.0.1:0"])
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read the banner for the address, then keep draining standard output
+    // so that the server never writes into a closed pipe.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(server.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if let Some(base) = line.strip_prefix("Pathways Hub is listening on ") {
+                let _ = tx.send(base.to_owned());
+            }
+        }
+    });
+    let base = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+
+    // A gateway's trace: our spans must join it.
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let parent_id = "00f067aa0ba902b7";
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&token)
+        .header("traceparent", format!("00-{trace_id}-{parent_id}-01"))
+        .json(&json!({
+            "query": "query CaseLoad { participants(first: 5) { edges { node { givenName familyName email } } } }",
+            "operationName": "CaseLoad",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let people: Vec<String> = answer["data"]["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| ["givenName", "familyName", "email"].map(|k| e["node"][k].clone()))
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    assert!(!people.is_empty(), "{answer}");
+
+    // A second trace: Arts2Work's staff read hours its tracker keeps.
+    let a2w = hub(
+        &config,
+        &[
+            "token",
+            "--sub",
+            "staff@alliance-arts2work",
+            "--org",
+            "alliance-arts2work",
+            "--roles",
+            "staff",
+        ],
+    )
+    .output()
+    .unwrap();
+    let a2w = String::from_utf8(a2w.stdout).unwrap().trim().to_owned();
+    let partner_trace = "5bf92f3577b34da6a3ce929d0e0e4737";
+    let hours: Value = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(&a2w)
+        .header("traceparent", format!("00-{partner_trace}-{parent_id}-01"))
+        .json(&json!({
+            "query": "query Hours { participants(first: 3) { edges { node { partnerHourLogs { hours } } } } }",
+            "operationName": "Hours",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(hours["data"]["participants"].is_object(), "{hours}");
+    assert!(
+        !partner.received_requests().await.unwrap().is_empty(),
+        "the partner was asked"
+    );
+
+    // Wait (bounded, counted in tries) until the request's span arrived.
+    let mut bodies = Vec::new();
+    for _ in 0..100 {
+        bodies = collector
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
+            .collect();
+        let names: Vec<Value> = spans(&bodies)
+            .into_iter()
+            .map(|(s, _)| s["name"].clone())
+            .collect();
+        if names.iter().filter(|n| *n == "request").count() >= 2
+            && names.iter().any(|n| n == "partner call")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+
+    let text = serde_json::to_string(&bodies).unwrap();
+    assert!(text.contains("hub-under-test"), "service.name: {text}");
+    let all = spans(&bodies);
+    let request = all
+        .iter()
+        .find(|(s, _)| {
+            s["name"] == "request" && s["traceId"].as_str().unwrap().to_lowercase() == trace_id
+        })
+        .unwrap_or_else(|| panic!("no request span: {text}"));
+    let (span, attributes) = request;
+    assert_eq!(
+        span["traceId"].as_str().unwrap().to_lowercase(),
+        trace_id,
+        "{span}"
+    );
+    assert_eq!(
+        span["parentSpanId"].as_str().unwrap().to_lowercase(),
+        parent_id,
+        "{span}"
+    );
+    assert_eq!(attributes["operation"], "CaseLoad", "{span}");
+    assert_eq!(attributes["org"], "hola", "{span}");
+    // The SQL statements ran under it, in the same trace.
+    let statements: Vec<_> = all
+        .iter()
+        .filter(|(s, a)| {
+            s["name"].as_str().unwrap().starts_with("db ")
+                && s["traceId"].as_str().unwrap().to_lowercase() == trace_id
+                && a["db.system.name"] == "sqlite"
+        })
+        .collect();
+    assert!(
+        !statements.is_empty(),
+        "no statement spans in the trace: {text}"
+    );
+    // The partner call, in the second trace, names the partner.
+    let call = all
+        .iter()
+        .find(|(s, _)| s["name"] == "partner call")
+        .unwrap_or_else(|| panic!("no partner span: {text}"));
+    assert_eq!(
+        call.0["traceId"].as_str().unwrap().to_lowercase(),
+        partner_trace
+    );
+    assert_eq!(call.1["partner"], "apprentiscope", "{}", call.0);
+    // Never personal data: none of the names or emails the answer held.
+    for person in &people {
+        assert!(!text.contains(person.as_str()), "{person} was exported");
+    }
+}
