@@ -41,6 +41,14 @@ fn to_load_error(err: Error) -> LoadError {
     Arc::new(format!("{err:?}"))
 }
 
+/// Runs a loader's batch on its own task under the span that started it
+/// (the request's), so its statements join the request's trace.
+pub(crate) fn spawn_in_span(
+    batch: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(tracing::Instrument::in_current_span(batch))
+}
+
 /// How long a loader waits to collect the keys of one batch. The
 /// participant queries do not rely on it: they prefetch each level of the
 /// requested tree with `load_many` (see `graphql::participants::prefetch`),
@@ -180,7 +188,7 @@ macro_rules! loaders {
         impl Loaders {
             /// Fresh loaders for one request; `scopes` are the viewer's.
             pub fn new(db: &DatabaseConnection, scopes: Scopes) -> Loaders {
-                let spawn = tokio::spawn;
+                let spawn = spawn_in_span;
                 Loaders {
                     organizations: DataLoader::with_cache(ById(db.clone(), |m: &organization::Model| m.id, organization::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),
                     pathways: DataLoader::with_cache(ById(db.clone(), |m: &pathway::Model| m.id, pathway::Column::Id), spawn, HashMapCache::default()).delay(BATCH_DELAY),

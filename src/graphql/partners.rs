@@ -115,8 +115,12 @@ impl PartnerLoaders {
                 loaders.push((
                     partner.clone(),
                     kind,
-                    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
-                        .delay(std::time::Duration::from_millis(2)),
+                    DataLoader::with_cache(
+                        loader,
+                        super::loaders::spawn_in_span,
+                        HashMapCache::default(),
+                    )
+                    .delay(std::time::Duration::from_millis(2)),
                 ));
             }
         }
