@@ -286,17 +286,36 @@ async fn form_session(
     Ok(session)
 }
 
-/// Runs a mutation and shows the record again with what happened.
-async fn act(state: &AppState, session: &Session, query: &str, input: Value, ok: &str) -> Response {
-    let answer = gql(state, session, query, json!({ "input": input })).await;
-    let notice = answer.notice(ok);
+/// A form's mutation: checks the session and its CSRF token, runs `query`
+/// with the input `input` makes of the form, then shows the record again
+/// (or the refusal, on the page, keeping the record in view).
+async fn act(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &Fields,
+    query: &str,
+    input: impl FnOnce(&Session, &Fields) -> Value,
+    ok: &str,
+) -> Response {
+    let session = match form_session(state, headers, fields).await {
+        Ok(s) => s,
+        Err(refused) => return refused,
+    };
+    let input = input(&session, fields);
+    let answer = gql(state, &session, query, json!({ "input": input })).await;
     if answer.errors.is_empty() {
         return Redirect::to("/me").into_response();
     }
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut response = render(state, session, Some(notice)).await;
-    *response.status_mut() = status;
+    let mut response = render(state, &session, Some(answer.notice(ok))).await;
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     response
+}
+
+fn id_and_version(_: &Session, fields: &Fields) -> Value {
+    json!({
+        "id": field(fields, "id").unwrap_or_default(),
+        "version": field(fields, "version").and_then(|v| v.parse::<i32>().ok()).unwrap_or(0),
+    })
 }
 
 async fn link(
@@ -336,38 +355,24 @@ async fn grant(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let today = state.clock.today().to_string();
+    let input = |session: &Session, fields: &Fields| {
+        let categories: Vec<&str> = fields
+            .iter()
+            .filter(|(k, _)| k == "categories")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        json!({
+            "participantId": session.viewer.participant_id.map(|p| p.to_string()),
+            "recipientOrgSlug": field(fields, "recipient"),
+            "categories": categories,
+            "purpose": field(fields, "purpose").unwrap_or("SERVICE_COORDINATION"),
+            "grantedBy": "SELF",
+            "signedOn": today,
+        })
     };
-    let categories: Vec<&str> = fields
-        .iter()
-        .filter(|(k, _)| k == "categories")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let input = json!({
-        "participantId": session.viewer.participant_id.map(|p| p.to_string()),
-        "recipientOrgSlug": field(&fields, "recipient"),
-        "categories": categories,
-        "purpose": field(&fields, "purpose").unwrap_or("SERVICE_COORDINATION"),
-        "grantedBy": "SELF",
-        "signedOn": state.clock.today().to_string(),
-    });
-    act(
-        &state,
-        &session,
-        "mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }",
-        input,
-        "Consent given.",
-    )
-    .await
-}
-
-fn id_and_version(fields: &Fields) -> Value {
-    json!({
-        "id": field(fields, "id").unwrap_or_default(),
-        "version": field(fields, "version").and_then(|v| v.parse::<i32>().ok()).unwrap_or(0),
-    })
+    let query = "mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }";
+    act(&state, &headers, &fields, query, input, "Consent given.").await
 }
 
 async fn revoke(
@@ -375,15 +380,13 @@ async fn revoke(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let query = "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { id } }";
     act(
         &state,
-        &session,
-        "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { id } }",
-        id_and_version(&fields),
+        &headers,
+        &fields,
+        query,
+        id_and_version,
         "Consent revoked.",
     )
     .await
@@ -394,15 +397,13 @@ async fn reaffirm(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let query = "mutation($input: ReaffirmConsentInput!) { reaffirmConsent(input: $input) { id } }";
     act(
         &state,
-        &session,
-        "mutation($input: ReaffirmConsentInput!) { reaffirmConsent(input: $input) { id } }",
-        id_and_version(&fields),
+        &headers,
+        &fields,
+        query,
+        id_and_version,
         "Consent re-affirmed.",
     )
     .await
@@ -413,25 +414,18 @@ async fn correct(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let session = match form_session(&state, &headers, &fields).await {
-        Ok(s) => s,
-        Err(r) => return r,
+    let input = |_: &Session, fields: &Fields| {
+        json!({
+            "entity": "PARTICIPANT_PROFILE",
+            "entityId": field(fields, "profile").unwrap_or_default(),
+            "field": field(fields, "field").unwrap_or_default(),
+            "proposedValue": field(fields, "value").unwrap_or_default(),
+            "reason": field(fields, "reason").unwrap_or_default(),
+        })
     };
-    let input = json!({
-        "entity": "PARTICIPANT_PROFILE",
-        "entityId": field(&fields, "profile").unwrap_or_default(),
-        "field": field(&fields, "field").unwrap_or_default(),
-        "proposedValue": field(&fields, "value").unwrap_or_default(),
-        "reason": field(&fields, "reason").unwrap_or_default(),
-    });
-    act(
-        &state,
-        &session,
-        "mutation($input: RequestCorrectionInput!) { requestCorrection(input: $input) { id } }",
-        input,
-        "Request sent.",
-    )
-    .await
+    let query =
+        "mutation($input: RequestCorrectionInput!) { requestCorrection(input: $input) { id } }";
+    act(&state, &headers, &fields, query, input, "Request sent.").await
 }
 
 /// `GET /me/export.json`: the whole record as JSON, with the session
