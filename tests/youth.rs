@@ -125,7 +125,13 @@ hub_test!(
     a_youth_reads_their_whole_record_and_nothing_else,
     |backend| {
         let app = spawn_app_with(backend, false, |_| {}).await;
-        let (_story, p, other) = world(&app).await;
+        let (story, p, other) = world(&app).await;
+        // A certificate SpaceLA itself awarded: a badge the youth can fetch.
+        let spacela = story.other;
+        let certificate = Story::new(&app.db)
+            .credential(p, spacela, "Set Lighting Basics", date(2026, 9, 15))
+            .with(|c| c.issuer_org_id = Set(Some(spacela)))
+            .await;
         let token = link(&app, p, "youth|marisol").await;
 
         let answer = app.query(Some(&token), ME, json!({})).await;
@@ -195,6 +201,24 @@ hub_test!(
                 "{answer}"
             );
         }
+        // Their own badge, through `me`: only the one a partner awarded.
+        let badges = app
+            .query(
+                Some(&token),
+                "{ me { credentialBadges { credential } } }",
+                json!({}),
+            )
+            .await;
+        assert_ok(&badges);
+        let badges = badges["data"]["me"]["credentialBadges"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(badges.len(), 1, "{badges:?}");
+        let badge = &badges[0]["credential"];
+        assert_eq!(badge["id"], format!("urn:uuid:{certificate}"));
+        assert_eq!(badge["issuer"]["name"], "SPACELA");
+        assert_eq!(badge["credentialSubject"]["id"], format!("urn:uuid:{p}"));
         // Their own reads are not disclosures.
         let reads = audit_event::Entity::find()
             .filter(audit_event::Column::ParticipantId.eq(p))
