@@ -466,6 +466,23 @@ hub_test!(
             !answer["data"]["participant"].is_null()
         };
 
+        // HOLA sees the consent naming it, but not the youth's age: whether it
+        // needs re-affirming is DEMOGRAPHICS, which HOLA may not read.
+        let seen = app
+            .query(
+                Some(&app.staff("hola")),
+                "query($id: ID!) { participant(id: $id) { consents { id needsReaffirmation } } }",
+                json!({ "id": p }),
+            )
+            .await;
+        assert_eq!(
+            seen["data"]["participant"]["consents"][0]["id"],
+            consent.as_str(),
+            "{seen}"
+        );
+        assert!(seen["data"]["participant"]["consents"][0]["needsReaffirmation"].is_null());
+        let error = one_error(&seen, "FORBIDDEN");
+        assert_eq!(error["extensions"]["category"], "DEMOGRAPHICS");
         // At 17: HOLA reads under the guardian's consent; the youth cannot
         // grant their own, and is told a guardian signs.
         assert!(hola_reads().await);

@@ -319,22 +319,30 @@ impl Consent {
     }
     /// A guardian signed it, the youth is now 18 or older and has not
     /// re-affirmed it: until they do (`reaffirmConsent`), it counts as not
-    /// given (decided from the birth date today).
-    async fn needs_reaffirmation(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+    /// given (decided from the birth date today). DEMOGRAPHICS: null (with
+    /// `FORBIDDEN`) for a viewer who may not read the youth's birth date.
+    async fn needs_reaffirmation(&self, ctx: &Context<'_>) -> GqlResult<Option<bool>> {
         if self.0.granted_by != GrantedBy::Guardian.as_str()
             || self.0.reaffirmed_at.is_some()
             || self.0.status == ConsentStatus::Revoked
         {
-            return Ok(false);
+            return Ok(Some(false));
         }
-        Ok(
-            crate::people::accounts::is_adult(
-                ctx.db(),
-                self.0.participant_id,
-                ctx.scopes().today(),
-            )
-            .await?,
+        let adult = crate::people::accounts::is_adult_as_read(
+            ctx.db(),
+            ctx.scopes(),
+            self.0.participant_id,
+            ctx.scopes().today(),
         )
+        .await?;
+        match adult {
+            Some(adult) => Ok(Some(adult)),
+            None => {
+                ctx.disclosures()
+                    .deny(self.0.participant_id, Category::Demographics, None);
+                Err(Error::forbidden_category(Category::Demographics).into())
+            }
+        }
     }
     async fn version(&self) -> i32 {
         self.0.version

@@ -12,7 +12,7 @@ use entity::{account_code, participant_account, participant_profile};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionSession, TransactionTrait,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -88,6 +88,33 @@ pub async fn is_adult<C: ConnectionTrait>(
         .count(db)
         .await?
         > 0)
+}
+
+/// Whether the participant is 18 or older on `today` by the birth dates
+/// the viewer may read (DEMOGRAPHICS); `None` when it may read none.
+pub async fn is_adult_as_read<C: ConnectionTrait>(
+    db: &C,
+    scopes: &crate::policy::Scopes,
+    participant: Uuid,
+    today: NaiveDate,
+) -> Result<Option<bool>> {
+    use participant_profile::Column as P;
+    let births: Vec<Option<NaiveDate>> = participant_profile::Entity::find()
+        .select_only()
+        .column(P::BirthDate)
+        .filter(P::ParticipantId.eq(participant))
+        .filter(scopes.of(entity::enums::Category::Demographics).condition(
+            (participant_profile::Entity, P::OrgId),
+            (participant_profile::Entity, P::ParticipantId),
+        ))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if births.is_empty() {
+        return Ok(None);
+    }
+    let cutoff = crate::policy::eighteenth_birthday_cutoff(today);
+    Ok(Some(births.into_iter().flatten().any(|b| b <= cutoff)))
 }
 
 /// Issues a code for a youth whose profile the viewer's organization holds.
