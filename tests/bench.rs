@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     let app = spawn_app_with(backend, false, |_| {}).await;
@@ -67,6 +67,77 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         "the hand-written SQL runs on this database: {report}"
     );
     assert!(report["floor_p50_ms"].as_f64().unwrap() > 0.0, "{report}");
+    assert_eq!(report["old_floor_p50_ms"].as_f64().unwrap() > 0.0, true);
+
+    // The floor reads the page the hub answers: the same participants, and
+    // for each the same enrollments, approved hours, hour logs and
+    // mentorships (one statement, the policy written out by hand).
+    let after = uuid::Uuid::nil();
+    let floor = pathways_hub::cli::bench::floor_page(&app.db, org.id, after)
+        .await
+        .unwrap();
+    let hub = app
+        .query(
+            Some(&app.staff("alliance-arts2work")),
+            pathways_hub::cli::bench::CASE_MANAGER_QUERY,
+            json!({ "after": after.to_string() }),
+        )
+        .await;
+    let edges = hub["data"]["participants"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 50, "{hub}");
+    let summary = |id: String, enrollments: &Value, mentorships: &Value, logs: &str| {
+        let enrollments = enrollments.as_array().unwrap();
+        let mut ojt: Vec<i64> = enrollments
+            .iter()
+            // Null where the viewer may not read the enrollment's PROGRESS.
+            .map(|e| {
+                e["ojtHours"]
+                    .as_f64()
+                    .map_or(-1, |h| (h * 100.0).round() as i64)
+            })
+            .collect();
+        ojt.sort();
+        let logs: usize = enrollments
+            .iter()
+            .map(|e| e[logs].as_array().unwrap().len())
+            .sum();
+        (
+            id.replace('-', "").to_lowercase(),
+            ojt,
+            logs,
+            mentorships.as_array().unwrap().len(),
+        )
+    };
+    let from_hub: Vec<_> = edges
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            summary(
+                n["id"].as_str().unwrap().to_owned(),
+                &n["enrollments"],
+                &n["mentorships"],
+                "hourLogs",
+            )
+        })
+        .collect();
+    let from_floor: Vec<_> = floor
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            summary(
+                n["id"].as_str().unwrap().to_owned(),
+                &n["enrollments"],
+                &n["mentorships"],
+                "hourLogs",
+            )
+        })
+        .collect();
+    assert_eq!(from_floor, from_hub);
+    assert!(
+        from_hub.iter().any(|(_, _, logs, _)| *logs > 0),
+        "the page has hour logs to compare"
+    );
 
     // logHours under load from 8 clients: every write lands, none fails
     // (on SQLite this needs write transactions that begin IMMEDIATE).

@@ -261,3 +261,164 @@ async fn spans_reach_the_collector_continuing_the_callers_trace() {
         assert!(!text.contains(person.as_str()), "{person} was exported");
     }
 }
+
+/// Start and end of a span, in nanoseconds since the epoch.
+fn interval(span: &Value) -> (u128, u128) {
+    let at = |key: &str| -> u128 {
+        match &span[key] {
+            Value::String(s) => s.parse().unwrap(),
+            v => u128::from(v.as_u64().unwrap()),
+        }
+    };
+    (at("startTimeUnixNano"), at("endTimeUnixNano"))
+}
+
+/// A page's independent statements run at the same time (issue 19): the
+/// case-manager page's profiles, enrollments and mentorships are read on
+/// pooled connections at once, and then its hour logs, hour totals and
+/// programs. Asserted on the statements' own recorded start and end (the
+/// spans the hub exports), not on wall-clock time: if the levels went back
+/// to running one after another, no two statement spans of the page would
+/// overlap.
+async fn statements_of_a_page_overlap(backend: common::Backend) {
+    pathways_hub::init_crypto();
+    let collector = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/traces"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&collector)
+        .await;
+    let (database_url, _cleanup) = common::fresh_database(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("hub.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = {database_url:?}\nmatch_key_secret = {TEST_MATCH_SECRET:?}\n\
+             [auth]\nhs256_secret = {TEST_SECRET:?}\n\
+             [telemetry]\notlp_endpoint = \"{url}/v1/traces\"\n",
+            url = collector.uri(),
+        ),
+    )
+    .unwrap();
+    assert!(
+        hub(&config, &["seed", "--demo"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let token = hub(
+        &config,
+        &[
+            "token",
+            "--sub",
+            "staff@alliance-arts2work",
+            "--org",
+            "alliance-arts2work",
+            "--roles",
+            "staff",
+        ],
+    )
+    .output()
+    .unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    let mut server = hub(&config, &["serve", "--listen", "127.0.0.1:0"])
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(server.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if let Some(base) = line.strip_prefix("Pathways Hub is listening on ") {
+                let _ = tx.send(base.to_owned());
+            }
+        }
+    });
+    let base = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    let client = reqwest::Client::new();
+    // Five pages, each in its own trace; the first ones also open the
+    // pool's connections.
+    let traces: Vec<String> = (0..5).map(|n| format!("{:032x}", 0xa11ce + n)).collect();
+    for trace in &traces {
+        let answer: Value = client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&token)
+            .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+            .json(&json!({ "query": pathways_hub::cli::bench::CASE_MANAGER_QUERY }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+        assert!(
+            edges.iter().any(|e| {
+                e["node"]["enrollments"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty())
+                    && e["node"]["mentorships"]
+                        .as_array()
+                        .is_some_and(|a| !a.is_empty())
+            }),
+            "the page reads enrollments and mentorships: {answer}"
+        );
+    }
+    let statements_of = |bodies: &[Value], trace: &str| -> Vec<(u128, u128)> {
+        spans(bodies)
+            .into_iter()
+            .filter(|(s, _)| {
+                s["name"].as_str().unwrap().starts_with("db SELECT")
+                    && s["traceId"].as_str().unwrap().to_lowercase() == trace
+            })
+            .map(|(s, _)| interval(&s))
+            .collect()
+    };
+    let mut bodies = Vec::new();
+    for _ in 0..100 {
+        bodies = collector
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
+            .collect();
+        if traces.iter().all(|t| statements_of(&bodies, t).len() >= 5) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    // Every page after the first (which may still wait for the pool to
+    // open its connections) has statements that ran at the same time.
+    let overlapping = |trace: &str| -> usize {
+        let statements = statements_of(&bodies, trace);
+        assert!(
+            statements.len() >= 5,
+            "statements of {trace}: {statements:?}"
+        );
+        let mut pairs = 0;
+        for (i, a) in statements.iter().enumerate() {
+            for b in &statements[i + 1..] {
+                if a.0 < b.1 && b.0 < a.1 {
+                    pairs += 1;
+                }
+            }
+        }
+        pairs
+    };
+    let pairs: Vec<usize> = traces.iter().map(|t| overlapping(t)).collect();
+    eprintln!("overlapping statement pairs per page: {pairs:?}");
+    assert!(
+        pairs[1..].iter().all(|p| *p > 0),
+        "statements of a page ran one after another: overlapping pairs per page {pairs:?}"
+    );
+}
+
+hub_test!(independent_statements_of_a_page_overlap, |backend| {
+    statements_of_a_page_overlap(backend).await;
+});

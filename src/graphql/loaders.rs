@@ -51,9 +51,34 @@ pub(crate) fn spawn_in_span(
 
 /// How long a loader waits to collect the keys of one batch. The
 /// participant queries do not rely on it: they prefetch each level of the
-/// requested tree with `load_many` (see `graphql::participants::prefetch`),
-/// and the per-request cache answers the fields' `load_one` calls.
+/// requested tree with [`load_now`] (see `graphql::prefetch`), and the
+/// per-request cache answers the fields' `load_one` calls.
 const BATCH_DELAY: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Loads `keys` at once — without the batching delay, on the caller's task
+/// and span — and primes `loader`'s per-request cache with the answer, so
+/// the fields' `load_one` calls find it there. For a prefetch, where every
+/// key of a level is known already.
+pub async fn load_now<K, T>(
+    loader: &DataLoader<T, HashMapCache>,
+    keys: impl IntoIterator<Item = K>,
+) -> Result<HashMap<K, T::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    T: Loader<K, Error = LoadError>,
+{
+    let keys: Vec<K> = keys
+        .into_iter()
+        .collect::<std::collections::HashSet<K>>()
+        .into_iter()
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = loader.loader().load(&keys).await.map_err(load_error)?;
+    loader.feed_many(found.clone()).await;
+    Ok(found)
+}
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 type Fetch<V> =

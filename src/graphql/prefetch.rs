@@ -6,8 +6,11 @@ use std::collections::HashSet;
 use async_graphql::{Context, Lookahead};
 use uuid::Uuid;
 
+use async_graphql::futures_util;
+use async_graphql::futures_util::future::{BoxFuture, try_join_all};
+
 use super::ContextExt;
-use super::loaders::load_error;
+use super::loaders::load_now;
 use crate::ground::error::Result;
 
 /// Loads each level of the requested participant tree for all `ids` at
@@ -46,140 +49,207 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
     own
 }
 
-/// The hub's own levels of the tree (see [`prefetch`]).
+type Branch<'a> = BoxFuture<'a, Result<Vec<Uuid>>>;
+
+/// The hub's own levels of the tree (see [`prefetch`]). Everything a level
+/// needs is known once its parent level is in, so the kinds of one level
+/// run at the same time, each on its own pooled connection: a page waits
+/// for its deepest chain of statements (participants → enrollments → hour
+/// logs), not for the sum of all of them. Each branch answers the
+/// organizations its rows name, which are loaded last, in one statement.
 async fn levels(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid]) -> Result<()> {
     let l = ctx.loaders();
     let keys = || ids.iter().copied();
     let any = |look: &Lookahead<'_>, fields: &[&str]| fields.iter().any(|f| look.field(f).exists());
-    let mut orgs: HashSet<Uuid> = HashSet::new();
+    let none = |done: Result<()>| done.map(|()| Vec::new());
+    let mut branches: Vec<Branch<'_>> = Vec::new();
     if any(&node, &["givenName", "familyName", "preferredName"]) {
-        l.identity.load_many(keys()).await.map_err(load_error)?;
+        branches.push(Box::pin(async move {
+            none(load_now(&l.identity, keys()).await.map(drop))
+        }));
     }
     if any(&node, &["email", "phone", "postalCode", "guardianName"]) {
-        l.contact.load_many(keys()).await.map_err(load_error)?;
+        branches.push(Box::pin(async move {
+            none(load_now(&l.contact, keys()).await.map(drop))
+        }));
     }
     if any(&node, &["birthDate", "gender", "raceEthnicity"]) {
-        l.demographics.load_many(keys()).await.map_err(load_error)?;
+        branches.push(Box::pin(async move {
+            none(load_now(&l.demographics, keys()).await.map(drop))
+        }));
     }
     if any(&node, &["priorityPopulations"]) {
-        l.sensitive.load_many(keys()).await.map_err(load_error)?;
+        branches.push(Box::pin(async move {
+            none(load_now(&l.sensitive, keys()).await.map(drop))
+        }));
     }
     if any(&node, &["version"]) {
-        l.own_versions.load_many(keys()).await.map_err(load_error)?;
-    }
-    if any(&node, &["links"]) {
-        let links = l.links.load_many(keys()).await.map_err(load_error)?;
-        orgs.extend(links.values().flatten().map(|r| r.org_id));
-    }
-    if any(&node, &["credentials"]) {
-        let rows = l.credentials.load_many(keys()).await.map_err(load_error)?;
-        orgs.extend(rows.values().flatten().filter_map(|r| r.issuer_org_id));
-    }
-    if any(&node, &["services"]) {
-        let rows = l.services.load_many(keys()).await.map_err(load_error)?;
-        orgs.extend(rows.values().flatten().map(|r| r.provider_org_id));
+        branches.push(Box::pin(async move {
+            none(load_now(&l.own_versions, keys()).await.map(drop))
+        }));
     }
     if any(&node, &["outcomes"]) {
-        l.outcomes.load_many(keys()).await.map_err(load_error)?;
+        branches.push(Box::pin(async move {
+            none(load_now(&l.outcomes, keys()).await.map(drop))
+        }));
+    }
+    if any(&node, &["links"]) {
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.links, keys()).await?;
+            Ok(rows.values().flatten().map(|r| r.org_id).collect())
+        }));
+    }
+    if any(&node, &["credentials"]) {
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.credentials, keys()).await?;
+            Ok(rows
+                .values()
+                .flatten()
+                .filter_map(|r| r.issuer_org_id)
+                .collect())
+        }));
+    }
+    if any(&node, &["services"]) {
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.services, keys()).await?;
+            Ok(rows.values().flatten().map(|r| r.provider_org_id).collect())
+        }));
     }
     if any(&node, &["dualEnrollments"]) {
-        let rows = l
-            .dual_enrollments
-            .load_many(keys())
-            .await
-            .map_err(load_error)?;
-        orgs.extend(
-            rows.values()
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.dual_enrollments, keys()).await?;
+            Ok(rows
+                .values()
                 .flatten()
-                .flat_map(|r| [r.high_school_org_id, r.college_org_id]),
-        );
+                .flat_map(|r| [r.high_school_org_id, r.college_org_id])
+                .collect())
+        }));
     }
     if any(&node, &["consents"]) {
-        let rows = l.consents.load_many(keys()).await.map_err(load_error)?;
-        orgs.extend(
-            rows.values()
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.consents, keys()).await?;
+            Ok(rows
+                .values()
                 .flatten()
                 .flat_map(|r| [Some(r.owner_org_id), r.recipient_org_id])
-                .flatten(),
-        );
+                .flatten()
+                .collect())
+        }));
     }
     let enrollments = node.field("enrollments");
     if enrollments.exists() {
-        let rows = l.enrollments.load_many(keys()).await.map_err(load_error)?;
-        let ids: Vec<Uuid> = rows.values().flatten().map(|r| r.id).collect();
-        let programs: HashSet<Uuid> = rows.values().flatten().map(|r| r.program_id).collect();
-        let program = enrollments.field("program");
-        if program.exists() || any(&enrollments, &["attendancePct", "stipendEligible"]) {
-            let loaded = l.programs.load_many(programs).await.map_err(load_error)?;
-            if program.field("organization").exists() {
-                orgs.extend(loaded.values().map(|p| p.org_id));
-            }
-            if program.field("pathway").exists() {
-                l.pathways
-                    .load_many(loaded.values().filter_map(|p| p.pathway_id))
-                    .await
-                    .map_err(load_error)?;
-            }
-        }
-        if any(&enrollments, &["statusHistory"]) {
-            l.status_changes
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_error)?;
-        }
-        if any(&enrollments, &["hourLogs"]) {
-            l.hour_logs
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_error)?;
-        }
-        if any(
-            &enrollments,
-            &["ojtHours", "rtiHours", "attendancePct", "stipendEligible"],
-        ) {
-            l.hour_totals
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_error)?;
-        }
-        if any(&enrollments, &["competencyAttainments"]) {
-            let rows = l
-                .attainments
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_error)?;
-            l.competencies
-                .load_many(rows.values().flatten().map(|r| r.competency_id))
-                .await
-                .map_err(load_error)?;
-        }
+        branches.push(Box::pin(enrollment_levels(ctx, enrollments, ids)));
     }
     let mentorships = node.field("mentorships");
     if mentorships.exists() {
-        let rows = l.mentorships.load_many(keys()).await.map_err(load_error)?;
-        if mentorships.field("arrangedBy").exists() {
-            orgs.extend(rows.values().flatten().map(|r| r.owner_org_id));
-        }
-        let mentor = mentorships.field("mentor");
-        if mentor.exists() {
-            let mentors = l
-                .mentors
-                .load_many(rows.values().flatten().map(|r| r.mentor_id))
-                .await
-                .map_err(load_error)?;
-            if mentor.field("organization").exists() {
-                orgs.extend(mentors.values().map(|m| m.org_id));
-            }
-        }
-        if mentorships.field("meetings").exists() {
-            l.meetings
-                .load_many(rows.values().flatten().map(|r| r.id))
-                .await
-                .map_err(load_error)?;
-        }
+        branches.push(Box::pin(mentorship_levels(ctx, mentorships, ids)));
     }
+    let orgs: HashSet<Uuid> = try_join_all(branches)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     if !orgs.is_empty() {
-        l.organizations.load_many(orgs).await.map_err(load_error)?;
+        load_now(&l.organizations, orgs).await?;
     }
     Ok(())
+}
+
+/// Enrollments, then — at the same time — their programs (and pathways),
+/// status history, hour logs, hour totals and competency attainments.
+async fn enrollment_levels(
+    ctx: &Context<'_>,
+    enrollments: Lookahead<'_>,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>> {
+    let l = ctx.loaders();
+    let any = |fields: &[&str]| fields.iter().any(|f| enrollments.field(f).exists());
+    let rows = load_now(&l.enrollments, ids.iter().copied()).await?;
+    let enrollment_ids: Vec<Uuid> = rows.values().flatten().map(|r| r.id).collect();
+    let keys = || enrollment_ids.iter().copied();
+    let mut branches: Vec<Branch<'_>> = Vec::new();
+    let program = enrollments.field("program");
+    if program.exists() || any(&["attendancePct", "stipendEligible"]) {
+        let programs: HashSet<Uuid> = rows.values().flatten().map(|r| r.program_id).collect();
+        branches.push(Box::pin(async move {
+            let loaded = load_now(&l.programs, programs).await?;
+            if program.field("pathway").exists() {
+                load_now(&l.pathways, loaded.values().filter_map(|p| p.pathway_id)).await?;
+            }
+            Ok(if program.field("organization").exists() {
+                loaded.values().map(|p| p.org_id).collect()
+            } else {
+                Vec::new()
+            })
+        }));
+    }
+    if any(&["statusHistory"]) {
+        branches.push(Box::pin(async move {
+            load_now(&l.status_changes, keys()).await?;
+            Ok(Vec::new())
+        }));
+    }
+    if any(&["hourLogs"]) {
+        branches.push(Box::pin(async move {
+            load_now(&l.hour_logs, keys()).await?;
+            Ok(Vec::new())
+        }));
+    }
+    if any(&["ojtHours", "rtiHours", "attendancePct", "stipendEligible"]) {
+        branches.push(Box::pin(async move {
+            load_now(&l.hour_totals, keys()).await?;
+            Ok(Vec::new())
+        }));
+    }
+    if any(&["competencyAttainments"]) {
+        branches.push(Box::pin(async move {
+            let rows = load_now(&l.attainments, keys()).await?;
+            load_now(
+                &l.competencies,
+                rows.values().flatten().map(|r| r.competency_id),
+            )
+            .await?;
+            Ok(Vec::new())
+        }));
+    }
+    Ok(try_join_all(branches)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Mentorships, then — at the same time — their mentors and meetings.
+async fn mentorship_levels(
+    ctx: &Context<'_>,
+    mentorships: Lookahead<'_>,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>> {
+    let l = ctx.loaders();
+    let rows = load_now(&l.mentorships, ids.iter().copied()).await?;
+    let mut orgs: Vec<Uuid> = Vec::new();
+    if mentorships.field("arrangedBy").exists() {
+        orgs.extend(rows.values().flatten().map(|r| r.owner_org_id));
+    }
+    let mentor = mentorships.field("mentor");
+    let mentors = async {
+        if !mentor.exists() {
+            return Ok(Vec::new());
+        }
+        let mentors = load_now(&l.mentors, rows.values().flatten().map(|r| r.mentor_id)).await?;
+        Ok(if mentor.field("organization").exists() {
+            mentors.values().map(|m| m.org_id).collect()
+        } else {
+            Vec::new()
+        })
+    };
+    let meetings = async {
+        if mentorships.field("meetings").exists() {
+            load_now(&l.meetings, rows.values().flatten().map(|r| r.id)).await?;
+        }
+        Ok::<_, crate::ground::error::Error>(())
+    };
+    let (from_mentors, ()) = futures_util::future::try_join(mentors, meetings).await?;
+    orgs.extend(from_mentors);
+    Ok(orgs)
 }

@@ -102,6 +102,40 @@ pub async fn serialize_on<C: ConnectionTrait>(txn: &C, key: &[u8]) -> Result<(),
     Ok(())
 }
 
+/// [`serialize_on`] for many keys in one statement: the locks are taken in
+/// one fixed order (sorted), so two transactions locking overlapping sets
+/// cannot deadlock, and one that takes a single key (`createParticipant`)
+/// simply waits.
+pub async fn serialize_on_all<C: ConnectionTrait>(txn: &C, keys: &[&[u8]]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres || keys.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = keys
+        .iter()
+        .map(|key| {
+            let digest = Sha256::digest(key);
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&digest[..8]);
+            i64::from_be_bytes(first)
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(5000) {
+        // Integers computed here, not input: written into the text.
+        let values = chunk
+            .iter()
+            .map(|id| format!("({id})"))
+            .collect::<Vec<_>>()
+            .join(",");
+        txn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock(k) FROM (VALUES {values}) AS v(k) ORDER BY k"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Applies pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

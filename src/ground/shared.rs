@@ -1,8 +1,18 @@
 //! What several hub instances share when `redis_url` is configured: the
 //! per-subject and per-address rate limits (a fixed one-minute window per
-//! key: `INCR`, then `EXPIRE` on the first hit) and the automatic persisted
-//! queries (the query text under its sha256 hash). Without Redis both are
-//! per process.
+//! key, from its first hit) and the automatic persisted queries (the query text under its
+//! sha256 hash). Without Redis both are per process.
+//!
+//! Redis is kept off a request's critical path where a local decision is
+//! safe. A request far from its limit — the window's counter as last read
+//! from Redis (the first hit of a window always asks Redis), plus this process's hits since, plus a headroom of a tenth of the
+//! limit (at least 50) still under the limit — is counted here and let
+//! through; a task adds this process's hits to the shared counters and reads
+//! them back, every instance's, in one pipelined call every 100 ms. Only a
+//! request near its limit asks Redis before it is answered, so small limits
+//! stay exact across instances; a burst on several instances can overshoot
+//! a large limit by what they serve in 100 ms, which the headroom absorbs.
+//! Persisted queries known in this process are not looked up in Redis.
 //!
 //! Redis away (a call fails or takes longer than `limits.redis_timeout_ms`)
 //! is not the partners' problem: rate limits fall back to this process's
@@ -28,6 +38,36 @@ use sha2::{Digest, Sha256};
 /// How long Redis is left alone after a failed call.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
+/// How often this process's hits are added to the shared counters.
+const SYNC_EVERY: Duration = Duration::from_millis(100);
+
+/// The least headroom under a limit for a local decision.
+const LOCAL_HEADROOM: u64 = 50;
+
+/// What this process knows of one shared rate counter's window.
+struct Count {
+    /// When the window ends, as Redis last said (its key's TTL).
+    ends: Instant,
+    /// The shared count as last read from Redis (every instance's hits).
+    shared: u64,
+    /// This process's hits not yet added in Redis.
+    pending: u64,
+}
+
+/// Adds `n` to the window counter `key` (opening a one-minute window when
+/// there is none) and reads back its total and seconds left, atomically.
+fn add(pipe: &mut redis::Pipeline, key: &str, n: u64) {
+    pipe.cmd("SET")
+        .arg(key)
+        .arg(0)
+        .arg("EX")
+        .arg(60)
+        .arg("NX")
+        .ignore()
+        .incr(key, n)
+        .ttl(key);
+}
+
 /// A connection to the shared Redis, with the key namespace (cheap to
 /// clone: clones share the connection and the local fallbacks).
 #[derive(Clone)]
@@ -43,9 +83,10 @@ struct Inner {
     away: AtomicBool,
     /// Before this instant Redis is not tried (after a failure).
     quiet_until: Mutex<Option<Instant>>,
-    /// Persisted queries registered through this process, for when Redis
-    /// is away.
+    /// Persisted queries registered or used through this process.
     local_queries: Mutex<LocalQueries>,
+    /// Rate counters by key (without the minute), see the module's text.
+    counts: Mutex<HashMap<String, Count>>,
 }
 
 /// At most `capacity` persisted queries, the oldest dropped first.
@@ -102,7 +143,7 @@ impl Shared {
                 )));
             }
         };
-        Ok(Shared(Arc::new(Inner {
+        let shared = Shared(Arc::new(Inner {
             client,
             connection: Mutex::new(Some(connection)),
             namespace: namespace.to_owned(),
@@ -114,7 +155,72 @@ impl Shared {
                 queries: HashMap::new(),
                 order: VecDeque::new(),
             }),
-        })))
+            counts: Mutex::new(HashMap::new()),
+        }));
+        let weak = Arc::downgrade(&shared.0);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(SYNC_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                Shared(inner).sync().await;
+            }
+        });
+        Ok(shared)
+    }
+
+    /// Adds this process's pending hits to the shared counters and reads
+    /// every counter back, in one pipelined call; forgets ended windows.
+    async fn sync(&self) {
+        let now = Instant::now();
+        let batch: Vec<(String, u64)> = {
+            let mut counts = lock(&self.0.counts);
+            counts.retain(|_, c| c.ends > now);
+            counts
+                .iter_mut()
+                .map(|(key, c)| (key.clone(), std::mem::take(&mut c.pending)))
+                .collect()
+        };
+        if batch.is_empty() {
+            return;
+        }
+        let keys = batch.clone();
+        // Two answers per key: its total and its seconds left.
+        let read: Option<Vec<i64>> = self
+            .call(|mut conn| async move {
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                for (key, n) in &keys {
+                    add(&mut pipe, key, *n);
+                }
+                pipe.query_async(&mut conn).await
+            })
+            .await;
+        let read: Option<Vec<(u64, i64)>> = read.map(|flat| {
+            flat.chunks(2)
+                .map(|pair| {
+                    (
+                        u64::try_from(pair[0]).unwrap_or(0),
+                        pair.get(1).copied().unwrap_or(0),
+                    )
+                })
+                .collect()
+        });
+        let mut counts = lock(&self.0.counts);
+        for (i, (key, n)) in batch.into_iter().enumerate() {
+            let Some(c) = counts.get_mut(&key) else {
+                continue;
+            };
+            match read.as_ref().and_then(|r| r.get(i)) {
+                Some((total, ttl)) => {
+                    c.shared = *total;
+                    c.ends = now + Duration::from_secs(u64::try_from(*ttl).unwrap_or(0));
+                }
+                // Not added: kept for the next try.
+                None => c.pending += n,
+            }
+        }
     }
 
     /// Whether the last call to Redis failed (it is then used again only
@@ -169,7 +275,8 @@ impl Shared {
 
     /// Counts one request of `key` in the current minute: `Some(Err(wait))`
     /// when it is over `per_minute`, `None` when Redis is away (the caller
-    /// falls back to its own limit).
+    /// falls back to its own limit). Decided here, without Redis, while the
+    /// count is far from the limit (see the module's text).
     pub async fn hit(
         &self,
         kind: &str,
@@ -178,34 +285,72 @@ impl Shared {
     ) -> Option<Result<(), Duration>> {
         let digest = hex::encode(Sha256::digest(key.as_bytes()));
         let key = format!("{}:rate:{kind}:{}", self.0.namespace, &digest[..32]);
-        let (count, ttl) = self
-            .call(|mut conn| async move {
-                let (count, ttl): (u64, i64) = redis::pipe()
-                    .atomic()
-                    .incr(&key, 1u64)
-                    .ttl(&key)
-                    .query_async(&mut conn)
-                    .await?;
-                if ttl < 0 {
-                    let _: () = conn.expire(&key, 60).await?;
+        let limit = u64::from(per_minute);
+        let flush = {
+            let mut counts = lock(&self.0.counts);
+            let now = Instant::now();
+            match counts.get_mut(&key) {
+                Some(c) if c.ends > now => {
+                    let headroom = (limit / 10).max(LOCAL_HEADROOM);
+                    if !self.is_away() && c.shared + c.pending + headroom < limit {
+                        c.pending += 1;
+                        return Some(Ok(()));
+                    }
+                    std::mem::take(&mut c.pending) + 1
                 }
-                Ok((count, ttl))
+                // A window this process does not know yet: ask Redis.
+                _ => 1,
+            }
+        };
+        let redis_key = key.clone();
+        let read = self
+            .call(|mut conn| async move {
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                add(&mut pipe, &redis_key, flush);
+                let (total, ttl): (u64, i64) = pipe.query_async(&mut conn).await?;
+                Ok((total, ttl))
             })
-            .await?;
-        Some(if count > u64::from(per_minute) {
-            Err(Duration::from_secs(ttl.clamp(1, 60) as u64))
+            .await;
+        let mut counts = lock(&self.0.counts);
+        let Some((total, ttl)) = read else {
+            // Not counted in Redis: the earlier hits wait for the next
+            // sync; this one is the caller's own limit's to decide.
+            if let Some(c) = counts.get_mut(&key) {
+                c.pending += flush - 1;
+            }
+            return None;
+        };
+        let ttl = u64::try_from(ttl).unwrap_or(0).clamp(1, 60);
+        let c = counts.entry(key).or_insert(Count {
+            ends: Instant::now(),
+            shared: 0,
+            pending: 0,
+        });
+        c.shared = total;
+        c.ends = Instant::now() + Duration::from_secs(ttl);
+        Some(if total > limit {
+            Err(Duration::from_secs(ttl))
         } else {
             Ok(())
         })
     }
 
+    /// The query of `hash`: known here, or registered through another
+    /// instance (then kept here too).
     async fn query_of(&self, hash: &str) -> Option<String> {
+        if let Some(known) = lock(&self.0.local_queries).queries.get(hash).cloned() {
+            return Some(known);
+        }
         let key = format!("{}:apq:{hash}", self.0.namespace);
         let shared: Option<String> = self
             .call(|mut conn| async move { conn.get(key).await })
             .await
             .flatten();
-        shared.or_else(|| lock(&self.0.local_queries).queries.get(hash).cloned())
+        if let Some(query) = &shared {
+            lock(&self.0.local_queries).insert(hash, query);
+        }
+        shared
     }
 
     async fn remember(&self, hash: &str, query: &str) {

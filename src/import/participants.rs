@@ -7,7 +7,7 @@ use std::io::Read;
 use entity::enums::PriorityPopulation;
 use entity::participant_link;
 use indicatif::ProgressBar;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::{ImportSummary, LineError, Sheet, date};
 use crate::audit::Actor;
@@ -152,26 +152,50 @@ pub(super) async fn import(
         .collect();
     bar.set_length(rows.len() as u64);
     let txn = crate::ground::db::begin_write(db).await?;
-    for (line, input) in rows {
-        if input
+    let (old, new): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, input)| {
+        input
             .external_id
             .as_ref()
             .is_some_and(|e| known.contains(e))
-        {
-            summary.unchanged += 1;
-        } else if let Err(err) = registration::create(&txn, viewer, actor, secret, input).await {
-            // A database-level refusal (e.g. the person is already known to
-            // this organization under another id): report, write nothing.
-            summary.errors.push(LineError {
-                line,
-                column: "-".into(),
-                message: err.message(),
-            });
-        } else {
-            summary.inserted += 1;
+    });
+    summary.unchanged = old.len();
+    bar.inc(old.len() as u64);
+    // Set-based first, in a savepoint; should the database refuse a row no
+    // check foresaw, line by line again for that line's own message.
+    let bulk = txn.begin().await?;
+    match crate::people::bulk::create_many(&bulk, viewer, actor, secret, new.clone()).await {
+        Ok(errors) => {
+            bulk.commit().await?;
+            summary.inserted = new.len() - errors.len();
+            summary
+                .errors
+                .extend(errors.into_iter().map(|(line, err)| LineError {
+                    line,
+                    column: "-".into(),
+                    message: err.message(),
+                }));
+            bar.inc(new.len() as u64);
         }
-        bar.inc(1);
+        Err(_) => {
+            bulk.rollback().await?;
+            for (line, input) in new {
+                if let Err(err) = registration::create(&txn, viewer, actor, secret, input).await {
+                    // A database-level refusal (e.g. the person is already
+                    // known to this organization under another id):
+                    // report, write nothing.
+                    summary.errors.push(LineError {
+                        line,
+                        column: "-".into(),
+                        message: err.message(),
+                    });
+                } else {
+                    summary.inserted += 1;
+                }
+                bar.inc(1);
+            }
+        }
     }
+    summary.errors.sort_by_key(|e| e.line);
     if dry_run || !summary.errors.is_empty() {
         txn.rollback().await?;
         if !summary.errors.is_empty() {

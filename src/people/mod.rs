@@ -4,6 +4,7 @@
 //! through the policy.
 
 pub mod accounts;
+pub mod bulk;
 pub mod identity;
 pub mod linking;
 pub mod participants;

@@ -98,13 +98,89 @@ pub(crate) fn postal(value: Option<&str>) -> Result<Option<String>> {
 
 /// The validated values of a [`CreateParticipantInput`].
 pub struct Checked {
-    given: String,
-    family: String,
+    pub(crate) given: String,
+    pub(crate) family: String,
     guardian: Option<String>,
     email: Option<String>,
     external_id: Option<String>,
     phone: Option<String>,
     postal: Option<String>,
+}
+
+/// The viewer's organization's profile and link rows of a checked new
+/// person under hub id `id` (for [`create`] and the bulk import).
+pub(crate) fn new_rows(
+    viewer: &Viewer,
+    id: Uuid,
+    input: &CreateParticipantInput,
+    checked: Checked,
+    now: chrono::DateTime<Utc>,
+) -> Result<(
+    participant_profile::ActiveModel,
+    participant_link::ActiveModel,
+)> {
+    let Checked {
+        given,
+        family,
+        guardian,
+        email,
+        external_id,
+        phone,
+        postal,
+    } = checked;
+    let profile = participant_profile::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(id),
+        org_id: Set(viewer.org_id),
+        given_name: Set(given),
+        family_name: Set(family),
+        preferred_name: Set(optional_text(
+            input.preferred_name.as_deref(),
+            "preferredName",
+            100,
+        )?),
+        birth_date: Set(Some(input.birth_date)),
+        email: Set(email),
+        phone: Set(phone),
+        postal_code: Set(postal),
+        gender: Set(optional_text(input.gender.as_deref(), "gender", 50)?),
+        race_ethnicity: Set(optional_text(
+            input.race_ethnicity.as_deref(),
+            "raceEthnicity",
+            100,
+        )?),
+        priority_populations: Set(join_set(
+            &input.priority_populations,
+            PriorityPopulation::as_str,
+        )),
+        guardian_name: Set(guardian),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let link = participant_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        participant_id: Set(id),
+        org_id: Set(viewer.org_id),
+        external_id: Set(external_id.unwrap_or_else(|| id.to_string())),
+        source: Set("hub".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok((profile, link))
+}
+
+/// The audit entry of a new profile of person `id`.
+pub(crate) fn created_entry(viewer: &Viewer, id: Uuid) -> Entry {
+    let mut entry = Entry::about(
+        AuditAction::Create,
+        "participant_profile",
+        id,
+        Some(viewer.org_id),
+    );
+    entry.participant_id = Some(id);
+    entry.categories = vec![Category::Identity];
+    entry
 }
 
 /// Checks a new person's input without touching the database (also used
@@ -167,16 +243,7 @@ where
     C: TransactionTrait + sea_orm::ConnectionTrait,
 {
     let checked = check(&input)?;
-    let Checked {
-        given,
-        family,
-        guardian,
-        email,
-        external_id,
-        phone,
-        postal,
-    } = checked;
-    let key = match_key(secret, &given, &family, input.birth_date);
+    let key = match_key(secret, &checked.given, &checked.family, input.birth_date);
     let now = Utc::now();
     let txn = crate::ground::db::begin_write(db).await?;
     // Two partners registering the same person at once must not make two.
@@ -200,71 +267,30 @@ where
             id
         }
     };
-    participant_profile::Entity::insert(participant_profile::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(id),
-        org_id: Set(viewer.org_id),
-        given_name: Set(given),
-        family_name: Set(family),
-        preferred_name: Set(optional_text(
-            input.preferred_name.as_deref(),
-            "preferredName",
-            100,
-        )?),
-        birth_date: Set(Some(input.birth_date)),
-        email: Set(email),
-        phone: Set(phone),
-        postal_code: Set(postal),
-        gender: Set(optional_text(input.gender.as_deref(), "gender", 50)?),
-        race_ethnicity: Set(optional_text(
-            input.race_ethnicity.as_deref(),
-            "raceEthnicity",
-            100,
-        )?),
-        priority_populations: Set(join_set(
-            &input.priority_populations,
-            PriorityPopulation::as_str,
-        )),
-        guardian_name: Set(guardian),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await
-    .on_constraint("givenName")
-    .map_err(|e| match e {
-        // The viewer's own organization already has this person: that is
-        // its own knowledge, so saying so reveals nothing.
-        Error::Conflict(_) => {
-            Error::Conflict("your organization already has a profile of this person".into())
-        }
-        other => other,
-    })?;
-    participant_link::Entity::insert(participant_link::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(id),
-        org_id: Set(viewer.org_id),
-        external_id: Set(external_id.unwrap_or_else(|| id.to_string())),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await
-    .on_constraint("externalId")?;
-    let mut entry = Entry::about(
-        AuditAction::Create,
-        "participant_profile",
-        id,
-        Some(viewer.org_id),
-    );
-    entry.participant_id = Some(id);
-    entry.categories = vec![Category::Identity];
-    audit::record(&txn, actor, vec![entry]).await?;
+    let (profile, link) = new_rows(viewer, id, &input, checked, now)?;
+    participant_profile::Entity::insert(profile)
+        .exec_without_returning(&txn)
+        .await
+        .on_constraint("givenName")
+        .map_err(|e| match e {
+            // The viewer's own organization already has this person: that is
+            // its own knowledge, so saying so reveals nothing.
+            Error::Conflict(_) => Error::Conflict(ALREADY_HAS_PROFILE.into()),
+            other => other,
+        })?;
+    participant_link::Entity::insert(link)
+        .exec_without_returning(&txn)
+        .await
+        .on_constraint("externalId")?;
+    audit::record(&txn, actor, vec![created_entry(viewer, id)]).await?;
     txn.commit().await?;
     Ok(id)
 }
+
+/// The refusal when the viewer's organization already has a profile of
+/// the person it registers.
+pub(crate) const ALREADY_HAS_PROFILE: &str =
+    "your organization already has a profile of this person";
 
 /// Updates the viewer's own profile if its version is still `version`.
 pub async fn update(

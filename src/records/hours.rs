@@ -7,7 +7,8 @@ use entity::enums::{AuditAction, Category, EnrollmentStatus, HourKind};
 use entity::hour_log;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -78,43 +79,30 @@ pub async fn log(
         input.worked_on
     );
     crate::ground::db::serialize_on(&txn, day.as_bytes()).await?;
-    let logged: Option<Option<f64>> = hour_log::Entity::find()
-        .select_only()
-        .expr(sea_orm::sea_query::Func::sum(Expr::col(
-            hour_log::Column::Hours,
-        )))
-        .filter(hour_log::Column::EnrollmentId.eq(enrollment_id))
-        .filter(hour_log::Column::Kind.eq(input.kind))
-        .filter(hour_log::Column::WorkedOn.eq(input.worked_on))
-        .into_tuple()
-        .one(&txn)
-        .await?;
-    let already = logged.flatten().unwrap_or(0.0);
-    if already + input.hours > MAX_HOURS_PER_DAY {
+    let now = Utc::now();
+    let row = hour_log::Model {
+        id: Uuid::new_v4(),
+        enrollment_id,
+        owner_org_id: enrollment.owner_org_id,
+        kind: input.kind,
+        worked_on: input.worked_on,
+        hours: input.hours,
+        logged_by: viewer.subject.clone(),
+        approved: false,
+        approved_by: None,
+        approved_at: None,
+        external_id: None,
+        source: "hub".into(),
+        created_at: now,
+        updated_at: now,
+    };
+    let Some(row) = insert_within_day(&txn, row).await? else {
+        let already = logged_on_day(&txn, enrollment_id, input.kind, input.worked_on).await?;
         return Err(Error::bad_input(
             "hours",
             format!("{already} h of this kind are already logged on that day; at most 24 in all"),
         ));
-    }
-    let now = Utc::now();
-    let row = hour_log::Entity::insert(hour_log::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        enrollment_id: Set(enrollment_id),
-        owner_org_id: Set(enrollment.owner_org_id),
-        kind: Set(input.kind),
-        worked_on: Set(input.worked_on),
-        hours: Set(input.hours),
-        logged_by: Set(viewer.subject.clone()),
-        approved: Set(false),
-        approved_by: Set(None),
-        approved_at: Set(None),
-        external_id: Set(None),
-        source: Set("hub".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec_with_returning(&txn)
-    .await?;
+    };
     let mut entry = Entry::about(
         AuditAction::Create,
         "hour_log",
@@ -126,6 +114,85 @@ pub async fn log(
     audit::record(&txn, actor, vec![entry]).await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Hours of `kind` already logged on `day` under an enrollment.
+async fn logged_on_day<C: ConnectionTrait>(
+    txn: &C,
+    enrollment_id: Uuid,
+    kind: HourKind,
+    day: NaiveDate,
+) -> Result<f64> {
+    let logged: Option<Option<f64>> = hour_log::Entity::find()
+        .select_only()
+        .expr(sea_orm::sea_query::Func::sum(Expr::col(
+            hour_log::Column::Hours,
+        )))
+        .filter(hour_log::Column::EnrollmentId.eq(enrollment_id))
+        .filter(hour_log::Column::Kind.eq(kind))
+        .filter(hour_log::Column::WorkedOn.eq(day))
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(logged.flatten().unwrap_or(0.0))
+}
+
+/// Inserts `row` unless its day's hours of its kind would pass 24: the
+/// check and the insert are one statement (one round trip instead of two).
+/// Concurrent logs of the same day are ordered by the lock
+/// [`crate::ground::db::serialize_on`] took before it (SQLite's write
+/// transactions by `BEGIN IMMEDIATE`), and a statement begun after that
+/// lock sees what the lock's previous holder committed. `None` when the
+/// 24 h rule refuses.
+async fn insert_within_day<C: ConnectionTrait>(
+    txn: &C,
+    row: hour_log::Model,
+) -> Result<Option<hour_log::Model>> {
+    let backend = txn.get_database_backend();
+    let p = |n: usize| match backend {
+        DatabaseBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    };
+    let sql = format!(
+        "INSERT INTO hour_log (id, enrollment_id, owner_org_id, kind, worked_on, hours, logged_by, approved, \
+         approved_by, approved_at, external_id, source, created_at, updated_at) \
+         SELECT {}, {}, {}, {}, {}, {}, {}, {}, NULL, NULL, NULL, {}, {}, {} \
+         WHERE COALESCE((SELECT SUM(d.hours) FROM hour_log d WHERE d.enrollment_id = {} AND d.kind = {} \
+         AND d.worked_on = {}), 0) + {} <= {MAX_HOURS_PER_DAY} RETURNING *",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8),
+        p(9),
+        p(10),
+        p(11),
+        p(2),
+        p(4),
+        p(5),
+        p(6),
+    );
+    let values: [sea_orm::Value; 11] = [
+        row.id.into(),
+        row.enrollment_id.into(),
+        row.owner_org_id.into(),
+        row.kind.as_str().to_owned().into(),
+        row.worked_on.into(),
+        row.hours.into(),
+        row.logged_by.clone().into(),
+        row.approved.into(),
+        row.source.clone().into(),
+        row.created_at.into(),
+        row.updated_at.into(),
+    ];
+    Ok(
+        hour_log::Model::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .one(txn)
+            .await?,
+    )
 }
 
 /// Approves hour logs of the viewer's organization that someone else

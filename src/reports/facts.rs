@@ -4,8 +4,8 @@
 //! approved hours per enrollment (`h`), credentials (`c`), mentorships
 //! (`m`), outcomes (`o`) and dual-enrollment units (`d`).
 
-use entity::enums::{Category, HourKind, MentorshipStatus, OutcomeKind};
-use entity::{credential, dual_enrollment, hour_log, mentorship, outcome};
+use entity::enums::{Category, MentorshipStatus, OutcomeKind};
+use entity::{credential, dual_enrollment, mentorship, outcome};
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
 
 use super::sql::{Plan, a};
@@ -16,29 +16,21 @@ pub(super) fn in_base(column: impl IntoColumnRef) -> Expr {
 }
 
 /// `h`: approved OJT/RTI and logged attendance hours per enrollment of `b`
-/// whose PROGRESS feeds the report (the semi-join lets the planner probe
-/// the hour-log index per enrollment instead of hashing every hour log).
+/// whose PROGRESS feeds the report, read from `enrollment_hours` — the
+/// facts the hour-log writes keep current in their own transaction
+/// (migration `m20261128_000016`) — so a report never scans hour logs.
 pub(super) fn hours() -> SelectStatement {
-    use hour_log::Column as H;
-    let sum = |kind: HourKind, approved_only: bool| {
-        let approved = if approved_only {
-            " AND \"hour_log\".\"approved\""
-        } else {
-            ""
-        };
-        Expr::cust(format!(
-            "SUM(CASE WHEN \"hour_log\".\"kind\" = '{}'{approved} THEN \"hour_log\".\"hours\" ELSE 0.0 END)",
-            kind.as_str()
-        ))
-    };
     Query::select()
-        .expr_as(Expr::col((hour_log::Entity, H::EnrollmentId)), a("eid"))
-        .expr_as(sum(HourKind::Ojt, true), a("ojt"))
-        .expr_as(sum(HourKind::Rti, true), a("rti"))
-        .expr_as(sum(HourKind::Attendance, false), a("att"))
-        .from(hour_log::Entity)
+        .expr_as(
+            Expr::col((a("enrollment_hours"), a("enrollment_id"))),
+            a("eid"),
+        )
+        .expr_as(Expr::col((a("enrollment_hours"), a("ojt"))), a("ojt"))
+        .expr_as(Expr::col((a("enrollment_hours"), a("rti"))), a("rti"))
+        .expr_as(Expr::col((a("enrollment_hours"), a("att"))), a("att"))
+        .from(a("enrollment_hours"))
         .and_where(
-            Expr::col((hour_log::Entity, H::EnrollmentId)).in_subquery(
+            Expr::col((a("enrollment_hours"), a("enrollment_id"))).in_subquery(
                 Query::select()
                     .column(a("eid"))
                     .from(a("b"))
@@ -46,7 +38,6 @@ pub(super) fn hours() -> SelectStatement {
                     .to_owned(),
             ),
         )
-        .group_by_col((hour_log::Entity, H::EnrollmentId))
         .to_owned()
 }
 

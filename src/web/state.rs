@@ -37,6 +37,11 @@ pub struct AppState {
     pub badges: Arc<crate::records::badges::BadgeIssuer>,
     /// The day requests are decided on (`fixed_today`, or the real date).
     pub clock: crate::ground::clock::Clock,
+    /// Organization ids by slug, as tokens name them. A slug is set when
+    /// the organization is made and never changes, and organizations are
+    /// not deleted, so a slug found once is not looked up again (unknown
+    /// slugs are not kept: each is looked up).
+    pub org_ids: Arc<std::sync::RwLock<std::collections::HashMap<String, uuid::Uuid>>>,
 }
 
 impl AppState {
@@ -107,6 +112,7 @@ impl AppState {
             partners,
             badges,
             clock,
+            org_ids: Arc::default(),
         })
     }
 
@@ -170,13 +176,30 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
             participant_id,
         });
     }
-    let org = crate::directory::organizations::by_slug(&state.db, &claims.org)
-        .await?
-        .ok_or(Error::Unauthenticated("the token could not be verified"))?;
+    let known = state
+        .org_ids
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&claims.org)
+        .copied();
+    let org_id = match known {
+        Some(id) => id,
+        None => {
+            let org = crate::directory::organizations::by_slug(&state.db, &claims.org)
+                .await?
+                .ok_or(Error::Unauthenticated("the token could not be verified"))?;
+            state
+                .org_ids
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .insert(org.slug, org.id);
+            org.id
+        }
+    };
     Ok(Viewer {
         subject: claims.sub,
-        org_id: org.id,
-        org_slug: org.slug,
+        org_id,
+        org_slug: claims.org,
         roles: claims
             .roles
             .iter()

@@ -134,34 +134,66 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
         );
     }
     let (hub, errors, elapsed) = load(args.clients, args.seconds, call).await;
-    let (floor, floor_errors) =
-        super::floor::measure(&args.db, args.viewer_org, args.clients, args.seconds).await;
+    use super::floor::{Floor, measure};
+    let (floor, floor_errors, floor_elapsed) = measure(
+        &args.db,
+        Floor::OneStatement,
+        args.viewer_org,
+        args.clients,
+        args.seconds,
+    )
+    .await;
+    let (old, _, old_elapsed) = measure(
+        &args.db,
+        Floor::ByKind,
+        args.viewer_org,
+        args.clients,
+        args.seconds,
+    )
+    .await;
     let rps = hub.len() as f64 / elapsed;
+    let floor_rps = floor.len() as f64 / floor_elapsed;
+    let old_rps = old.len() as f64 / old_elapsed;
     let (p50, p95, p99) = (
         percentile(&hub, 50.0),
         percentile(&hub, 95.0),
         percentile(&hub, 99.0),
     );
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len().max(1) as f64;
     let (f50, f95) = (percentile(&floor, 50.0), percentile(&floor, 95.0));
+    let (o50, o95) = (percentile(&old, 50.0), percentile(&old, 95.0));
     println!(
         "case-manager page (50 participants, enrollments, hours, mentorships), {} clients, {} s",
         args.clients, args.seconds
     );
     println!(
-        "  hub:   {} requests, {rps:.1} req/s, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
-        hub.len()
+        "  hub:   {} requests, {rps:.1} req/s, mean {:.1} ms, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
+        hub.len(),
+        mean(&hub)
     );
     println!("  SQL statements per request: {per_request}");
-    println!("  floor (hand-written SQL, same concurrency): p50 {f50:.1} ms, p95 {f95:.1} ms");
     println!(
-        "  hub / floor: p50 {:.2}x, p95 {:.2}x",
+        "  floor (one prepared JSON statement per page, same policy): {floor_rps:.1} pages/s, mean {:.1} ms, p50 {f50:.1} ms, p95 {f95:.1} ms, errors {floor_errors}",
+        mean(&floor)
+    );
+    println!(
+        "  old floor (one unprepared statement per kind): {old_rps:.1} pages/s, mean {:.1} ms, p50 {o50:.1} ms, p95 {o95:.1} ms",
+        mean(&old)
+    );
+    println!(
+        "  hub / floor: mean {:.2}x, p50 {:.2}x, p95 {:.2}x; throughput {:.0} % of the floor's",
+        mean(&hub) / mean(&floor).max(0.001),
         p50 / f50.max(0.001),
-        p95 / f95.max(0.001)
+        p95 / f95.max(0.001),
+        100.0 * rps / floor_rps.max(0.001)
     );
     let report = json!({
         "bench": "graph", "clients": args.clients, "seconds": args.seconds, "requests": hub.len(), "errors": errors,
-        "rps": rps, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "sql_statements_per_request": per_request,
-        "floor_p50_ms": f50, "floor_errors": floor_errors, "floor_p95_ms": f95, "ratio_p50": p50 / f50.max(0.001), "ratio_p95": p95 / f95.max(0.001),
+        "rps": rps, "mean_ms": mean(&hub), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "sql_statements_per_request": per_request,
+        "floor_rps": floor_rps, "floor_mean_ms": mean(&floor), "floor_p50_ms": f50, "floor_p95_ms": f95, "floor_errors": floor_errors,
+        "old_floor_rps": old_rps, "old_floor_mean_ms": mean(&old), "old_floor_p50_ms": o50, "old_floor_p95_ms": o95,
+        "ratio_mean": mean(&hub) / mean(&floor).max(0.001), "ratio_p50": p50 / f50.max(0.001), "ratio_p95": p95 / f95.max(0.001),
+        "throughput_share": rps / floor_rps.max(0.001),
     });
     println!("{report}");
     Ok(report)

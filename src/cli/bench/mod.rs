@@ -13,6 +13,7 @@ mod temp_hub;
 mod writes;
 
 pub use fanout::{FanoutArgs, run as fanout};
+pub use floor::floor_page;
 pub use gateway::{GatewayArgs, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
