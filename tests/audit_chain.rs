@@ -114,6 +114,8 @@ hub_test!(
             "{out2}"
         );
         assert!(out2.contains("0 not sealed yet"), "{out2}");
+        // The sealer's queue holds what is not sealed yet: nothing now.
+        assert_eq!(app.count("audit_unsealed").await, 0);
         let (ok, head, _) = audit(&app, &["head"]);
         assert!(ok);
         let head = head.trim().to_owned();

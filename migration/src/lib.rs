@@ -16,6 +16,7 @@ mod m20261128_000013_lapses;
 mod m20261128_000014_youth;
 mod m20261128_000015_audit_chain;
 mod m20261128_000016_enrollment_hours;
+mod m20261128_000017_audit_unsealed;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_youth::Migration),
             Box::new(m20261128_000015_audit_chain::Migration),
             Box::new(m20261128_000016_enrollment_hours::Migration),
+            Box::new(m20261128_000017_audit_unsealed::Migration),
         ]
     }
 }

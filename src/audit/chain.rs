@@ -19,6 +19,7 @@
 
 use chrono::{SecondsFormat, Utc};
 use entity::{audit_event, audit_seal};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -83,18 +84,23 @@ pub async fn seal<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<u64> 
                 .await?;
         }
         let (mut seq, mut hash) = head(&txn).await?;
+        // The oldest events of the sealing queue (`audit_unsealed`, noted by
+        // a trigger as each event is inserted), in the chain's order.
+        let queue = || Alias::new("audit_unsealed");
         let waiting = audit_event::Entity::find()
             .filter(
-                audit_event::Column::Id.not_in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(audit_seal::Column::EventId)
-                        .from(audit_seal::Entity)
+                audit_event::Column::Id.in_subquery(
+                    Query::select()
+                        .column((queue(), Alias::new("event_id")))
+                        .from(queue())
+                        .order_by((queue(), Alias::new("at")), Order::Asc)
+                        .order_by((queue(), Alias::new("event_id")), Order::Asc)
+                        .limit(BATCH)
                         .to_owned(),
                 ),
             )
             .order_by_asc(audit_event::Column::At)
             .order_by_asc(audit_event::Column::Id)
-            .limit(BATCH)
             .all(&txn)
             .await?;
         let now = Utc::now();
@@ -114,6 +120,13 @@ pub async fn seal<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<u64> 
             audit_seal::Entity::insert_many(chunk.to_vec())
                 .exec_without_returning(&txn)
                 .await?;
+        }
+        for chunk in waiting.chunks(500) {
+            let delete = Query::delete()
+                .from_table(queue())
+                .and_where(Expr::col(Alias::new("event_id")).is_in(chunk.iter().map(|e| e.id)))
+                .to_owned();
+            txn.execute(&delete).await?;
         }
         txn.commit().await?;
         sealed += n;

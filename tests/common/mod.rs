@@ -435,7 +435,7 @@ pub async fn database_fingerprint(
     // (once a second): derived from `audit_event`, which is compared.
     for table in tables
         .into_iter()
-        .filter(|t| t != "seaql_migrations" && t != "audit_seal")
+        .filter(|t| t != "seaql_migrations" && t != "audit_seal" && t != "audit_unsealed")
     {
         let columns = strings(match backend {
             DbBackend::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
