@@ -67,7 +67,10 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         "the hand-written SQL runs on this database: {report}"
     );
     assert!(report["floor_p50_ms"].as_f64().unwrap() > 0.0, "{report}");
-    assert_eq!(report["old_floor_p50_ms"].as_f64().unwrap() > 0.0, true);
+    assert!(
+        report["old_floor_p50_ms"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
 
     // The floor reads the page the hub answers: the same participants, and
     // for each the same enrollments, approved hours, hour logs and

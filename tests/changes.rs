@@ -778,14 +778,23 @@ async fn a_version_still_in_flight_holds_the_feed_back() {
     let app = spawn_app_with(common::Backend::Postgres, false, |_| {}).await;
     let s = Story::new(&app.db);
     let story = s.partners().await;
-    let p = s.apprentice(&story, 1).await;
-    let e = enrollment::Entity::find()
-        .filter(enrollment::Column::ParticipantId.eq(p))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let enrollment_of = |p: uuid::Uuid| {
+        let db = app.db.clone();
+        async move {
+            enrollment::Entity::find()
+                .filter(enrollment::Column::ParticipantId.eq(p))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let e = enrollment_of(s.apprentice(&story, 1).await).await;
+    // The later write is another apprentice's: hour writes of one
+    // enrollment wait for each other (its row of report facts,
+    // `enrollment_hours`, is locked until the writing transaction ends).
+    let other = enrollment_of(s.apprentice(&story, 2).await).await;
     let a2w = app.staff("alliance-arts2work");
     let (_, at) = drain(&app, &a2w, 0, 100).await;
 
@@ -801,7 +810,7 @@ async fn a_version_still_in_flight_holds_the_feed_back() {
         .query(
             Some(&a2w),
             LOG_HOURS,
-            json!({ "input": { "enrollmentId": e, "kind": "RTI",
+            json!({ "input": { "enrollmentId": other, "kind": "RTI",
                 "workedOn": days(-1).to_string(), "hours": 3.0 } }),
         )
         .await;

@@ -227,3 +227,51 @@ async fn postgres_connections_send_without_delay() {
     }
     assert!(checked > 0, "no connection to PostgreSQL found");
 }
+
+hub_test!(
+    far_from_its_limit_a_request_is_decided_locally_and_counted_in_redis_after,
+    |backend| {
+        use redis::AsyncCommands;
+        let namespace = format!("test-{}", uuid::Uuid::new_v4());
+        let redis_url =
+            std::env::var("HUB_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+        let app = spawn_app_with(backend, false, |c| {
+            c.limits.redis_url = Some(redis_url.clone());
+            c.limits.redis_namespace = namespace.clone();
+            c.limits.per_subject_per_minute = 1000;
+        })
+        .await;
+        insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+        let staff = app.staff("wlcac");
+        for _ in 0..6 {
+            assert_ok(
+                &app.query(Some(&staff), "{ viewer { subject } }", json!({}))
+                    .await,
+            );
+        }
+        // The subject's window counter: the first hit asked Redis, the
+        // other five were let through here and are added by the
+        // background sync (every 100 ms), in a bounded number of tries.
+        let key = {
+            use sha2::Digest;
+            let digest = format!("{:x}", sha2::Sha256::digest(b"staff@wlcac"));
+            format!("{namespace}:rate:subject:{}", &digest[..32])
+        };
+        let mut conn = redis::Client::open(redis_url)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let mut count: Option<u64> = None;
+        for _ in 0..50 {
+            count = conn.get(&key).await.unwrap();
+            if count == Some(6) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(count, Some(6), "every hit is counted in Redis");
+        let ttl: i64 = conn.ttl(&key).await.unwrap();
+        assert!((1..=60).contains(&ttl), "a one-minute window: {ttl}");
+    }
+);

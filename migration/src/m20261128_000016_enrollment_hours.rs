@@ -6,7 +6,10 @@
 //! facts can never disagree with the hour logs they sum. PostgreSQL adds
 //! each statement's rows at once (statement triggers over transition
 //! tables: a 10 000-line import is one update per enrollment); SQLite, row
-//! by row. Sums are rounded to 6 decimals at each change, so adding and
+//! by row. A facts row is locked by the transaction that changes its
+//! hour logs until it ends, so hour writes of one enrollment wait for each
+//! other; PostgreSQL's triggers take the rows in enrollment order, so two
+//! writers of many enrollments cannot deadlock on them. Sums are rounded to 6 decimals at each change, so adding and
 //! removing the same hours leaves exactly 0, never a float residue that a
 //! report's "has hours" would count.
 
@@ -27,7 +30,7 @@ fn postgres() -> Vec<String> {
             "INSERT INTO enrollment_hours (enrollment_id, ojt, rti, att) \
              SELECT f.eid, {sign} f.ojt, {sign} f.rti, {sign} f.att FROM \
              (SELECT r.enrollment_id AS eid, {FACTS} FROM {rows} r GROUP BY r.enrollment_id) \
-             AS f(eid, ojt, rti, att) \
+             AS f(eid, ojt, rti, att) ORDER BY f.eid \
              ON CONFLICT (enrollment_id) DO UPDATE SET \
              ojt = round((enrollment_hours.ojt + EXCLUDED.ojt)::numeric, 6)::double precision, \
              rti = round((enrollment_hours.rti + EXCLUDED.rti)::numeric, 6)::double precision, \
