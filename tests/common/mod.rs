@@ -445,10 +445,13 @@ pub async fn database_fingerprint(
             ),
         })
         .await;
-        assert!(
-            columns.iter().any(|c| c == "id"),
-            "table {table} has no id column to order by"
-        );
+        // Rows in key order: `id`, or the first column where a table is
+        // keyed by its parent's id (`enrollment_hours`).
+        let key = if columns.iter().any(|c| c == "id") {
+            "id".to_owned()
+        } else {
+            columns.first().cloned().expect("a table has columns")
+        };
         // Every value as text: SQLite's quote() keeps blobs (hex) and NULL
         // apart from text; PostgreSQL casts any type to text.
         let rendered: Vec<String> = columns
@@ -462,7 +465,7 @@ pub async fn database_fingerprint(
             .query_all_raw(Statement::from_string(
                 backend,
                 format!(
-                    "SELECT {} FROM \"{table}\" ORDER BY \"id\"",
+                    "SELECT {} FROM \"{table}\" ORDER BY \"{key}\"",
                     rendered.join(", ")
                 ),
             ))
