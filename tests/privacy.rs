@@ -509,7 +509,11 @@ hub_test!(statements_depend_on_depth_not_on_rows, |backend| {
     for token in [w.app.staff("alliance-arts2work"), w.app.staff("hola")] {
         // The first request of an organization looks its id up once (kept
         // in the process after): both counts below are without it.
-        assert_ok(&w.app.query(Some(&token), "{ viewer { subject } }", json!({})).await);
+        assert_ok(
+            &w.app
+                .query(Some(&token), "{ viewer { subject } }", json!({}))
+                .await,
+        );
         let (five, _) = statements_for(&w.app, &token, 5).await;
         let (fifty, answer) = statements_for(&w.app, &token, 50).await;
         assert_eq!(
