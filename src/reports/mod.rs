@@ -87,13 +87,58 @@ pub async fn run(
 ) -> Result<Report> {
     validate(request)?;
     let txn = snapshot(db).await?;
-    let report = run_in(&txn, scope, request, threshold).await?;
+    let second = companion(db, &txn).await?;
+    let report = run_in(&txn, second.as_ref(), scope, request, threshold).await?;
+    if let Some(second) = second {
+        second.commit().await?;
+    }
     txn.commit().await?;
     Ok(report)
 }
 
+/// On PostgreSQL, a second read-only transaction on `txn`'s snapshot
+/// (`pg_export_snapshot`), so the report's two statements can run at the
+/// same time on two connections and still see one state of the data.
+async fn companion(
+    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
+) -> Result<Option<DatabaseTransaction>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let exported = txn
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT pg_export_snapshot() AS id",
+        ))
+        .await?
+        .ok_or_else(|| Error::Internal("no snapshot id".into()))?
+        .try_get::<String>("", "id")?;
+    // A snapshot id is hex digits and dashes, written into the text.
+    if !exported.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::Internal(format!(
+            "unexpected snapshot id {exported}"
+        )));
+    }
+    let second = db
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    second
+        .execute_unprepared(&format!("SET TRANSACTION SNAPSHOT '{exported}'"))
+        .await?;
+    second.execute_unprepared("SET LOCAL jit = off").await?;
+    second
+        .execute_unprepared("SET LOCAL work_mem = '32MB'")
+        .await?;
+    Ok(Some(second))
+}
+
 async fn run_in(
     db: &DatabaseTransaction,
+    second: Option<&DatabaseTransaction>,
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
@@ -130,7 +175,7 @@ async fn run_in(
         pathway_id,
         org_id,
     };
-    let aggregates = sql::aggregate(db, &plan).await?;
+    let aggregates = sql::aggregate(db, second, &plan).await?;
     let threshold = i64::from(threshold);
     let population = aggregates.total.counts[Count::Enrolled as usize];
     let mut hide_all = suppress::is_small(population, threshold);

@@ -248,10 +248,33 @@ fn is_total(row: &QueryResult) -> Result<bool> {
 }
 
 /// Runs the statements and collects the cells of every group and the total.
-pub(super) async fn aggregate<C: ConnectionTrait>(db: &C, plan: &Plan<'_>) -> Result<Aggregates> {
+/// The report's two statements: the enrollment grain on `db` and the
+/// participant grain on `other` when given — a second transaction on the
+/// same snapshot (PostgreSQL), so the two run at the same time on two
+/// connections — else one after the other on `db`.
+pub(super) async fn aggregate<C: ConnectionTrait>(
+    db: &C,
+    other: Option<&C>,
+    plan: &Plan<'_>,
+) -> Result<Aggregates> {
     let backend = db.get_database_backend();
+    let enrollment = enrollment_statement(plan, backend);
+    let participant = participant_statement(plan, backend);
+    let (enrollment_rows, participant_rows) = match other {
+        Some(other) => {
+            async_graphql::futures_util::future::try_join(
+                db.query_all(&enrollment),
+                other.query_all(&participant),
+            )
+            .await?
+        }
+        None => (
+            db.query_all(&enrollment).await?,
+            db.query_all(&participant).await?,
+        ),
+    };
     let mut out = Aggregates::default();
-    for row in db.query_all(&enrollment_statement(plan, backend)).await? {
+    for row in enrollment_rows {
         let cells = if is_total(&row)? {
             &mut out.total
         } else {
@@ -266,7 +289,7 @@ pub(super) async fn aggregate<C: ConnectionTrait>(db: &C, plan: &Plan<'_>) -> Re
             cells.sums[sum as usize] = row.try_get("", sum.column())?;
         }
     }
-    for row in db.query_all(&participant_statement(plan, backend)).await? {
+    for row in participant_rows {
         let cells = if is_total(&row)? {
             &mut out.total
         } else {
