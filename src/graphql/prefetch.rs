@@ -3,18 +3,17 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Context, Lookahead};
-use uuid::Uuid;
-
 use async_graphql::futures_util;
 use async_graphql::futures_util::future::{BoxFuture, try_join_all};
+use async_graphql::{Context, Lookahead};
+use uuid::Uuid;
 
 use super::ContextExt;
 use super::loaders::load_now;
 use crate::ground::error::Result;
 
 /// Loads each level of the requested participant tree for all `ids` at
-/// once (`load_many`, one statement per kind), so that the fields' own
+/// once ([`load_now`], one statement per kind), so that the fields' own
 /// `load_one` calls are answered from the per-request cache and the number
 /// of statements does not depend on how many participants a page holds.
 ///
