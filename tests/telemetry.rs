@@ -61,6 +61,44 @@ fn serve(config: &std::path::Path) -> (std::process::Child, String) {
     (server, base)
 }
 
+/// A collector on 127.0.0.1 that accepts OTLP traces and keeps them.
+async fn collector() -> MockServer {
+    let collector = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/traces"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&collector)
+        .await;
+    collector
+}
+
+/// What the collector received so far, each export as JSON.
+async fn received(collector: &MockServer) -> Vec<Value> {
+    collector
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
+        .collect()
+}
+
+/// Posts `body` to the hub's `/graphql` as `token`'s holder, in the W3C
+/// trace `trace` (parent span `parent`); answers the JSON.
+async fn traced(base: &str, token: &str, trace: &str, parent: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .header("traceparent", format!("00-{trace}-{parent}-01"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Every span the collector received, as (span, attributes by key).
 fn spans(bodies: &[Value]) -> Vec<(Value, serde_json::Map<String, Value>)> {
     let mut out = Vec::new();
@@ -87,12 +125,7 @@ fn spans(bodies: &[Value]) -> Vec<(Value, serde_json::Map<String, Value>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spans_reach_the_collector_continuing_the_callers_trace() {
     pathways_hub::init_crypto();
-    let collector = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/traces"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&collector)
-        .await;
+    let collector = collector().await;
     // A partner's apprenticeship tracker, asked for hours at query time.
     let partner = MockServer::start().await;
     Mock::given(method("GET"))
@@ -130,20 +163,17 @@ async fn spans_reach_the_collector_continuing_the_callers_trace() {
     // A gateway's trace: our spans must join it.
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let parent_id = "00f067aa0ba902b7";
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(&token)
-        .header("traceparent", format!("00-{trace_id}-{parent_id}-01"))
-        .json(&json!({
+    let answer = traced(
+        &base,
+        &token,
+        trace_id,
+        parent_id,
+        json!({
             "query": "query CaseLoad { participants(first: 5) { edges { node { givenName familyName email } } } }",
             "operationName": "CaseLoad",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        }),
+    )
+    .await;
     let people: Vec<String> = answer["data"]["participants"]["edges"]
         .as_array()
         .unwrap()
@@ -156,20 +186,17 @@ async fn spans_reach_the_collector_continuing_the_callers_trace() {
     // A second trace: Arts2Work's staff read hours its tracker keeps.
     let a2w = staff_token(&config, "alliance-arts2work");
     let partner_trace = "5bf92f3577b34da6a3ce929d0e0e4737";
-    let hours: Value = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(&a2w)
-        .header("traceparent", format!("00-{partner_trace}-{parent_id}-01"))
-        .json(&json!({
+    let hours = traced(
+        &base,
+        &a2w,
+        partner_trace,
+        parent_id,
+        json!({
             "query": "query Hours { participants(first: 3) { edges { node { partnerHourLogs { hours } } } } }",
             "operationName": "Hours",
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        }),
+    )
+    .await;
     assert!(hours["data"]["participants"].is_object(), "{hours}");
     assert!(
         !partner.received_requests().await.unwrap().is_empty(),
@@ -179,13 +206,7 @@ async fn spans_reach_the_collector_continuing_the_callers_trace() {
     // Wait (bounded, counted in tries) until the request's span arrived.
     let mut bodies = Vec::new();
     for _ in 0..100 {
-        bodies = collector
-            .received_requests()
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
-            .collect();
+        bodies = received(&collector).await;
         let names: Vec<Value> = spans(&bodies)
             .into_iter()
             .map(|(s, _)| s["name"].clone())
@@ -271,12 +292,7 @@ fn interval(span: &Value) -> (u128, u128) {
 /// overlap.
 async fn statements_of_a_page_overlap(backend: common::Backend) {
     pathways_hub::init_crypto();
-    let collector = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/traces"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&collector)
-        .await;
+    let collector = collector().await;
     let (database_url, _cleanup) = common::fresh_database(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hub.toml");
@@ -298,22 +314,18 @@ async fn statements_of_a_page_overlap(backend: common::Backend) {
     );
     let token = staff_token(&config, "alliance-arts2work");
     let (mut server, base) = serve(&config);
-    let client = reqwest::Client::new();
     // Ten pages, each in its own trace; the first ones also open the
     // pool's connections.
     let traces: Vec<String> = (0..10).map(|n| format!("{:032x}", 0xa11ce + n)).collect();
     for trace in &traces {
-        let answer: Value = client
-            .post(format!("{base}/graphql"))
-            .bearer_auth(&token)
-            .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
-            .json(&json!({ "query": pathways_hub::cli::bench::CASE_MANAGER_QUERY }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = traced(
+            &base,
+            &token,
+            trace,
+            "00f067aa0ba902b7",
+            json!({ "query": pathways_hub::cli::bench::CASE_MANAGER_QUERY }),
+        )
+        .await;
         let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
         assert!(
             edges.iter().any(|e| {
@@ -339,13 +351,7 @@ async fn statements_of_a_page_overlap(backend: common::Backend) {
     };
     let mut bodies = Vec::new();
     for _ in 0..100 {
-        bodies = collector
-            .received_requests()
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
-            .collect();
+        bodies = received(&collector).await;
         if traces.iter().all(|t| statements_of(&bodies, t).len() >= 5) {
             break;
         }

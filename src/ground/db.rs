@@ -90,16 +90,21 @@ pub async fn serialize_on<C: ConnectionTrait>(txn: &C, key: &[u8]) -> Result<(),
     if txn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
-    let digest = Sha256::digest(key);
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
     txn.query_one_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_advisory_xact_lock($1)",
-        [i64::from_be_bytes(first).into()],
+        [lock_id(key).into()],
     ))
     .await?;
     Ok(())
+}
+
+/// The advisory-lock id of `key`: the first 8 bytes of its SHA-256.
+fn lock_id(key: &[u8]) -> i64 {
+    let digest = Sha256::digest(key);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// [`serialize_on`] for many keys in one statement: the locks are taken in
@@ -110,15 +115,7 @@ pub async fn serialize_on_all<C: ConnectionTrait>(txn: &C, keys: &[&[u8]]) -> Re
     if txn.get_database_backend() != DatabaseBackend::Postgres || keys.is_empty() {
         return Ok(());
     }
-    let mut ids: Vec<i64> = keys
-        .iter()
-        .map(|key| {
-            let digest = Sha256::digest(key);
-            let mut first = [0u8; 8];
-            first.copy_from_slice(&digest[..8]);
-            i64::from_be_bytes(first)
-        })
-        .collect();
+    let mut ids: Vec<i64> = keys.iter().map(|key| lock_id(key)).collect();
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(5000) {
