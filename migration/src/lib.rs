@@ -17,6 +17,7 @@ mod m20261128_000014_youth;
 mod m20261128_000015_audit_chain;
 mod m20261128_000016_enrollment_hours;
 mod m20261128_000017_audit_unsealed;
+mod m20261128_000018_change_feed_statements;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_audit_chain::Migration),
             Box::new(m20261128_000016_enrollment_hours::Migration),
             Box::new(m20261128_000017_audit_unsealed::Migration),
+            Box::new(m20261128_000018_change_feed_statements::Migration),
         ]
     }
 }

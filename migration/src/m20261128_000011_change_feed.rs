@@ -18,15 +18,15 @@ pub struct Migration;
 
 /// A participant-level table: its kind and category, and how a row names
 /// its participant and owner (`{r}` stands for `NEW` or `OLD`).
-struct Tracked {
-    table: &'static str,
+pub(crate) struct Tracked {
+    pub(crate) table: &'static str,
     kind: &'static str,
     category: &'static str,
     participant: &'static str,
     owner: &'static str,
 }
 
-const TRACKED: &[Tracked] = &[
+pub(crate) const TRACKED: &[Tracked] = &[
     Tracked {
         table: "participant_profile",
         kind: "PARTICIPANT_PROFILE",
@@ -118,6 +118,20 @@ impl Tracked {
         )
     }
 
+    /// `INSERT INTO change_log … SELECT` for every row of `rows` (a
+    /// transition table) and `operation`: one statement for a statement's
+    /// rows (migration `m20261128_000018`).
+    pub(crate) fn insert_all(&self, rows: &str, operation: &str) -> String {
+        format!(
+            "INSERT INTO change_log (kind, entity_id, participant_id, owner_org_id, category, operation) \
+             SELECT '{kind}', r.id, {participant}, {owner}, '{category}', '{operation}' FROM {rows} r",
+            kind = self.kind,
+            category = self.category,
+            participant = self.participant.replace("{r}", "r"),
+            owner = self.owner.replace("{r}", "r"),
+        )
+    }
+
     /// Copies every existing row in as an upsert (a database migrated from
     /// before the feed starts with every row in it once).
     fn backfill(&self) -> String {
@@ -166,22 +180,32 @@ fn postgres_statements() -> Vec<String> {
             .to_owned(),
     ];
     for t in TRACKED {
-        let name = format!("change_{}", t.table);
-        sql.push(format!(
-            "CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN \
-               IF TG_OP = 'DELETE' THEN {del}; RETURN OLD; \
-               ELSE {up}; RETURN NEW; END IF; \
-             END $$ LANGUAGE plpgsql",
-            del = t.insert("OLD", "DELETE"),
-            up = t.insert("NEW", "UPSERT"),
-        ));
-        sql.push(format!(
-            "CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} \
-               FOR EACH ROW EXECUTE FUNCTION {name}()",
-            table = t.table
-        ));
+        sql.extend(t.row_trigger());
     }
     sql
+}
+
+impl Tracked {
+    /// The row trigger (and its function) that writes a row's change
+    /// (PostgreSQL; statement triggers replace it in `m20261128_000018`).
+    pub(crate) fn row_trigger(&self) -> [String; 2] {
+        let name = format!("change_{}", self.table);
+        [
+            format!(
+                "CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN \
+                   IF TG_OP = 'DELETE' THEN {del}; RETURN OLD; \
+                   ELSE {up}; RETURN NEW; END IF; \
+                 END $$ LANGUAGE plpgsql",
+                del = self.insert("OLD", "DELETE"),
+                up = self.insert("NEW", "UPSERT"),
+            ),
+            format!(
+                "CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} \
+                   FOR EACH ROW EXECUTE FUNCTION {name}()",
+                table = self.table
+            ),
+        ]
+    }
 }
 
 fn sqlite_statements() -> Vec<String> {
