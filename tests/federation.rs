@@ -701,6 +701,60 @@ hub_test!(fifty_participants_cost_one_call_per_partner, |backend| {
     );
 });
 
+hub_test!(
+    which_participants_each_partner_may_be_asked_about_is_one_statement_for_all_partners,
+    |backend| {
+        // Three trackers of the same record kind: the crosswalk rows the
+        // policy lets through are read once for the three of them, so a
+        // page costs two statements more with the field than without it
+        // (that read, and the insert of the request's disclosures), however
+        // many partners answer it; one read per partner cost four.
+        let mut servers = Vec::new();
+        for _ in 0..3 {
+            servers.push(tracker(Tracker::new(0)).await);
+        }
+        let orgs = [
+            ("alliance-arts2work", OrgKind::TrainingPartner),
+            ("spacela", OrgKind::TrainingPartner),
+            ("hollywood-cpr", OrgKind::TrainingPartner),
+        ];
+        let configs = orgs
+            .iter()
+            .zip(&servers)
+            .map(|((slug, _), s)| tracker_config(&format!("{slug}-tracker"), slug, &api(s)))
+            .collect();
+        let w = world(backend, 5, &orgs, "PROGRESS", configs).await;
+        let token = w.app.staff("wlcac");
+        let with = "{ participants(first: 50) { edges { node { id partnerHourLogs { source hours } } } } }";
+        let without = "{ participants(first: 50) { edges { node { id } } } }";
+        // Warm: the partners' organization ids are looked up once.
+        assert_ok(&w.app.query(Some(&token), with, json!({})).await);
+        let mut costs = Vec::new();
+        for query in [with, without] {
+            let before = w.app.state.statements();
+            let answer = w.app.query(Some(&token), query, json!({})).await;
+            assert_ok(&answer);
+            let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), 5, "{answer:#}");
+            if query == with {
+                for edge in edges {
+                    let logs = edge["node"]["partnerHourLogs"].as_array().unwrap();
+                    assert_eq!(logs.len(), 3, "one log from each tracker: {answer:#}");
+                }
+            }
+            costs.push(w.app.state.statements() - before);
+        }
+        assert_eq!(
+            costs[0],
+            costs[1] + 2,
+            "statements with and without the partners' field: {costs:?}"
+        );
+        for server in &servers {
+            assert_eq!(calls(server).await, 2, "one call per partner per request");
+        }
+    }
+);
+
 hub_test!(partners_are_called_in_parallel, |backend| {
     // Each partner holds its answer until all three were called: called one
     // after the other, the first would wait GATE_LIMIT for the others.

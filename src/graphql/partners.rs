@@ -47,44 +47,69 @@ impl Loader<Uuid> for PartnerLoader {
     type Error = PartnerLoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, PartnerAnswer>, PartnerLoadError> {
-        let unavailable = || {
-            keys.iter()
-                .map(|k| (*k, PartnerAnswer::Unavailable))
-                .collect()
-        };
         let Ok(org) = self.partner.org_id(&self.db).await else {
-            return Ok(unavailable());
+            return Ok(unavailable(keys));
         };
         // Who may see what is decided here, in SQL, before any call.
         let scope = self.scopes.of(self.kind.category());
-        let links = adapters::visible_links(&self.db, &scope, org, keys)
+        let links = adapters::visible_links(&self.db, &scope, &[org], keys)
             .await
             .map_err(|e| Arc::new(format!("{e:?}")))?;
-        if links.is_empty() {
-            return Ok(keys
-                .iter()
-                .map(|k| (*k, PartnerAnswer::Records(Vec::new())))
-                .collect());
-        }
-        let ids: Vec<String> = links.iter().map(|(_, e)| e.clone()).collect();
-        let Ok(mapped) = self
-            .partner
-            .fetch(self.kind, &ids, self.scopes.viewer().org_id)
-            .await
-        else {
-            return Ok(unavailable());
-        };
-        let mut found = adapters::by_participant(&self.partner, org, &links, mapped);
-        Ok(keys
-            .iter()
-            .map(|k| {
-                (
-                    *k,
-                    PartnerAnswer::Records(found.remove(k).unwrap_or_default()),
-                )
-            })
-            .collect())
+        Ok(ask(
+            &self.partner,
+            self.kind,
+            org,
+            links,
+            keys,
+            self.scopes.viewer().org_id,
+        )
+        .await)
     }
+}
+
+/// Every key answered `Unavailable` (the partner could not be asked).
+fn unavailable(keys: &[Uuid]) -> HashMap<Uuid, PartnerAnswer> {
+    keys.iter()
+        .map(|k| (*k, PartnerAnswer::Unavailable))
+        .collect()
+}
+
+/// Asks `partner` (organization `org`) for its `kind` records of the
+/// participants `links` names — the crosswalk rows the policy let through
+/// for it — and answers each of `keys`: its records, none when the
+/// partner knows it under no visible id, or `Unavailable`.
+async fn ask(
+    partner: &Partner,
+    kind: RecordKind,
+    org: Uuid,
+    links: Vec<(Uuid, Uuid, String)>,
+    keys: &[Uuid],
+    viewer_org: Uuid,
+) -> HashMap<Uuid, PartnerAnswer> {
+    let links: Vec<(Uuid, String)> = links
+        .into_iter()
+        .filter(|(o, ..)| *o == org)
+        .map(|(_, p, e)| (p, e))
+        .collect();
+    if links.is_empty() {
+        return keys
+            .iter()
+            .map(|k| (*k, PartnerAnswer::Records(Vec::new())))
+            .collect();
+    }
+    let ids: Vec<String> = links.iter().map(|(_, e)| e.clone()).collect();
+    let Ok(mapped) = partner.fetch(kind, &ids, viewer_org).await else {
+        return unavailable(keys);
+    };
+    let mut found = adapters::by_participant(partner, org, &links, mapped);
+    keys.iter()
+        .map(|k| {
+            (
+                *k,
+                PartnerAnswer::Records(found.remove(k).unwrap_or_default()),
+            )
+        })
+        .collect()
 }
 
 /// The partner loaders of one request.
@@ -131,29 +156,78 @@ impl PartnerLoaders {
     /// Loads `kinds` for all `participants` from every partner at once
     /// (prefetch of a page) and puts the answers in the loaders' caches,
     /// where the fields' own loads find them. The whole page is known, so
-    /// the loaders' batching delay is skipped. A failure of our own side
-    /// is left for the fields to meet and report.
-    pub async fn prefetch(&self, kinds: &[RecordKind], participants: &[Uuid]) {
-        let calls = self
-            .loaders
-            .iter()
-            .zip(&self.asked)
-            .filter(|((_, k, _), _)| kinds.contains(k))
-            .map(|((_, _, loader), asked)| async move {
-                let mut asked = asked.lock().await;
-                let fresh: Vec<Uuid> = participants
-                    .iter()
-                    .copied()
-                    .filter(|p| asked.insert(*p))
-                    .collect();
-                if fresh.is_empty() {
+    /// the loaders' batching delay is skipped, and which participants each
+    /// partner may be asked about is one statement per kind for all
+    /// partners (not one per partner). A failure of our own side is left
+    /// for the fields to meet and report.
+    pub async fn prefetch(
+        &self,
+        db: &DatabaseConnection,
+        scopes: &Scopes,
+        kinds: &[RecordKind],
+        participants: &[Uuid],
+    ) {
+        join_all(
+            kinds
+                .iter()
+                .map(|kind| self.prefetch_kind(db, scopes, *kind, participants)),
+        )
+        .await;
+    }
+
+    async fn prefetch_kind(
+        &self,
+        db: &DatabaseConnection,
+        scopes: &Scopes,
+        kind: RecordKind,
+        participants: &[Uuid],
+    ) {
+        // Held until the answers are in the caches (in loader order, so
+        // two prefetches cannot wait on each other).
+        let mut held = Vec::new();
+        for ((partner, k, loader), asked) in self.loaders.iter().zip(&self.asked) {
+            if *k != kind {
+                continue;
+            }
+            let mut asked = asked.lock().await;
+            let fresh: Vec<Uuid> = participants
+                .iter()
+                .copied()
+                .filter(|p| asked.insert(*p))
+                .collect();
+            if !fresh.is_empty() {
+                held.push((partner, loader, fresh, asked));
+            }
+        }
+        let mut orgs = Vec::new();
+        for (partner, loader, fresh, _) in &held {
+            match partner.org_id(db).await {
+                Ok(org) => orgs.push(org),
+                Err(_) => loader.feed_many(unavailable(fresh)).await,
+            }
+        }
+        let wanted: Vec<Uuid> = {
+            let mut all: Vec<Uuid> = held.iter().flat_map(|(_, _, f, _)| f.clone()).collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
+        let scope = scopes.of(kind.category());
+        let Ok(links) = adapters::visible_links(db, &scope, &orgs, &wanted).await else {
+            return;
+        };
+        let viewer_org = scopes.viewer().org_id;
+        join_all(held.iter().map(|(partner, loader, fresh, _)| {
+            let links = links.clone();
+            async move {
+                let Ok(org) = partner.org_id(db).await else {
                     return;
-                }
-                if let Ok(answers) = loader.loader().load(&fresh).await {
-                    loader.feed_many(answers).await;
-                }
-            });
-        join_all(calls).await;
+                };
+                let answers = ask(partner, kind, org, links, fresh, viewer_org).await;
+                loader.feed_many(answers).await;
+            }
+        }))
+        .await;
     }
 }
 

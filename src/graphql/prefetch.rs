@@ -40,7 +40,10 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
     .collect();
     let partners = async {
         if !partner_kinds.is_empty() {
-            ctx.request().partners.prefetch(&partner_kinds, ids).await;
+            ctx.request()
+                .partners
+                .prefetch(ctx.db(), ctx.scopes(), &partner_kinds, ids)
+                .await;
         }
     };
     let ((), own) =
