@@ -324,6 +324,31 @@ fn partner_errors(answer: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// A world of `n` youth known to three training partners' hour trackers,
+/// one per server of `servers`, each declaration adjusted by `adjust`.
+async fn three_trackers(
+    backend: Backend,
+    n: usize,
+    servers: &[MockServer],
+    adjust: impl Fn(&mut PartnerConfig),
+) -> World {
+    let orgs = [
+        ("alliance-arts2work", OrgKind::TrainingPartner),
+        ("spacela", OrgKind::TrainingPartner),
+        ("hollywood-cpr", OrgKind::TrainingPartner),
+    ];
+    let configs = orgs
+        .iter()
+        .zip(servers)
+        .map(|((slug, _), s)| {
+            let mut config = tracker_config(&format!("{slug}-tracker"), slug, &api(s));
+            adjust(&mut config);
+            config
+        })
+        .collect();
+    world(backend, n, &orgs, "PROGRESS", configs).await
+}
+
 /// A world of `n` youth known to Arts2Work's tracker (`apprentiscope`,
 /// hour logs) and ELAC's student system (`elac-sis`, dual enrollments),
 /// both sharing with WLCAC; the two partners' servers are returned.
@@ -713,17 +738,7 @@ hub_test!(
         for _ in 0..3 {
             servers.push(tracker(Tracker::new(0)).await);
         }
-        let orgs = [
-            ("alliance-arts2work", OrgKind::TrainingPartner),
-            ("spacela", OrgKind::TrainingPartner),
-            ("hollywood-cpr", OrgKind::TrainingPartner),
-        ];
-        let configs = orgs
-            .iter()
-            .zip(&servers)
-            .map(|((slug, _), s)| tracker_config(&format!("{slug}-tracker"), slug, &api(s)))
-            .collect();
-        let w = world(backend, 5, &orgs, "PROGRESS", configs).await;
+        let w = three_trackers(backend, 5, &servers, |_| {}).await;
         let token = w.app.staff("wlcac");
         let with = "{ participants(first: 50) { edges { node { id partnerHourLogs { source hours } } } } }";
         let without = "{ participants(first: 50) { edges { node { id } } } }";
@@ -763,23 +778,12 @@ hub_test!(partners_are_called_in_parallel, |backend| {
     for _ in 0..3 {
         servers.push(tracker(Tracker::gated(&gate)).await);
     }
-    let orgs = [
-        ("alliance-arts2work", OrgKind::TrainingPartner),
-        ("spacela", OrgKind::TrainingPartner),
-        ("hollywood-cpr", OrgKind::TrainingPartner),
-    ];
-    let configs = orgs
-        .iter()
-        .zip(&servers)
-        .map(|((slug, _), s)| {
-            let mut config = tracker_config(&format!("{slug}-tracker"), slug, &api(s));
-            // Longer than a gate holds a call: a hub calling one partner
-            // after the other fails on order, not on its own timeout.
-            config.timeout_ms = 3 * GATE_LIMIT.as_millis() as u64;
-            config
-        })
-        .collect();
-    let w = world(backend, 3, &orgs, "PROGRESS", configs).await;
+    let w = three_trackers(backend, 3, &servers, |config| {
+        // Longer than a gate holds a call: a hub calling one partner
+        // after the other fails on order, not on its own timeout.
+        config.timeout_ms = 3 * GATE_LIMIT.as_millis() as u64;
+    })
+    .await;
     let answer = w
         .app
         .query(Some(&w.app.staff("wlcac")), PAGE, json!({}))

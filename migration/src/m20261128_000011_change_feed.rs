@@ -147,6 +147,19 @@ impl Tracked {
     }
 }
 
+/// PL/pgSQL that draws the transaction's first version into `v` and
+/// publishes it as an advisory lock held until the transaction ends, inside
+/// a brief shared hold of the draw lock, and notes it for the transaction.
+pub(crate) fn publish_first_version() -> String {
+    format!(
+        "PERFORM pg_advisory_lock_shared({DRAW_LOCK}); \
+         v := nextval('change_version_seq'); \
+         PERFORM pg_advisory_xact_lock({IN_FLIGHT} + (v >> 31)::int, (v & 2147483647)::int); \
+         PERFORM pg_advisory_unlock_shared({DRAW_LOCK}); \
+         PERFORM set_config('pathways.change_first', v::text, true);"
+    )
+}
+
 fn postgres_statements() -> Vec<String> {
     let mut sql = vec![
         "CREATE SEQUENCE change_version_seq".to_owned(),
@@ -162,18 +175,14 @@ fn postgres_statements() -> Vec<String> {
              DECLARE v bigint; first text; \
              BEGIN \
                first := current_setting('pathways.change_first', true); \
-               IF first IS NULL OR first = '' THEN \
-                 PERFORM pg_advisory_lock_shared({DRAW_LOCK}); \
-                 v := nextval('change_version_seq'); \
-                 PERFORM pg_advisory_xact_lock({IN_FLIGHT} + (v >> 31)::int, (v & 2147483647)::int); \
-                 PERFORM pg_advisory_unlock_shared({DRAW_LOCK}); \
-                 PERFORM set_config('pathways.change_first', v::text, true); \
+               IF first IS NULL OR first = '' THEN {publish} \
                ELSE \
                  v := nextval('change_version_seq'); \
                END IF; \
                NEW.change_version := v; \
                RETURN NEW; \
-             END $$ LANGUAGE plpgsql"
+             END $$ LANGUAGE plpgsql",
+            publish = publish_first_version(),
         ),
         "CREATE TRIGGER change_log_stamp BEFORE INSERT ON change_log \
            FOR EACH ROW EXECUTE FUNCTION change_log_stamp()"

@@ -23,7 +23,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use super::m20261128_000011_change_feed::{DRAW_LOCK, IN_FLIGHT, TRACKED};
+use super::m20261128_000011_change_feed::{TRACKED, publish_first_version};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -45,15 +45,10 @@ fn up_statements() -> Vec<String> {
              DECLARE v bigint; first text; \
              BEGIN \
                first := current_setting('pathways.change_first', true); \
-               IF first IS NULL OR first = '' THEN \
-                 PERFORM pg_advisory_lock_shared({DRAW_LOCK}); \
-                 v := nextval('change_version_seq'); \
-                 PERFORM pg_advisory_xact_lock({IN_FLIGHT} + (v >> 31)::int, (v & 2147483647)::int); \
-                 PERFORM pg_advisory_unlock_shared({DRAW_LOCK}); \
-                 PERFORM set_config('pathways.change_first', v::text, true); \
-               END IF; \
+               IF first IS NULL OR first = '' THEN {publish} END IF; \
                RETURN NULL; \
-             END $$ LANGUAGE plpgsql"
+             END $$ LANGUAGE plpgsql",
+            publish = publish_first_version(),
         ),
         "CREATE TRIGGER change_log_publish BEFORE INSERT ON change_log \
            FOR EACH STATEMENT EXECUTE FUNCTION change_log_publish()"
