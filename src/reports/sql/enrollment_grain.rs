@@ -146,12 +146,12 @@ pub(super) fn enrollment_statement(
         q
     };
     let mut with = WithClause::new();
-    with.cte(cte("b", base(plan, backend)))
+    with.cte(shared_cte("b", base(plan, backend)))
         .cte(cte("h", facts::hours()))
         .cte(cte("c", facts::credentials(plan)))
         .cte(cte("m", facts::mentored(plan)))
         .cte(cte("o", facts::outcomes(plan)))
-        .cte(cte("j", joined(plan)))
+        .cte(shared_cte("j", joined(plan)))
         .cte(cte("pt", per_person(plan, true)));
     let mut main = branch(true);
     if !plan.group_by.is_empty() {

@@ -188,6 +188,17 @@ fn cte(name: &str, query: SelectStatement) -> CommonTableExpression {
         .to_owned()
 }
 
+/// A common table expression that several parts of the statement read,
+/// computed once (`AS MATERIALIZED`). SQLite 3.51 (the bundled one) inlines
+/// a CTE into every place that reads it unless told not to: the base of
+/// enrollments `b`, with its policy sub-queries per enrollment, ran once
+/// for each fact joined to it — 3.5–4.1 s for an evaluator's enrollment
+/// statement at 100 000 participants, against ~1 s materialized.
+/// PostgreSQL materializes a CTE read more than once anyway.
+fn shared_cte(name: &str, query: SelectStatement) -> CommonTableExpression {
+    cte(name, query).materialized(true).to_owned()
+}
+
 /// The group columns of `b` (or of a table with `g_*` columns), as
 /// `(expression, alias)`.
 fn dims(group_by: &[GroupBy], table: &str, from_base: bool) -> Vec<(String, &'static str)> {
@@ -334,10 +345,65 @@ pub(super) async fn reach<C: ConnectionTrait>(db: &C, scope: &ReportScope) -> Re
 #[cfg(test)]
 mod tests {
     use entity::enums::EnrollmentStatus;
+    use sea_orm::sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+
+    use super::*;
+    use crate::auth::{Role, Viewer};
 
     #[test]
     fn status_names_match_the_stored_ones() {
         assert_eq!(EnrollmentStatus::Active.as_str(), "ACTIVE");
         assert_eq!(EnrollmentStatus::Completed.as_str(), "COMPLETED");
+    }
+
+    /// The base of enrollments, with its policy sub-queries, is computed once
+    /// per statement: SQLite inlines a CTE into each reader unless it is
+    /// marked, and then ran the base once per fact (~3× the time).
+    #[test]
+    fn the_shared_parts_of_both_statements_are_materialized() {
+        let viewer = Viewer {
+            subject: "s".into(),
+            org_id: Uuid::from_u128(9),
+            org_slug: "harder-co".into(),
+            roles: vec![Role::Evaluator],
+            participant_id: None,
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        let Ok(scope) = crate::policy::report_scope(&viewer, today) else {
+            panic!("an evaluator runs reports");
+        };
+        let plan = Plan {
+            scope: &scope,
+            group_by: &[GroupBy::Program, GroupBy::Period],
+            period: Period::Quarter,
+            from: None,
+            to: None,
+            program_id: None,
+            pathway_id: None,
+            org_id: None,
+        };
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let sql = |w: sea_orm::sea_query::WithQuery| {
+                let text = match backend {
+                    DbBackend::Sqlite => w.to_string(SqliteQueryBuilder),
+                    _ => w.to_string(PostgresQueryBuilder),
+                };
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            };
+            let enrollment = sql(enrollment_statement(&plan, backend));
+            assert!(
+                enrollment.contains(r#""b" AS MATERIALIZED ("#),
+                "{enrollment}"
+            );
+            assert!(
+                enrollment.contains(r#""j" AS MATERIALIZED ("#),
+                "{enrollment}"
+            );
+            let participant = sql(participant_statement(&plan, backend));
+            assert!(
+                participant.contains(r#""b" AS MATERIALIZED ("#),
+                "{participant}"
+            );
+        }
     }
 }

@@ -97,7 +97,7 @@ pub(super) fn participant_statement(
     };
     let mut main = branch(true);
     let mut with = WithClause::new();
-    with.cte(cte("b", base(plan, backend)))
+    with.cte(shared_cte("b", base(plan, backend)))
         .cte(cte("d", facts::dual_units(plan)))
         .cte(cte("o", facts::outcomes(plan)))
         .cte(cte("xt", ranked(plan, true)));
