@@ -252,11 +252,7 @@ hub_test!(
         // The subject's window counter: the first hit asked Redis, the
         // other five were let through here and are added by the
         // background sync (every 100 ms), in a bounded number of tries.
-        let key = {
-            use sha2::Digest;
-            let digest = format!("{:x}", sha2::Sha256::digest(b"staff@wlcac"));
-            format!("{namespace}:rate:subject:{}", &digest[..32])
-        };
+        let key = pathways_hub::ground::shared::rate_key(&namespace, "subject", "staff@wlcac");
         let mut conn = redis::Client::open(redis_url)
             .unwrap()
             .get_multiplexed_async_connection()

@@ -118,9 +118,9 @@ impl Tracked {
         )
     }
 
-    /// `INSERT INTO change_log … SELECT` for every row of `rows` (a
-    /// transition table) and `operation`: one statement for a statement's
-    /// rows (migration `m20261128_000018`).
+    /// `INSERT INTO change_log … SELECT` for every row of `rows` (a table,
+    /// or a transition table: one statement for a statement's rows,
+    /// migration `m20261128_000018`) and `operation`.
     pub(crate) fn insert_all(&self, rows: &str, operation: &str) -> String {
         format!(
             "INSERT INTO change_log (kind, entity_id, participant_id, owner_org_id, category, operation) \
@@ -135,14 +135,9 @@ impl Tracked {
     /// Copies every existing row in as an upsert (a database migrated from
     /// before the feed starts with every row in it once).
     fn backfill(&self) -> String {
-        let t = self.table;
         format!(
-            "INSERT INTO change_log (kind, entity_id, participant_id, owner_org_id, category, operation) \
-             SELECT '{kind}', r.id, {participant}, {owner}, '{category}', 'UPSERT' FROM {t} r ORDER BY r.created_at, r.id",
-            kind = self.kind,
-            category = self.category,
-            participant = self.participant.replace("{r}", "r"),
-            owner = self.owner.replace("{r}", "r"),
+            "{} ORDER BY r.created_at, r.id",
+            self.insert_all(self.table, "UPSERT")
         )
     }
 }

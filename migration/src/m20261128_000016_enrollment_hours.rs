@@ -9,9 +9,10 @@
 //! by row. A facts row is locked by the transaction that changes its
 //! hour logs until it ends, so hour writes of one enrollment wait for each
 //! other; PostgreSQL's triggers take the rows in enrollment order, so two
-//! writers of many enrollments cannot deadlock on them. Sums are rounded to 6 decimals at each change, so adding and
-//! removing the same hours leaves exactly 0, never a float residue that a
-//! report's "has hours" would count.
+//! writers of many enrollments cannot deadlock on them. Sums are rounded
+//! to 6 decimals at each change, so adding and removing the same hours
+//! leaves exactly 0, never a float residue that a report's "has hours"
+//! would count.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};

@@ -59,7 +59,7 @@ impl Loader<Uuid> for PartnerLoader {
             &self.partner,
             self.kind,
             org,
-            links,
+            &links,
             keys,
             self.scopes.viewer().org_id,
         )
@@ -82,14 +82,14 @@ async fn ask(
     partner: &Partner,
     kind: RecordKind,
     org: Uuid,
-    links: Vec<(Uuid, Uuid, String)>,
+    links: &[(Uuid, Uuid, String)],
     keys: &[Uuid],
     viewer_org: Uuid,
 ) -> HashMap<Uuid, PartnerAnswer> {
     let links: Vec<(Uuid, String)> = links
-        .into_iter()
+        .iter()
         .filter(|(o, ..)| *o == org)
-        .map(|(_, p, e)| (p, e))
+        .map(|(_, p, e)| (*p, e.clone()))
         .collect();
     if links.is_empty() {
         return keys
@@ -195,35 +195,27 @@ impl PartnerLoaders {
                 .copied()
                 .filter(|p| asked.insert(*p))
                 .collect();
-            if !fresh.is_empty() {
-                held.push((partner, loader, fresh, asked));
+            if fresh.is_empty() {
+                continue;
             }
-        }
-        let mut orgs = Vec::new();
-        for (partner, loader, fresh, _) in &held {
             match partner.org_id(db).await {
-                Ok(org) => orgs.push(org),
-                Err(_) => loader.feed_many(unavailable(fresh)).await,
+                Ok(org) => held.push((partner, org, loader, fresh, asked)),
+                Err(_) => loader.feed_many(unavailable(&fresh)).await,
             }
         }
-        let wanted: Vec<Uuid> = {
-            let mut all: Vec<Uuid> = held.iter().flat_map(|(_, _, f, _)| f.clone()).collect();
-            all.sort_unstable();
-            all.dedup();
-            all
-        };
+        let orgs: Vec<Uuid> = held.iter().map(|(_, org, ..)| *org).collect();
+        let mut wanted: Vec<Uuid> = held.iter().flat_map(|(.., f, _)| f.clone()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
         let scope = scopes.of(kind.category());
         let Ok(links) = adapters::visible_links(db, &scope, &orgs, &wanted).await else {
             return;
         };
         let viewer_org = scopes.viewer().org_id;
-        join_all(held.iter().map(|(partner, loader, fresh, _)| {
-            let links = links.clone();
+        join_all(held.iter().map(|(partner, org, loader, fresh, _)| {
+            let links = &links;
             async move {
-                let Ok(org) = partner.org_id(db).await else {
-                    return;
-                };
-                let answers = ask(partner, kind, org, links, fresh, viewer_org).await;
+                let answers = ask(partner, kind, *org, links, fresh, viewer_org).await;
                 loader.feed_many(answers).await;
             }
         }))

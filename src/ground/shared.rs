@@ -54,6 +54,14 @@ struct Count {
     pending: u64,
 }
 
+/// The Redis key of `key`'s rate-limit window of `kind` (`subject`, `ip`)
+/// under `namespace`: the key is hashed, so no subject or address is
+/// stored in Redis.
+pub fn rate_key(namespace: &str, kind: &str, key: &str) -> String {
+    let digest = hex::encode(Sha256::digest(key.as_bytes()));
+    format!("{namespace}:rate:{kind}:{}", &digest[..32])
+}
+
 /// Adds `n` to the window counter `key` (opening a one-minute window when
 /// there is none) and reads back its total and seconds left, atomically.
 fn add(pipe: &mut redis::Pipeline, key: &str, n: u64) {
@@ -283,8 +291,7 @@ impl Shared {
         key: &str,
         per_minute: u32,
     ) -> Option<Result<(), Duration>> {
-        let digest = hex::encode(Sha256::digest(key.as_bytes()));
-        let key = format!("{}:rate:{kind}:{}", self.0.namespace, &digest[..32]);
+        let key = rate_key(&self.0.namespace, kind, key);
         let limit = u64::from(per_minute);
         let flush = {
             let mut counts = lock(&self.0.counts);

@@ -62,19 +62,29 @@ async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(db.begin().await?);
     }
-    let txn = db
+    let txn = begin_read_only(db).await?;
+    tune(&txn).await?;
+    Ok(txn)
+}
+
+/// A repeatable-read, read-only transaction (PostgreSQL).
+async fn begin_read_only(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    Ok(db
         .begin_with_config(
             Some(IsolationLevel::RepeatableRead),
             Some(AccessMode::ReadOnly),
         )
-        .await?;
-    // A report is a few large aggregates: JIT compilation costs more than
-    // it saves (≈ 300 ms of 1 s on 100 000 participants), and the grouped
-    // rows sort in memory with a little more than the default work_mem.
+        .await?)
+}
+
+/// A report is a few large aggregates: JIT compilation costs more than it
+/// saves (≈ 300 ms of 1 s on 100 000 participants), and the grouped rows
+/// sort in memory with a little more than the default work_mem.
+async fn tune(txn: &DatabaseTransaction) -> Result<()> {
     txn.execute_unprepared("SET LOCAL jit = off").await?;
     txn.execute_unprepared("SET LOCAL work_mem = '32MB'")
         .await?;
-    Ok(txn)
+    Ok(())
 }
 
 /// Runs a report for the viewer behind `scope`; `threshold` is the
@@ -120,19 +130,11 @@ async fn companion(
             "unexpected snapshot id {exported}"
         )));
     }
-    let second = db
-        .begin_with_config(
-            Some(IsolationLevel::RepeatableRead),
-            Some(AccessMode::ReadOnly),
-        )
-        .await?;
+    let second = begin_read_only(db).await?;
     second
         .execute_unprepared(&format!("SET TRANSACTION SNAPSHOT '{exported}'"))
         .await?;
-    second.execute_unprepared("SET LOCAL jit = off").await?;
-    second
-        .execute_unprepared("SET LOCAL work_mem = '32MB'")
-        .await?;
+    tune(&second).await?;
     Ok(Some(second))
 }
 
