@@ -7,6 +7,7 @@
 mod audit;
 mod badges;
 mod changes;
+mod compiled;
 mod completion;
 mod directory;
 mod enrollments;

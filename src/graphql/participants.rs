@@ -9,6 +9,7 @@ use entity::{participant, participant_link};
 use uuid::Uuid;
 
 use super::ContextExt;
+use super::compiled::{self, PageNode};
 use super::directory::Organization;
 use super::loaders::load_error;
 use super::partners::{self, PartnerDualEnrollment, PartnerHourLog, PartnerUnionMembership};
@@ -435,7 +436,7 @@ impl ParticipantQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<ParticipantFilterInput>,
-    ) -> GqlResult<Connection<String, Participant, ParticipantCount, EmptyFields>> {
+    ) -> GqlResult<Connection<String, PageNode, ParticipantCount, EmptyFields>> {
         policy::require_participant_reader(ctx.viewer()?)?;
         let first = first.unwrap_or(DEFAULT_PAGE);
         if !(0..=MAX_PAGE).contains(&first) {
@@ -451,18 +452,16 @@ impl ParticipantQuery {
             .transpose()?;
         let filter = resolve_filter(ctx, filter.unwrap_or_default()).await?;
         let scopes = ctx.scopes().clone();
-        let (rows, has_next) =
-            participants::list(ctx.db(), &scopes, &filter, first as u64, after).await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        super::prefetch::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &ids).await?;
+        let (nodes, has_next) = compiled::nodes(ctx, &filter, first as u64, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             has_next,
             ParticipantCount { scopes, filter },
         );
         connection.edges.extend(
-            rows.into_iter()
-                .map(|row| Edge::new(row.id.to_string(), Participant(row))),
+            nodes
+                .into_iter()
+                .map(|(id, node)| Edge::new(id.to_string(), node)),
         );
         Ok(connection)
     }

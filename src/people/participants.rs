@@ -145,18 +145,25 @@ pub async fn list<C: ConnectionTrait>(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<(Vec<participant::Model>, bool)> {
+    let mut rows = page_query(scopes, filter, first, after).all(db).await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, has_next))
+}
+
+/// The participants of [`list`]'s page, as a query: `first + 1` rows after
+/// `after`, by hub id.
+pub fn page_query(
+    scopes: &Scopes,
+    filter: &ParticipantFilter,
+    first: u64,
+    after: Option<Uuid>,
+) -> sea_orm::Select<participant::Entity> {
     let mut query = participant::Entity::find().filter(condition(scopes, filter));
     if let Some(after) = after {
         query = query.filter(participant::Column::Id.gt(after));
     }
-    let mut rows = query
-        .order_by_asc(participant::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(first as usize);
-    Ok((rows, has_next))
+    query.order_by_asc(participant::Column::Id).limit(first + 1)
 }
 
 /// How many participants the viewer may see under the filter.

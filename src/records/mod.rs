@@ -13,6 +13,7 @@ pub mod erase;
 pub mod feed;
 pub mod hours;
 pub mod mentorships;
+pub mod page;
 pub mod rapids;
 pub mod reads;
 pub mod retention;

@@ -39,12 +39,16 @@ where
     C: ConnectionTrait,
 {
     let scope = scopes.of(category);
-    Ok(E::find()
+    // The primary key breaks ties, so that an order is the same every time
+    // (and the same as `records::page`'s).
+    let mut select = E::find()
         .filter(participant.is_in(ids.iter().copied()))
         .filter(scope.condition((E::default(), owner), (E::default(), participant)))
-        .order_by_asc(order)
-        .all(db)
-        .await?)
+        .order_by_asc(order);
+    for key in <E::PrimaryKey as sea_orm::Iterable>::iter() {
+        select = select.order_by_asc(sea_orm::PrimaryKeyToColumn::into_column(key));
+    }
+    Ok(select.all(db).await?)
 }
 
 /// Enrollments (ENROLLMENT).

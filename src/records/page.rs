@@ -1,0 +1,344 @@
+//! A participant page's records in one statement: for each participant, the
+//! readable identity profile, enrollments (program, approved hours, hour
+//! logs) and mentorships (mentor) as one JSON document, built by the
+//! database (`json_build_object` / `json_agg` on PostgreSQL, `json_object`
+//! / `json_group_array` on SQLite).
+//!
+//! Every level carries the same [`Scope`](crate::policy::Scope) condition
+//! as its own reader in [`super::reads`] and `people::participants` — the
+//! policy becomes the statement's `WHERE` clauses, nothing is filtered in
+//! Rust — and the same order. Each row names its owner (`o`) so that the
+//! caller can record what crossed to the viewer.
+//!
+//! Keys of the document (only the levels the [`Shape`] asks for):
+//! `i` the identity profile the viewer reads (its own first, then the most
+//! recently updated; null when none: `o`, `g`iven, `f`amily, `p`referred);
+//! `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
+//! {`ojt`, `rti`} or null when PROGRESS is not readable, `h`our logs {`o`,
+//! `id`, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
+//! (`o`, `id`, `s`tatus, `me`ntor {`id`, `n`ame, `c`raft}). Ids are UUID
+//! text on PostgreSQL and hex on SQLite; booleans are 0/1 on SQLite.
+
+use entity::enums::{Category, HourKind};
+use entity::{enrollment, hour_log, mentor, mentorship, participant_profile, program};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DatabaseBackend, JoinType, Order};
+use uuid::Uuid;
+
+use crate::ground::error::{Error, Result};
+use crate::policy::Scopes;
+
+/// Which levels of the page to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// The identity profile (`givenName`, `familyName`, `preferredName`).
+    pub identity: bool,
+    pub enrollments: Option<EnrollmentShape>,
+    pub mentorships: Option<MentorshipShape>,
+}
+
+/// What each enrollment carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnrollmentShape {
+    pub program: bool,
+    /// Approved OJT and RTI hours (PROGRESS).
+    pub totals: bool,
+    pub hour_logs: bool,
+}
+
+/// What each mentorship carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MentorshipShape {
+    pub mentor: bool,
+}
+
+/// The page document of each participant `participants` selects (a
+/// statement with the participant's `id` among its columns, e.g.
+/// `people::participants::page_query`), as JSON text, in the order of
+/// their ids: one statement whatever the number of participants.
+pub async fn read<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    shape: &Shape,
+    participants: SelectStatement,
+) -> Result<Vec<(Uuid, String)>> {
+    let sql = Sql::new(db.get_database_backend(), scopes);
+    let statement = db
+        .get_database_backend()
+        .build(&sql.page(shape, participants));
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter()
+        .map(|row| {
+            let id: Uuid = row.try_get("", "id")?;
+            let node: String = row.try_get("", "node")?;
+            Ok((id, node))
+        })
+        .collect::<std::result::Result<_, sea_orm::DbErr>>()
+        .map_err(Error::from)
+}
+
+fn col(table: &str, column: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(column)))
+}
+
+/// The statement's parts for one backend.
+struct Sql<'a> {
+    pg: bool,
+    scopes: &'a Scopes,
+}
+
+impl<'a> Sql<'a> {
+    fn new(backend: DatabaseBackend, scopes: &'a Scopes) -> Sql<'a> {
+        Sql {
+            pg: backend == DatabaseBackend::Postgres,
+            scopes,
+        }
+    }
+
+    /// A custom expression: `$1`, `$2`… stand for `exprs` in order (SQLite
+    /// numbers nothing, so each must appear once and in order).
+    fn cust(&self, template: &str, exprs: Vec<Expr>) -> Expr {
+        let template = if self.pg {
+            template.to_owned()
+        } else {
+            let mut out = template.to_owned();
+            for n in (1..=exprs.len()).rev() {
+                out = out.replace(&format!("${n}"), "?");
+            }
+            out
+        };
+        Expr::cust_with_exprs(template, exprs)
+    }
+
+    /// A JSON object of `pairs`.
+    fn object(&self, pairs: Vec<(&str, Expr)>) -> Expr {
+        let keys: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .map(|(n, (key, _))| format!("'{key}', ${}", n + 1))
+            .collect();
+        let function = if self.pg {
+            "json_build_object"
+        } else {
+            "json_object"
+        };
+        self.cust(
+            &format!("{function}({})", keys.join(", ")),
+            pairs.into_iter().map(|(_, e)| e).collect(),
+        )
+    }
+
+    /// An id as JSON text: the UUID on PostgreSQL, hex on SQLite (a blob).
+    fn id(&self, table: &str, column: &str) -> Expr {
+        if self.pg {
+            col(table, column)
+        } else {
+            self.cust("hex($1)", vec![col(table, column)])
+        }
+    }
+
+    /// A sub-query's JSON value used inside another document: SQLite
+    /// forgets across a sub-query that the text is JSON.
+    fn nested(&self, select: SelectStatement) -> Expr {
+        if self.pg {
+            Expr::from(select)
+        } else {
+            self.cust("json($1)", vec![Expr::from(select)])
+        }
+    }
+
+    /// `select` reduced to the JSON array of `object`, ordered by `order`
+    /// (`[]` when it has no rows).
+    fn array(&self, mut select: SelectStatement, object: Expr, order: [Expr; 2]) -> Expr {
+        let [first, second] = order;
+        let template = if self.pg {
+            "COALESCE(json_agg($1 ORDER BY $2, $3), '[]'::json)"
+        } else {
+            "json_group_array($1 ORDER BY $2, $3)"
+        };
+        select.expr(self.cust(template, vec![object, first, second]));
+        self.nested(select)
+    }
+
+    fn page(&self, shape: &Shape, participants: SelectStatement) -> SelectStatement {
+        let mut pairs = Vec::new();
+        if shape.identity {
+            pairs.push(("i", self.identity()));
+        }
+        if let Some(enrollments) = &shape.enrollments {
+            pairs.push(("e", self.enrollments(enrollments)));
+        }
+        if let Some(mentorships) = &shape.mentorships {
+            pairs.push(("m", self.mentorships(mentorships)));
+        }
+        let node = self.object(pairs);
+        let node = if self.pg {
+            self.cust("($1)::text", vec![node])
+        } else {
+            node
+        };
+        Query::select()
+            .expr_as(col("p", "id"), Alias::new("id"))
+            .expr_as(node, Alias::new("node"))
+            .from_subquery(participants, Alias::new("p"))
+            .order_by_expr(col("p", "id"), Order::Asc)
+            .to_owned()
+    }
+
+    /// The profile `people::participants::pick` would choose among the
+    /// readable ones: the viewer's own, else the most recently updated.
+    fn identity(&self) -> Expr {
+        let scope = self.scopes.of(Category::Identity);
+        let mine = match scope.reader() {
+            Some(org) => col("pp", "org_id").eq(org),
+            None => Expr::val(false),
+        };
+        let object = self.object(vec![
+            ("o", self.id("pp", "org_id")),
+            ("g", col("pp", "given_name")),
+            ("f", col("pp", "family_name")),
+            ("p", col("pp", "preferred_name")),
+        ]);
+        let select = Query::select()
+            .expr(object)
+            .from_as(participant_profile::Entity, Alias::new("pp"))
+            .and_where(col("pp", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
+            .cond_where(scope.condition(
+                (Alias::new("pp"), Alias::new("org_id")),
+                (Alias::new("pp"), Alias::new("participant_id")),
+            ))
+            .order_by_expr(
+                Expr::case(mine, Expr::val(0)).finally(Expr::val(1)).into(),
+                Order::Asc,
+            )
+            .order_by_expr(col("pp", "updated_at"), Order::Desc)
+            .limit(1)
+            .to_owned();
+        self.nested(select)
+    }
+
+    fn enrollments(&self, shape: &EnrollmentShape) -> Expr {
+        let scope = self.scopes.of(Category::Enrollment);
+        let mut pairs = vec![
+            ("o", self.id("e", "owner_org_id")),
+            ("id", self.id("e", "id")),
+            ("s", col("e", "status")),
+        ];
+        let mut select = Query::select()
+            .from_as(enrollment::Entity, Alias::new("e"))
+            .and_where(col("e", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
+            .cond_where(scope.condition(
+                (Alias::new("e"), Alias::new("owner_org_id")),
+                (Alias::new("e"), Alias::new("participant_id")),
+            ))
+            .to_owned();
+        if shape.program {
+            select.join_as(
+                JoinType::InnerJoin,
+                program::Entity,
+                Alias::new("pr"),
+                col("pr", "id").equals((Alias::new("e"), Alias::new("program_id"))),
+            );
+            pairs.push((
+                "pr",
+                self.object(vec![("id", self.id("pr", "id")), ("n", col("pr", "name"))]),
+            ));
+        }
+        if shape.totals {
+            pairs.push(("t", self.totals()));
+        }
+        if shape.hour_logs {
+            pairs.push(("h", self.hour_logs()));
+        }
+        let object = self.object(pairs);
+        self.array(select, object, [col("e", "applied_on"), col("e", "id")])
+    }
+
+    /// Approved OJT and RTI hours of enrollment `e`, as `reads::hour_totals`
+    /// sums them; null where the viewer may not read its PROGRESS.
+    fn totals(&self) -> Expr {
+        let scope = self.scopes.of(Category::Progress);
+        let approved = |kind: HourKind| {
+            let sum = Query::select()
+                .expr(self.cust(
+                    "COALESCE(SUM(CASE WHEN $1 THEN $2 ELSE 0.0 END), 0.0)",
+                    vec![col("ht", "approved"), col("ht", "hours")],
+                ))
+                .from_as(hour_log::Entity, Alias::new("ht"))
+                .and_where(col("ht", "enrollment_id").equals((Alias::new("e"), Alias::new("id"))))
+                .and_where(col("ht", "kind").eq(kind.as_str()))
+                .to_owned();
+            Expr::from(sum)
+        };
+        let object = self.object(vec![
+            ("ojt", approved(HourKind::Ojt)),
+            ("rti", approved(HourKind::Rti)),
+        ]);
+        Expr::case(
+            scope.condition(
+                (Alias::new("e"), Alias::new("owner_org_id")),
+                (Alias::new("e"), Alias::new("participant_id")),
+            ),
+            object,
+        )
+        .finally(Expr::null())
+        .into()
+    }
+
+    /// Hour logs of enrollment `e` the viewer may read (PROGRESS), oldest first.
+    fn hour_logs(&self) -> Expr {
+        let scope = self.scopes.of(Category::Progress);
+        let select = Query::select()
+            .from_as(hour_log::Entity, Alias::new("h"))
+            .and_where(col("h", "enrollment_id").equals((Alias::new("e"), Alias::new("id"))))
+            .cond_where(scope.condition(
+                (Alias::new("h"), Alias::new("owner_org_id")),
+                (Alias::new("e"), Alias::new("participant_id")),
+            ))
+            .to_owned();
+        let object = self.object(vec![
+            ("o", self.id("h", "owner_org_id")),
+            ("id", self.id("h", "id")),
+            ("w", col("h", "worked_on")),
+            ("k", col("h", "kind")),
+            ("hr", col("h", "hours")),
+            ("a", col("h", "approved")),
+        ]);
+        self.array(select, object, [col("h", "worked_on"), col("h", "id")])
+    }
+
+    fn mentorships(&self, shape: &MentorshipShape) -> Expr {
+        let scope = self.scopes.of(Category::Mentorship);
+        let mut pairs = vec![
+            ("o", self.id("m", "owner_org_id")),
+            ("id", self.id("m", "id")),
+            ("s", col("m", "status")),
+        ];
+        let mut select = Query::select()
+            .from_as(mentorship::Entity, Alias::new("m"))
+            .and_where(col("m", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
+            .cond_where(scope.condition(
+                (Alias::new("m"), Alias::new("owner_org_id")),
+                (Alias::new("m"), Alias::new("participant_id")),
+            ))
+            .to_owned();
+        if shape.mentor {
+            select.join_as(
+                JoinType::InnerJoin,
+                mentor::Entity,
+                Alias::new("me"),
+                col("me", "id").equals((Alias::new("m"), Alias::new("mentor_id"))),
+            );
+            pairs.push((
+                "me",
+                self.object(vec![
+                    ("id", self.id("me", "id")),
+                    ("n", col("me", "name")),
+                    ("c", col("me", "craft")),
+                ]),
+            ));
+        }
+        let object = self.object(pairs);
+        self.array(select, object, [col("m", "created_at"), col("m", "id")])
+    }
+}
