@@ -22,7 +22,7 @@ use async_graphql::{
 use entity::enums::Category;
 use entity::participant;
 use sea_orm::{QuerySelect, QueryTrait};
-use serde_json::Value as Json;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -54,6 +54,8 @@ const MENTOR: &[&str] = &["id", "name", "craft"];
 #[derive(Debug)]
 struct Sel {
     name: &'static str,
+    /// `name` as the answer's key, made once.
+    key: Name,
     pos: Pos,
     children: Vec<Sel>,
 }
@@ -95,6 +97,7 @@ fn fields(field: &Positioned<Field>, allowed: &[&'static str]) -> Option<Vec<Sel
         };
         out.push(Sel {
             name,
+            key: Name::new(name),
             pos: f.pos,
             children,
         });
@@ -162,6 +165,7 @@ impl Page {
                 program: e.child("program").is_some(),
                 totals: e.child("ojtHours").is_some() || e.child("rtiHours").is_some(),
                 hour_logs: e.child("hourLogs").is_some(),
+                hour_log_ids: e.child("hourLogs").is_some_and(|h| h.child("id").is_some()),
             }),
             mentorships: has("mentorships").map(|m| MentorshipShape {
                 mentor: m.child("mentor").is_some(),
@@ -187,25 +191,17 @@ impl Page {
         let mut docs = page::read(ctx.db(), ctx.scopes(), &self.shape, participants).await?;
         let has_next = docs.len() as u64 > first;
         docs.truncate(first as usize);
-        let disclosures = ctx.disclosures();
-        docs.into_iter()
-            .map(|(id, text)| {
-                let doc: Json = serde_json::from_str(&text)
-                    .map_err(|e| Error::Internal(format!("page document: {e}")))?;
-                let mut build = Build {
-                    participant: id,
-                    disclosures,
-                    refused: Vec::new(),
-                };
-                let value = build.node(&self.node, &doc)?;
-                let node = PageNode::Done {
-                    value: Mutex::new(Some(value)),
-                    refused: build.refused,
-                };
-                Ok((id, node))
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(|nodes| (nodes, has_next))
+        let mut build = Build {
+            disclosures: ctx.disclosures(),
+            names: Vec::new(),
+            participant: Uuid::nil(),
+            refused: Vec::new(),
+        };
+        let nodes = docs
+            .into_iter()
+            .map(|(id, text)| Ok((id, build.node(&self.node, id, &text)?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((nodes, has_next))
     }
 }
 
@@ -216,59 +212,148 @@ pub struct Refusal {
     category: Category,
 }
 
-/// Turns one participant's page document into the answer's value,
-/// recording each disclosure and refusal as the resolvers do.
-struct Build<'a> {
-    participant: Uuid,
-    disclosures: &'a Disclosures,
-    refused: Vec<Refusal>,
+/// One participant's page document (keys: [`page`]'s module docs), read
+/// straight from the statement's text; strings are borrowed from it.
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(borrow, default)]
+    i: Option<IdentityDoc<'a>>,
+    #[serde(borrow, default)]
+    e: Vec<EnrollmentDoc<'a>>,
+    #[serde(borrow, default)]
+    m: Vec<MentorshipDoc<'a>>,
 }
 
-fn uuid(json: &Json) -> Result<Uuid> {
-    json.as_str()
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| Error::Internal("page document: an id is not a UUID".into()))
+#[derive(Deserialize)]
+struct IdentityDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    g: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    f: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    p: Option<Cow<'a, str>>,
 }
 
-fn text(json: &Json) -> Value {
-    json.as_str()
-        .map_or(Value::Null, |s| Value::String(s.to_owned()))
+#[derive(Deserialize)]
+struct EnrollmentDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    s: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pr: Option<NamedDoc<'a>>,
+    #[serde(default)]
+    t: Option<TotalsDoc>,
+    #[serde(borrow, default)]
+    h: Vec<HourLogDoc<'a>>,
 }
 
-fn enumeration(json: &Json) -> Value {
-    json.as_str()
-        .map_or(Value::Null, |s| Value::Enum(Name::new(s)))
+/// A program or a mentor: id, name, craft.
+#[derive(Deserialize)]
+struct NamedDoc<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    n: Cow<'a, str>,
+    #[serde(borrow, default)]
+    c: Option<Cow<'a, str>>,
 }
 
-fn float(json: &Json) -> Value {
-    json.as_f64()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Value::Null, Value::Number)
+#[derive(Deserialize)]
+struct TotalsDoc {
+    ojt: f64,
+    rti: f64,
 }
 
-/// A boolean: `true`/`false` on PostgreSQL, 1/0 on SQLite.
-fn boolean(json: &Json) -> Value {
-    match json {
-        Json::Bool(b) => Value::Boolean(*b),
-        Json::Number(n) => Value::Boolean(n.as_i64().is_some_and(|n| n != 0)),
-        _ => Value::Null,
+#[derive(Deserialize)]
+struct HourLogDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    /// Only when the selection asks for it.
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    w: Cow<'a, str>,
+    #[serde(borrow)]
+    k: Cow<'a, str>,
+    hr: f64,
+    /// `true`/`false` on PostgreSQL, 1/0 on SQLite.
+    a: Flag,
+}
+
+#[derive(Deserialize)]
+struct MentorshipDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    s: Cow<'a, str>,
+    #[serde(borrow, default)]
+    me: Option<NamedDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl Flag {
+    fn value(&self) -> Value {
+        Value::Boolean(match self {
+            Flag::Bool(b) => *b,
+            Flag::Int(n) => *n != 0,
+        })
     }
 }
 
-fn list(json: &Json) -> &[Json] {
-    json.as_array().map_or(&[], Vec::as_slice)
+fn uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| Error::Internal("page document: an id is not a UUID".into()))
 }
 
-fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (Name::new(k), v))
-            .collect::<IndexMap<_, _>>(),
-    )
+fn id(text: &str) -> Result<Value> {
+    Ok(Value::String(uuid(text)?.to_string()))
+}
+
+fn text(text: Option<&Cow<'_, str>>) -> Value {
+    text.map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+fn float(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+fn object(fields: IndexMap<Name, Value>) -> Value {
+    Value::Object(fields)
+}
+
+/// Turns page documents into the answer's values, recording each
+/// disclosure and refusal as the resolvers do.
+struct Build<'a> {
+    disclosures: &'a Disclosures,
+    /// Enum values seen so far (a handful), shared rather than allocated
+    /// for each row.
+    names: Vec<Name>,
+    participant: Uuid,
+    refused: Vec<Refusal>,
 }
 
 impl Build<'_> {
+    fn enumeration(&mut self, value: &str) -> Value {
+        if let Some(name) = self.names.iter().find(|n| n.as_str() == value) {
+            return Value::Enum(name.clone());
+        }
+        let name = Name::new(value);
+        self.names.push(name.clone());
+        Value::Enum(name)
+    }
+
     fn refuse(&mut self, path: &[PathSegment], sel: &Sel, category: Category) -> Value {
         let mut path = path.to_vec();
         path.push(PathSegment::Field(sel.name.to_owned()));
@@ -280,132 +365,136 @@ impl Build<'_> {
         Value::Null
     }
 
-    fn node(&mut self, sels: &[Sel], doc: &Json) -> Result<Value> {
-        let p = self.participant;
-        let identity = &doc["i"];
-        let mut out = Vec::with_capacity(sels.len());
+    /// The node of `participant` from its document `text`.
+    fn node(&mut self, sels: &[Sel], participant: Uuid, json: &str) -> Result<PageNode> {
+        let doc: Doc<'_> = serde_json::from_str(json)
+            .map_err(|e| Error::Internal(format!("page document: {e}")))?;
+        self.participant = participant;
+        let p = participant;
+        let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
-            let value = match sel.name {
-                "id" => Value::String(p.to_string()),
-                "givenName" | "familyName" | "preferredName" if identity.is_null() => {
+            let value = match (sel.name, &doc.i) {
+                ("id", _) => Value::String(p.to_string()),
+                ("givenName" | "familyName" | "preferredName", None) => {
                     self.disclosures.deny(p, Category::Identity, None);
                     self.refuse(&[], sel, Category::Identity)
                 }
-                "givenName" | "familyName" | "preferredName" => {
+                ("givenName" | "familyName" | "preferredName", Some(identity)) => {
                     self.disclosures
-                        .read(p, Category::Identity, uuid(&identity["o"])?);
-                    let key = match sel.name {
-                        "givenName" => "g",
-                        "familyName" => "f",
-                        _ => "p",
-                    };
-                    text(&identity[key])
+                        .read(p, Category::Identity, uuid(&identity.o)?);
+                    text(match sel.name {
+                        "givenName" => identity.g.as_ref(),
+                        "familyName" => identity.f.as_ref(),
+                        _ => identity.p.as_ref(),
+                    })
                 }
-                "enrollments" => {
-                    let mut rows = Vec::new();
-                    for (n, e) in list(&doc["e"]).iter().enumerate() {
+                ("enrollments", _) => {
+                    let mut rows = Vec::with_capacity(doc.e.len());
+                    for (n, e) in doc.e.iter().enumerate() {
                         rows.push(self.enrollment(&sel.children, e, n)?);
                     }
                     Value::List(rows)
                 }
                 _ => {
-                    let mut rows = Vec::new();
-                    for m in list(&doc["m"]) {
+                    let mut rows = Vec::with_capacity(doc.m.len());
+                    for m in &doc.m {
                         rows.push(self.mentorship(&sel.children, m)?);
                     }
                     Value::List(rows)
                 }
             };
-            out.push((sel.name, value));
+            out.insert(sel.key.clone(), value);
         }
-        Ok(object(out))
+        Ok(PageNode::Done {
+            value: Mutex::new(Some(object(out))),
+            refused: std::mem::take(&mut self.refused),
+        })
     }
 
-    fn enrollment(&mut self, sels: &[Sel], e: &Json, n: usize) -> Result<Value> {
+    fn enrollment(&mut self, sels: &[Sel], e: &EnrollmentDoc<'_>, n: usize) -> Result<Value> {
         let p = self.participant;
-        let owner = uuid(&e["o"])?;
+        let owner = uuid(&e.o)?;
         self.disclosures.read(p, Category::Enrollment, owner);
         let here = [
             PathSegment::Field("enrollments".into()),
             PathSegment::Index(n),
         ];
-        let totals = &e["t"];
-        let mut out = Vec::with_capacity(sels.len());
+        let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
-            let value = match sel.name {
-                "id" => Value::String(uuid(&e["id"])?.to_string()),
-                "status" => enumeration(&e["s"]),
-                "program" => {
-                    let pr = &e["pr"];
-                    let mut fields = Vec::new();
-                    for f in &sel.children {
-                        let v = match f.name {
-                            "id" => Value::String(uuid(&pr["id"])?.to_string()),
-                            _ => text(&pr["n"]),
-                        };
-                        fields.push((f.name, v));
-                    }
-                    object(fields)
-                }
-                "ojtHours" | "rtiHours" if totals.is_null() => {
+            let value = match (sel.name, &e.t) {
+                ("id", _) => id(&e.id)?,
+                ("status", _) => self.enumeration(&e.s),
+                ("program", _) => named(&sel.children, e.pr.as_ref())?,
+                ("ojtHours" | "rtiHours", None) => {
                     self.disclosures.deny(p, Category::Progress, Some(owner));
                     self.refuse(&here, sel, Category::Progress)
                 }
-                "ojtHours" | "rtiHours" => {
+                ("ojtHours", Some(t)) => {
                     self.disclosures.read(p, Category::Progress, owner);
-                    float(&totals[if sel.name == "ojtHours" { "ojt" } else { "rti" }])
+                    float(t.ojt)
+                }
+                ("rtiHours", Some(t)) => {
+                    self.disclosures.read(p, Category::Progress, owner);
+                    float(t.rti)
                 }
                 _ => {
-                    let mut rows = Vec::new();
-                    for h in list(&e["h"]) {
-                        self.disclosures.read(p, Category::Progress, uuid(&h["o"])?);
-                        let mut fields = Vec::new();
+                    let mut rows = Vec::with_capacity(e.h.len());
+                    for h in &e.h {
+                        self.disclosures.read(p, Category::Progress, uuid(&h.o)?);
+                        let mut fields = IndexMap::with_capacity(sel.children.len());
                         for f in &sel.children {
                             let v = match f.name {
-                                "id" => Value::String(uuid(&h["id"])?.to_string()),
-                                "workedOn" => text(&h["w"]),
-                                "kind" => enumeration(&h["k"]),
-                                "hours" => float(&h["hr"]),
-                                _ => boolean(&h["a"]),
+                                "id" => id(h.id.as_deref().unwrap_or_default())?,
+                                "workedOn" => Value::String(h.w.to_string()),
+                                "kind" => self.enumeration(&h.k),
+                                "hours" => float(h.hr),
+                                _ => h.a.value(),
                             };
-                            fields.push((f.name, v));
+                            fields.insert(f.key.clone(), v);
                         }
                         rows.push(object(fields));
                     }
                     Value::List(rows)
                 }
             };
-            out.push((sel.name, value));
+            out.insert(sel.key.clone(), value);
         }
         Ok(object(out))
     }
 
-    fn mentorship(&mut self, sels: &[Sel], m: &Json) -> Result<Value> {
+    fn mentorship(&mut self, sels: &[Sel], m: &MentorshipDoc<'_>) -> Result<Value> {
         self.disclosures
-            .read(self.participant, Category::Mentorship, uuid(&m["o"])?);
-        let mut out = Vec::with_capacity(sels.len());
+            .read(self.participant, Category::Mentorship, uuid(&m.o)?);
+        let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
             let value = match sel.name {
-                "id" => Value::String(uuid(&m["id"])?.to_string()),
-                "status" => enumeration(&m["s"]),
-                _ => {
-                    let me = &m["me"];
-                    let mut fields = Vec::new();
-                    for f in &sel.children {
-                        let v = match f.name {
-                            "id" => Value::String(uuid(&me["id"])?.to_string()),
-                            "name" => text(&me["n"]),
-                            _ => text(&me["c"]),
-                        };
-                        fields.push((f.name, v));
-                    }
-                    object(fields)
-                }
+                "id" => id(&m.id)?,
+                "status" => self.enumeration(&m.s),
+                _ => named(&sel.children, m.me.as_ref())?,
             };
-            out.push((sel.name, value));
+            out.insert(sel.key.clone(), value);
         }
         Ok(object(out))
     }
+}
+
+/// A program or a mentor as its selection asks.
+fn named(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
+    let Some(doc) = doc else {
+        return Err(Error::Internal(
+            "page document: a program or mentor is missing".into(),
+        ));
+    };
+    let mut out = IndexMap::with_capacity(sels.len());
+    for sel in sels {
+        let value = match sel.name {
+            "id" => id(&doc.id)?,
+            "name" => Value::String(doc.n.to_string()),
+            _ => text(doc.c.as_ref()),
+        };
+        out.insert(sel.key.clone(), value);
+    }
+    Ok(object(out))
 }
 
 /// A node of the `participants` connection: resolved field by field, or

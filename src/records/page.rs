@@ -15,7 +15,7 @@
 //! recently updated; null when none: `o`, `g`iven, `f`amily, `p`referred);
 //! `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
 //! {`ojt`, `rti`} or null when PROGRESS is not readable, `h`our logs {`o`,
-//! `id`, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
+//! `id` when asked, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
 //! (`o`, `id`, `s`tatus, `me`ntor {`id`, `n`ame, `c`raft}). Ids are UUID
 //! text on PostgreSQL and hex on SQLite; booleans are 0/1 on SQLite.
 
@@ -44,6 +44,8 @@ pub struct EnrollmentShape {
     /// Approved OJT and RTI hours (PROGRESS).
     pub totals: bool,
     pub hour_logs: bool,
+    /// The hour logs' ids (the page's largest level: left out unless asked).
+    pub hour_log_ids: bool,
 }
 
 /// What each mentorship carries.
@@ -248,7 +250,7 @@ impl<'a> Sql<'a> {
             pairs.push(("t", self.totals()));
         }
         if shape.hour_logs {
-            pairs.push(("h", self.hour_logs()));
+            pairs.push(("h", self.hour_logs(shape.hour_log_ids)));
         }
         let object = self.object(pairs);
         self.array(select, object, [col("e", "applied_on"), col("e", "id")])
@@ -286,7 +288,7 @@ impl<'a> Sql<'a> {
     }
 
     /// Hour logs of enrollment `e` the viewer may read (PROGRESS), oldest first.
-    fn hour_logs(&self) -> Expr {
+    fn hour_logs(&self, ids: bool) -> Expr {
         let scope = self.scopes.of(Category::Progress);
         let select = Query::select()
             .from_as(hour_log::Entity, Alias::new("h"))
@@ -296,14 +298,17 @@ impl<'a> Sql<'a> {
                 (Alias::new("e"), Alias::new("participant_id")),
             ))
             .to_owned();
-        let object = self.object(vec![
-            ("o", self.id("h", "owner_org_id")),
-            ("id", self.id("h", "id")),
+        let mut pairs = vec![("o", self.id("h", "owner_org_id"))];
+        if ids {
+            pairs.push(("id", self.id("h", "id")));
+        }
+        pairs.extend([
             ("w", col("h", "worked_on")),
             ("k", col("h", "kind")),
             ("hr", col("h", "hours")),
             ("a", col("h", "approved")),
         ]);
+        let object = self.object(pairs);
         self.array(select, object, [col("h", "worked_on"), col("h", "id")])
     }
 
