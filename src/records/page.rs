@@ -219,32 +219,64 @@ impl<'a> Sql<'a> {
         self.nested(select)
     }
 
-    fn enrollments(&self, shape: &EnrollmentShape) -> Expr {
-        let scope = self.scopes.of(Category::Enrollment);
-        let mut pairs = vec![
-            ("o", self.id("e", "owner_org_id")),
-            ("id", self.id("e", "id")),
-            ("s", col("e", "status")),
-        ];
-        let mut select = Query::select()
-            .from_as(enrollment::Entity, Alias::new("e"))
-            .and_where(col("e", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
+    /// The rows of `entity` (as `alias`) about participant `p` the viewer
+    /// may read in `category`, with their owner, id and status.
+    fn rows_about<E: sea_orm::EntityTrait>(
+        &self,
+        entity: E,
+        alias: &'static str,
+        category: Category,
+    ) -> (SelectStatement, Vec<(&'static str, Expr)>) {
+        let scope = self.scopes.of(category);
+        let select = Query::select()
+            .from_as(entity, Alias::new(alias))
+            .and_where(col(alias, "participant_id").equals((Alias::new("p"), Alias::new("id"))))
             .cond_where(scope.condition(
-                (Alias::new("e"), Alias::new("owner_org_id")),
-                (Alias::new("e"), Alias::new("participant_id")),
+                (Alias::new(alias), Alias::new("owner_org_id")),
+                (Alias::new(alias), Alias::new("participant_id")),
             ))
             .to_owned();
+        let pairs = vec![
+            ("o", self.id(alias, "owner_org_id")),
+            ("id", self.id(alias, "id")),
+            ("s", col(alias, "status")),
+        ];
+        (select, pairs)
+    }
+
+    /// Joins `entity` as `alias` on `alias.id = from.column`, and returns
+    /// `fields` of it as a JSON object (with its id).
+    fn join<E: sea_orm::EntityTrait>(
+        &self,
+        select: &mut SelectStatement,
+        entity: E,
+        alias: &'static str,
+        (from, column): (&'static str, &'static str),
+        fields: &[(&'static str, &'static str)],
+    ) -> Expr {
+        select.join_as(
+            JoinType::InnerJoin,
+            entity,
+            Alias::new(alias),
+            col(alias, "id").equals((Alias::new(from), Alias::new(column))),
+        );
+        let mut pairs = vec![("id", self.id(alias, "id"))];
+        pairs.extend(fields.iter().map(|(key, c)| (*key, col(alias, c))));
+        self.object(pairs)
+    }
+
+    fn enrollments(&self, shape: &EnrollmentShape) -> Expr {
+        let (mut select, mut pairs) =
+            self.rows_about(enrollment::Entity, "e", Category::Enrollment);
         if shape.program {
-            select.join_as(
-                JoinType::InnerJoin,
+            let program = self.join(
+                &mut select,
                 program::Entity,
-                Alias::new("pr"),
-                col("pr", "id").equals((Alias::new("e"), Alias::new("program_id"))),
-            );
-            pairs.push((
                 "pr",
-                self.object(vec![("id", self.id("pr", "id")), ("n", col("pr", "name"))]),
-            ));
+                ("e", "program_id"),
+                &[("n", "name")],
+            );
+            pairs.push(("pr", program));
         }
         if shape.totals {
             pairs.push(("t", self.totals()));
@@ -313,35 +345,17 @@ impl<'a> Sql<'a> {
     }
 
     fn mentorships(&self, shape: &MentorshipShape) -> Expr {
-        let scope = self.scopes.of(Category::Mentorship);
-        let mut pairs = vec![
-            ("o", self.id("m", "owner_org_id")),
-            ("id", self.id("m", "id")),
-            ("s", col("m", "status")),
-        ];
-        let mut select = Query::select()
-            .from_as(mentorship::Entity, Alias::new("m"))
-            .and_where(col("m", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
-            .cond_where(scope.condition(
-                (Alias::new("m"), Alias::new("owner_org_id")),
-                (Alias::new("m"), Alias::new("participant_id")),
-            ))
-            .to_owned();
+        let (mut select, mut pairs) =
+            self.rows_about(mentorship::Entity, "m", Category::Mentorship);
         if shape.mentor {
-            select.join_as(
-                JoinType::InnerJoin,
+            let mentor = self.join(
+                &mut select,
                 mentor::Entity,
-                Alias::new("me"),
-                col("me", "id").equals((Alias::new("m"), Alias::new("mentor_id"))),
-            );
-            pairs.push((
                 "me",
-                self.object(vec![
-                    ("id", self.id("me", "id")),
-                    ("n", col("me", "name")),
-                    ("c", col("me", "craft")),
-                ]),
-            ));
+                ("m", "mentor_id"),
+                &[("n", "name"), ("c", "craft")],
+            );
+            pairs.push(("me", mentor));
         }
         let object = self.object(pairs);
         self.array(select, object, [col("m", "created_at"), col("m", "id")])

@@ -1,0 +1,302 @@
+//! A participant's page document, as the statement wrote it, turned into
+//! the answer's value — recording each disclosure and refusal as the
+//! resolvers do.
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::{Name, PathSegment, Value};
+use entity::enums::Category;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::selection::Sel;
+use super::{PageNode, Refusal};
+use crate::audit::Disclosures;
+use crate::ground::error::{Error, Result};
+
+/// One participant's page document (keys: [`crate::records::page`]'s module docs), read
+/// straight from the statement's text; strings are borrowed from it.
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(borrow, default)]
+    i: Option<IdentityDoc<'a>>,
+    #[serde(borrow, default)]
+    e: Vec<EnrollmentDoc<'a>>,
+    #[serde(borrow, default)]
+    m: Vec<MentorshipDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct IdentityDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    g: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    f: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    p: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct EnrollmentDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    s: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pr: Option<NamedDoc<'a>>,
+    #[serde(default)]
+    t: Option<TotalsDoc>,
+    #[serde(borrow, default)]
+    h: Vec<HourLogDoc<'a>>,
+}
+
+/// A program or a mentor: id, name, craft.
+#[derive(Deserialize)]
+struct NamedDoc<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    n: Cow<'a, str>,
+    #[serde(borrow, default)]
+    c: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct TotalsDoc {
+    ojt: f64,
+    rti: f64,
+}
+
+#[derive(Deserialize)]
+struct HourLogDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    /// Only when the selection asks for it.
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    w: Cow<'a, str>,
+    #[serde(borrow)]
+    k: Cow<'a, str>,
+    hr: f64,
+    /// `true`/`false` on PostgreSQL, 1/0 on SQLite.
+    a: Flag,
+}
+
+#[derive(Deserialize)]
+struct MentorshipDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    s: Cow<'a, str>,
+    #[serde(borrow, default)]
+    me: Option<NamedDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl Flag {
+    fn value(&self) -> Value {
+        Value::Boolean(match self {
+            Flag::Bool(b) => *b,
+            Flag::Int(n) => *n != 0,
+        })
+    }
+}
+
+fn uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|_| Error::Internal("page document: an id is not a UUID".into()))
+}
+
+fn id(text: &str) -> Result<Value> {
+    Ok(Value::String(uuid(text)?.to_string()))
+}
+
+fn text(text: Option<&Cow<'_, str>>) -> Value {
+    text.map_or(Value::Null, |s| Value::String(s.to_string()))
+}
+
+fn float(x: f64) -> Value {
+    serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+}
+
+fn object(fields: IndexMap<Name, Value>) -> Value {
+    Value::Object(fields)
+}
+
+/// Turns page documents into the answer's values, recording each
+/// disclosure and refusal as the resolvers do.
+pub(super) struct Build<'a> {
+    pub(super) disclosures: &'a Disclosures,
+    /// Enum values seen so far (a handful), shared rather than allocated
+    /// for each row.
+    pub(super) names: Vec<Name>,
+    pub(super) participant: Uuid,
+    pub(super) refused: Vec<Refusal>,
+}
+
+impl Build<'_> {
+    fn enumeration(&mut self, value: &str) -> Value {
+        if let Some(name) = self.names.iter().find(|n| n.as_str() == value) {
+            return Value::Enum(name.clone());
+        }
+        let name = Name::new(value);
+        self.names.push(name.clone());
+        Value::Enum(name)
+    }
+
+    fn refuse(&mut self, path: &[PathSegment], sel: &Sel, category: Category) -> Value {
+        let mut path = path.to_vec();
+        path.push(PathSegment::Field(sel.name.to_owned()));
+        self.refused.push(Refusal {
+            path,
+            pos: sel.pos,
+            category,
+        });
+        Value::Null
+    }
+
+    /// The node of `participant` from its document `text`.
+    pub(super) fn node(&mut self, sels: &[Sel], participant: Uuid, json: &str) -> Result<PageNode> {
+        let doc: Doc<'_> = serde_json::from_str(json)
+            .map_err(|e| Error::Internal(format!("page document: {e}")))?;
+        self.participant = participant;
+        let p = participant;
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match (sel.name, &doc.i) {
+                ("id", _) => Value::String(p.to_string()),
+                ("givenName" | "familyName" | "preferredName", None) => {
+                    self.disclosures.deny(p, Category::Identity, None);
+                    self.refuse(&[], sel, Category::Identity)
+                }
+                ("givenName" | "familyName" | "preferredName", Some(identity)) => {
+                    self.disclosures
+                        .read(p, Category::Identity, uuid(&identity.o)?);
+                    text(match sel.name {
+                        "givenName" => identity.g.as_ref(),
+                        "familyName" => identity.f.as_ref(),
+                        _ => identity.p.as_ref(),
+                    })
+                }
+                ("enrollments", _) => {
+                    let mut rows = Vec::with_capacity(doc.e.len());
+                    for (n, e) in doc.e.iter().enumerate() {
+                        rows.push(self.enrollment(&sel.children, e, n)?);
+                    }
+                    Value::List(rows)
+                }
+                _ => {
+                    let mut rows = Vec::with_capacity(doc.m.len());
+                    for m in &doc.m {
+                        rows.push(self.mentorship(&sel.children, m)?);
+                    }
+                    Value::List(rows)
+                }
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(PageNode::Done {
+            value: Mutex::new(Some(object(out))),
+            refused: std::mem::take(&mut self.refused),
+        })
+    }
+
+    fn enrollment(&mut self, sels: &[Sel], e: &EnrollmentDoc<'_>, n: usize) -> Result<Value> {
+        let p = self.participant;
+        let owner = uuid(&e.o)?;
+        self.disclosures.read(p, Category::Enrollment, owner);
+        let here = [
+            PathSegment::Field("enrollments".into()),
+            PathSegment::Index(n),
+        ];
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match (sel.name, &e.t) {
+                ("id", _) => id(&e.id)?,
+                ("status", _) => self.enumeration(&e.s),
+                ("program", _) => named(&sel.children, e.pr.as_ref())?,
+                ("ojtHours" | "rtiHours", None) => {
+                    self.disclosures.deny(p, Category::Progress, Some(owner));
+                    self.refuse(&here, sel, Category::Progress)
+                }
+                ("ojtHours", Some(t)) => {
+                    self.disclosures.read(p, Category::Progress, owner);
+                    float(t.ojt)
+                }
+                ("rtiHours", Some(t)) => {
+                    self.disclosures.read(p, Category::Progress, owner);
+                    float(t.rti)
+                }
+                _ => {
+                    let mut rows = Vec::with_capacity(e.h.len());
+                    for h in &e.h {
+                        self.disclosures.read(p, Category::Progress, uuid(&h.o)?);
+                        let mut fields = IndexMap::with_capacity(sel.children.len());
+                        for f in &sel.children {
+                            let v = match f.name {
+                                "id" => id(h.id.as_deref().unwrap_or_default())?,
+                                "workedOn" => Value::String(h.w.to_string()),
+                                "kind" => self.enumeration(&h.k),
+                                "hours" => float(h.hr),
+                                _ => h.a.value(),
+                            };
+                            fields.insert(f.key.clone(), v);
+                        }
+                        rows.push(object(fields));
+                    }
+                    Value::List(rows)
+                }
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(object(out))
+    }
+
+    fn mentorship(&mut self, sels: &[Sel], m: &MentorshipDoc<'_>) -> Result<Value> {
+        self.disclosures
+            .read(self.participant, Category::Mentorship, uuid(&m.o)?);
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match sel.name {
+                "id" => id(&m.id)?,
+                "status" => self.enumeration(&m.s),
+                _ => named(&sel.children, m.me.as_ref())?,
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(object(out))
+    }
+}
+
+/// A program or a mentor as its selection asks.
+fn named(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
+    let Some(doc) = doc else {
+        return Err(Error::Internal(
+            "page document: a program or mentor is missing".into(),
+        ));
+    };
+    let mut out = IndexMap::with_capacity(sels.len());
+    for sel in sels {
+        let value = match sel.name {
+            "id" => id(&doc.id)?,
+            "name" => Value::String(doc.n.to_string()),
+            _ => text(doc.c.as_ref()),
+        };
+        out.insert(sel.key.clone(), value);
+    }
+    Ok(object(out))
+}
