@@ -20,12 +20,13 @@
 //! text on PostgreSQL and hex on SQLite; booleans are 0/1 on SQLite.
 
 use entity::enums::{Category, HourKind};
-use entity::{enrollment, hour_log, mentor, mentorship, participant_profile, program};
+use entity::{enrollment, hour_log, mentor, mentorship, participant, participant_profile, program};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseBackend, JoinType, Order};
+use sea_orm::{ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::ground::error::{Error, Result};
+use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
 /// Which levels of the page to read.
@@ -54,16 +55,22 @@ pub struct MentorshipShape {
     pub mentor: bool,
 }
 
-/// The page document of each participant `participants` selects (a
-/// statement with the participant's `id` among its columns, e.g.
-/// `people::participants::page_query`), as JSON text, in the order of
-/// their ids: one statement whatever the number of participants.
+/// The page of `people::participants::list` — the same participants,
+/// `first` and one more after `after` under `filter`, by hub id — each with
+/// its document as JSON text: one statement whatever the number of
+/// participants.
 pub async fn read<C: ConnectionTrait>(
     db: &C,
     scopes: &Scopes,
     shape: &Shape,
-    participants: SelectStatement,
+    filter: &ParticipantFilter,
+    first: u64,
+    after: Option<Uuid>,
 ) -> Result<Vec<(Uuid, String)>> {
+    let participants = participants::page_query(scopes, filter, first, after)
+        .select_only()
+        .column(participant::Column::Id)
+        .into_query();
     let sql = Sql::new(db.get_database_backend(), scopes);
     let statement = db
         .get_database_backend()

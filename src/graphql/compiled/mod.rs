@@ -19,8 +19,6 @@ use async_graphql::{
     ContextSelectionSet, OutputType, PathSegment, Pos, Positioned, ServerResult, Value,
 };
 use entity::enums::Category;
-use entity::participant;
-use sea_orm::{QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -96,11 +94,8 @@ impl Page {
         first: u64,
         after: Option<Uuid>,
     ) -> Result<(Vec<(Uuid, PageNode)>, bool)> {
-        let participants = participants::page_query(ctx.scopes(), filter, first, after)
-            .select_only()
-            .column(participant::Column::Id)
-            .into_query();
-        let mut docs = page::read(ctx.db(), ctx.scopes(), &self.shape, participants).await?;
+        let mut docs =
+            page::read(ctx.db(), ctx.scopes(), &self.shape, filter, first, after).await?;
         let has_next = docs.len() as u64 > first;
         docs.truncate(first as usize);
         let mut build = Build {
