@@ -72,6 +72,7 @@ hub_test!(import_parsing_never_panics, |backend| {
         org_slug: "wlcac".into(),
         roles: vec![Role::Staff],
         participant_id: None,
+        reach: None,
     };
     let actor = Actor::of(&viewer, "fuzz");
     let handle = tokio::runtime::Handle::current();

@@ -76,6 +76,22 @@ async fn link(app: &TestApp, participant: Uuid, subject: &str) -> String {
     token
 }
 
+const CONFIRM: &str = "mutation($input: AccountLinkInput!) { confirmAccountLink(input: $input) { issuedBy { slug } confirmedBy { organization { slug } } everyOrganization } }";
+
+/// Confirms `participant`'s account link with `token` (another holder's
+/// org_admin, or a hub_admin): the link widens to that organization's
+/// rows (DESIGN.md section 11).
+async fn confirm(app: &TestApp, participant: Uuid, token: &str) {
+    let answer = app
+        .query(
+            Some(token),
+            CONFIRM,
+            json!({ "input": { "participantId": participant } }),
+        )
+        .await;
+    assert_ok(&answer);
+}
+
 /// Arts2Work's apprentice, also known to HOLA (a service) and SpaceLA (a
 /// credential); another youth at Arts2Work.
 async fn world(app: &TestApp) -> (PartnerStory, Uuid, Uuid) {
@@ -133,6 +149,23 @@ hub_test!(
             .with(|c| c.issuer_org_id = Set(Some(spacela)))
             .await;
         let token = link(&app, p, "youth|marisol").await;
+
+        // At first the account reaches what Arts2Work, whose code made the
+        // link, may read: its own rows only (no agreement in this world).
+        let first = app.query(Some(&token), ME, json!({})).await;
+        assert_ok(&first);
+        assert_eq!(
+            kept_by(&first["data"]["me"]["participant"]["services"]),
+            ["alliance-arts2work".to_owned()].into()
+        );
+        assert_eq!(
+            first["data"]["me"]["profiles"].as_array().unwrap().len(),
+            1,
+            "{first}"
+        );
+        // HOLA and SpaceLA, which keep profiles too, confirm the link.
+        confirm(&app, p, &app.org_admin("hola")).await;
+        confirm(&app, p, &app.org_admin("spacela")).await;
 
         let answer = app.query(Some(&token), ME, json!({})).await;
         assert_ok(&answer);
@@ -219,14 +252,21 @@ hub_test!(
         assert_eq!(badge["id"], format!("urn:uuid:{certificate}"));
         assert_eq!(badge["issuer"]["name"], "SPACELA");
         assert_eq!(badge["credentialSubject"]["id"], format!("urn:uuid:{p}"));
-        // Their own reads are not disclosures.
+        // Their own reads are recorded as SELF reads (no organization), so
+        // a stranger reading through a hijacked link would show.
         let reads = audit_event::Entity::find()
             .filter(audit_event::Column::ParticipantId.eq(p))
             .filter(audit_event::Column::Action.eq("READ"))
             .all(&app.db)
             .await
             .unwrap();
-        assert!(reads.is_empty(), "{reads:?}");
+        assert!(!reads.is_empty());
+        assert!(
+            reads
+                .iter()
+                .all(|r| r.actor_org_id.is_none() && r.detail.as_deref() == Some("SELF")),
+            "{reads:?}"
+        );
 
         // An organization's token is not a youth's, and an unlinked youth has
         // no record.
@@ -459,6 +499,9 @@ hub_test!(
             .unwrap()
             .to_owned();
         let token = link(&app, p, "youth|dani").await;
+        // Only Arts2Work keeps a profile: a hub_admin confirms the link, so
+        // the youth may consent in their own name.
+        confirm(&app, p, &app.hub_admin()).await;
         let hola_reads = || async {
             let answer = app
                 .query(Some(&app.staff("hola")), ENROLLMENTS, json!({ "id": p }))

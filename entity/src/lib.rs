@@ -5,14 +5,18 @@
 //! wrote it and is its data steward.
 
 pub mod account_code;
+pub mod account_link_confirmation;
+pub mod account_link_ended;
 pub mod audit_event;
 pub mod audit_seal;
 pub mod change_log;
 pub mod competency;
 pub mod competency_attainment;
 pub mod consent;
+pub mod consent_majority;
 pub mod correction_request;
 pub mod credential;
+pub mod credential_confirmation;
 pub mod dual_enrollment;
 pub mod enrollment;
 pub mod enrollment_status_change;

@@ -98,6 +98,7 @@ async fn news(
         org_slug: String::new(),
         roles: vec![Role::Staff],
         participant_id: None,
+        reach: None,
     };
     let scopes = Scopes::new(&staff, today);
     let page = feed::page(db, &scopes, org, told, 1, &[]).await?;

@@ -20,7 +20,7 @@ mod query;
 mod reads;
 mod writer;
 pub use query::{AuditCursor, AuditFilter, count, list};
-pub use reads::Disclosures;
+pub use reads::{Disclosures, SELF_READ};
 pub use writer::Writer;
 
 /// Who acted, and in which request.

@@ -67,10 +67,17 @@ fn condition(reach: AuditReach, filter: &AuditFilter) -> Condition {
                     .add(A::ActorOrgId.eq(org)),
             );
         }
-        AuditReach::DisclosuresOf(person) => {
+        AuditReach::DisclosuresOf(person, orgs) => {
             all = all
                 .add(A::ParticipantId.eq(person))
                 .add(A::Action.eq(AuditAction::Read));
+            if let Some(orgs) = orgs {
+                all = all.add(
+                    Condition::any()
+                        .add(A::OwnerOrgId.is_in(orgs.clone()))
+                        .add(A::ActorOrgId.is_in(orgs)),
+                );
+            }
         }
     }
     if let Some(action) = filter.action {

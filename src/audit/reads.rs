@@ -20,6 +20,9 @@ use crate::ground::error::Result;
 /// the owners of a refused profile field.
 type Disclosure = (Uuid, Category, Option<Uuid>, AuditAction);
 
+/// The audit detail of a youth's read of their own record.
+pub const SELF_READ: &str = "SELF";
+
 /// The disclosure log of one request.
 #[derive(Debug, Default)]
 pub struct Disclosures {
@@ -41,7 +44,8 @@ impl Disclosures {
     }
 
     /// The log of a youth's own request: their reads of their own record
-    /// are not disclosures (FERPA 99.32 records reads by others).
+    /// are recorded as `SELF` reads (DESIGN.md section 11), so that a
+    /// stranger reading through a hijacked link shows in `me.disclosures`.
     pub fn of_person(participant: Uuid) -> Disclosures {
         Disclosures {
             viewer_org: None,
@@ -60,7 +64,8 @@ impl Disclosures {
     /// returned; a viewer reading its own organization's rows is not a
     /// disclosure. One entry per participant, category and owner per request.
     pub fn read(&self, participant: Uuid, category: Category, owner: Uuid) {
-        if self.viewer_org != Some(owner) && self.own_person != Some(participant) {
+        // A youth's own reads have no viewer organization: all recorded.
+        if self.viewer_org != Some(owner) {
             self.note((participant, category, Some(owner), AuditAction::Read));
         }
     }
@@ -101,7 +106,8 @@ impl Disclosures {
                 participant_id: Some(participant),
                 owner_org_id: owner,
                 categories: vec![category],
-                detail: None,
+                detail: (self.own_person.is_some() && action == AuditAction::Read)
+                    .then(|| SELF_READ.to_owned()),
             })
             .collect();
         writer.write(actor.clone(), entries).await

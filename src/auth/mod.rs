@@ -72,6 +72,42 @@ pub struct Viewer {
     /// The person a youth's own token is linked to (role `participant`,
     /// through `participant_account`); `None` for organizations' viewers.
     pub participant_id: Option<Uuid>,
+    /// How far a youth's own account reaches (DESIGN.md section 11);
+    /// `None` for organizations' viewers and unlinked tokens.
+    pub reach: Option<AccountReach>,
+}
+
+/// How far a youth's linked account reaches: at first exactly what the
+/// organization that issued its code may read about the youth; each other
+/// holder that confirms the link adds its own rows, and a hub_admin's
+/// confirmation adds every organization's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountReach {
+    /// The `participant_account` row.
+    pub account: Uuid,
+    /// The organization whose code made the link.
+    pub issuer: Uuid,
+    /// Organizations that confirmed the link (their own rows).
+    pub confirmed: Vec<Uuid>,
+    /// A hub_admin confirmed the link for every organization.
+    pub everyone: bool,
+}
+
+impl AccountReach {
+    /// The organizations whose own rows the account reads in full (the
+    /// issuer and every confirming organization).
+    pub fn orgs(&self) -> Vec<Uuid> {
+        let mut orgs = vec![self.issuer];
+        orgs.extend(self.confirmed.iter().copied());
+        orgs
+    }
+
+    /// Whether someone other than the issuing organization confirmed the
+    /// link: only then may the account act in the youth's name where that
+    /// widens anyone's access (granting or re-affirming consents).
+    pub fn second_party_confirmed(&self) -> bool {
+        self.everyone || self.confirmed.iter().any(|o| *o != self.issuer)
+    }
 }
 
 impl Viewer {

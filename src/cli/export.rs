@@ -26,6 +26,7 @@ pub(super) async fn run(file: Option<&Path>, which: ExportCommand) -> Result<(),
         org_slug: org.slug.clone(),
         roles: vec![Role::Staff],
         participant_id: None,
+        reach: None,
     };
     let scopes = crate::policy::Scopes::new(&viewer, chrono::Utc::now().date_naive());
     let apprentices = rapids::apprentices(&db, &scopes)

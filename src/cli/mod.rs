@@ -194,6 +194,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 org_slug: org.slug.clone(),
                 roles: vec![Role::Staff],
                 participant_id: None,
+                reach: None,
             };
             let actor = crate::audit::Actor::of(&viewer, &uuid::Uuid::new_v4().to_string());
             let started = std::time::Instant::now();

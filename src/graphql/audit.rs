@@ -107,7 +107,7 @@ pub struct AuditCount {
 impl AuditCount {
     /// How many events match.
     async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<u64> {
-        Ok(audit::count(ctx.db(), self.reach, &self.filter).await?)
+        Ok(audit::count(ctx.db(), self.reach.clone(), &self.filter).await?)
     }
 }
 
@@ -157,7 +157,8 @@ impl AuditQuery {
             from: input.from,
             to: input.to,
         };
-        let (rows, has_next) = audit::list(ctx.db(), reach, &filter, first as u64, after).await?;
+        let (rows, has_next) =
+            audit::list(ctx.db(), reach.clone(), &filter, first as u64, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             has_next,

@@ -23,7 +23,7 @@ use super::registration::refuse;
 use crate::audit::{self, AuditCursor, AuditFilter};
 use crate::ground::error::Error;
 use crate::people::accounts::{self, AccountCode, IssueAccountCodeInput, RedeemAccountCodeInput};
-use crate::policy::{self, AuditReach};
+use crate::policy;
 use crate::records::corrections::{self, RequestCorrectionInput, ResolveCorrectionInput};
 use crate::sharing::consents::{self, ReaffirmConsentInput};
 
@@ -73,6 +73,21 @@ impl Me {
         Ok(Participant(found))
     }
 
+    /// Your account link: which organization's code made it and which
+    /// organizations confirmed it since. Your account reads what the
+    /// issuing organization may read about you, plus the records of every
+    /// organization that confirmed it; ask the others to confirm it.
+    async fn account(&self, ctx: &Context<'_>) -> GqlResult<super::account_links::AccountLink> {
+        let viewer = ctx.viewer()?;
+        let account = viewer
+            .reach
+            .as_ref()
+            .map(|r| r.account)
+            .ok_or(Error::NotFound("account link"))?;
+        let link = crate::people::links::own(ctx.db(), self.0, account).await?;
+        Ok(super::account_links::AccountLink(link))
+    }
+
     /// Your profile as each organization keeps it (names, contact,
     /// birth date): what a correction request names with its `id`.
     async fn profiles(&self, ctx: &Context<'_>) -> GqlResult<Vec<MyProfile>> {
@@ -117,7 +132,7 @@ impl Me {
             .transpose()?;
         let (rows, has_next) = audit::list(
             ctx.db(),
-            AuditReach::DisclosuresOf(self.0),
+            policy::disclosures_reach(ctx.viewer()?)?,
             &AuditFilter::default(),
             first as u64,
             after,
@@ -238,7 +253,29 @@ impl MyProfile {
     }
 }
 
-/// One read of your data by an organization.
+impl Disclosure {
+    fn kind(&self) -> ReadBy {
+        if self.row.actor_org_id.is_none()
+            && self.row.detail.as_deref() == Some(crate::audit::SELF_READ)
+        {
+            ReadBy::SelfRead
+        } else {
+            ReadBy::Organization
+        }
+    }
+}
+
+/// Who read a row of your record.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReadBy {
+    /// An organization (under an agreement and your consent).
+    Organization,
+    /// You, with your own account.
+    #[graphql(name = "SELF")]
+    SelfRead,
+}
+
+/// One read of your data by an organization, or by you.
 pub struct Disclosure {
     row: audit_event::Model,
     agreement: Option<sharing_agreement::Model>,
@@ -253,7 +290,14 @@ impl Disclosure {
     async fn at(&self) -> DateTime<Utc> {
         self.row.at
     }
-    /// The organization that read it.
+    /// `SELF` when you read it with your own account (check these: a read
+    /// you did not make means someone else uses your account — ask an
+    /// organization that keeps your record to suspend it), `ORGANIZATION`
+    /// when an organization did.
+    async fn read_by(&self) -> ReadBy {
+        self.kind()
+    }
+    /// The organization that read it (null for your own reads).
     async fn reader(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
         match self.row.actor_org_id {
             Some(reader) => Ok(Some(org(ctx, reader).await?)),
@@ -290,8 +334,12 @@ impl Disclosure {
                 None => Ok("An organization".to_owned()),
             }
         };
-        let reader = name(self.row.actor_org_id).await?;
         let owner = name(self.row.owner_org_id).await?;
+        let reader = if self.kind() == ReadBy::SelfRead {
+            "You (signed in with your own account)".to_owned()
+        } else {
+            name(self.row.actor_org_id).await?
+        };
         let what = split_set(&self.row.categories, Category::parse)
             .first()
             .map_or("data".to_owned(), |c| {
@@ -383,6 +431,10 @@ impl MeMutation {
         ctx: &Context<'_>,
         input: RedeemAccountCodeInput,
     ) -> GqlResult<ID> {
+        // Every attempt counts against the client's address (each alias of
+        // a request too); failures count against the subject in `redeem`.
+        ctx.data_unchecked::<accounts::RedeemLimits>()
+            .attempt(ctx.request().client)?;
         let result = accounts::redeem(ctx.db(), ctx.viewer()?, &ctx.actor()?, &input).await;
         Ok(id(refuse(ctx, "participant_account", result).await?))
     }

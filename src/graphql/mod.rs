@@ -4,6 +4,7 @@
 //! map the result. Per-request state (viewer, request id, DataLoaders) is
 //! attached to each request by the HTTP layer, so nothing outlives a request.
 
+mod account_links;
 mod audit;
 mod badges;
 mod changes;
@@ -75,6 +76,7 @@ pub struct MutationRoot(
     sharing::SharingMutation,
     changes::ChangeMutation,
     me::MeMutation,
+    account_links::AccountLinkMutation,
 );
 
 /// What the HTTP layer attaches to every request.
@@ -92,6 +94,8 @@ pub struct RequestContext {
     pub disclosures: Arc<Disclosures>,
     /// Per-request loaders of partner records (one per partner and kind).
     pub partners: Arc<PartnerLoaders>,
+    /// The client's address, for limits that count per address.
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.
@@ -156,6 +160,7 @@ fn schema_builder(
     if let Some(db) = db {
         builder = builder.data(db);
     }
+    builder = builder.data(crate::people::accounts::RedeemLimits::default());
     if let Some(config) = config {
         // `AppState` checked the key when it started (`BadgeIssuer::from_config`).
         if let Ok(issuer) = crate::records::badges::BadgeIssuer::from_config(&config) {

@@ -297,6 +297,17 @@ impl Participant {
         let records = partners::records(ctx, RecordKind::UnionMemberships, self.0.id).await?;
         Ok(Some(partners::union_memberships(records)))
     }
+    /// The youth's own account link, if they have one: which organization
+    /// issued its code and which confirmed it (DESIGN.md section 11). For
+    /// the organizations that keep a profile of the youth and hub_admins;
+    /// anyone else gets null and `FORBIDDEN` (IDENTITY).
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::account_links::AccountLink>> {
+        let link = crate::people::links::of_participant(ctx.db(), ctx.viewer()?, self.0.id).await?;
+        Ok(link.map(super::account_links::AccountLink))
+    }
     /// Consents recorded by the viewer's organization, naming it, or of a
     /// participant whose identity it may read.
     async fn consents(&self, ctx: &Context<'_>) -> GqlResult<Vec<Consent>> {

@@ -3,22 +3,24 @@
 //! (short, expiring, single use, stored only as its SHA-256); the youth
 //! redeems it with their own token, whose `sub` is then linked to their hub
 //! id in `participant_account`. From then on that token reads as the role
-//! `participant` (see `policy::Scope`).
+//! `participant` (see `policy::Scope`), as far as the link reaches: what
+//! the issuing organization may read, widened by the confirmations of
+//! other holders (`people::links`, DESIGN.md section 11).
 
 use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::AuditAction;
-use entity::{account_code, participant_account, participant_profile};
+use entity::{account_code, account_link_confirmation, participant_account, participant_profile};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TransactionSession, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, Entry};
-use crate::auth::Viewer;
+use crate::auth::{AccountReach, Viewer};
 use crate::ground::error::{Error, Result};
 use crate::policy;
 
@@ -161,9 +163,97 @@ pub async fn issue_code<C: ConnectionTrait + TransactionTrait>(
     Ok(AccountCode { code, expires_at })
 }
 
+/// How long failed redemptions are remembered for the limit.
+pub const REDEEM_WINDOW_MINUTES: i64 = 15;
+/// Failed redemptions one subject may make in a window; the next attempt
+/// is `RATE_LIMITED` until the oldest failure leaves the window.
+pub const REDEEM_FAILURES_PER_SUBJECT: u64 = 5;
+/// Attempts one client address may make in a window (every attempt, each
+/// alias of a request too), in this process.
+pub const REDEEM_ATTEMPTS_PER_ADDRESS: u32 = 20;
+/// The audit detail of a failed redemption (what the limit counts).
+const REDEEM_REFUSED: &str = "redeem refused: wrong, used or expired code";
+
+/// Redemption attempts per client address (DESIGN.md section 11: failed
+/// redemptions are limited per subject and per address; each alias
+/// counts). Per subject the count is the audit log's, so every instance
+/// sees it; per address it is this process's.
+pub struct RedeemLimits {
+    addresses: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+}
+
+impl Default for RedeemLimits {
+    fn default() -> Self {
+        let period = std::time::Duration::from_secs(
+            (REDEEM_WINDOW_MINUTES as u64 * 60) / u64::from(REDEEM_ATTEMPTS_PER_ADDRESS),
+        );
+        let burst = std::num::NonZeroU32::new(REDEEM_ATTEMPTS_PER_ADDRESS)
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        let quota = governor::Quota::with_period(period)
+            .unwrap_or_else(|| governor::Quota::per_minute(burst))
+            .allow_burst(burst);
+        RedeemLimits {
+            addresses: governor::RateLimiter::keyed(quota),
+        }
+    }
+}
+
+impl RedeemLimits {
+    /// Counts one attempt from `address`; `RATE_LIMITED` past the quota.
+    pub fn attempt(&self, address: Option<std::net::IpAddr>) -> Result<()> {
+        use governor::clock::{Clock, DefaultClock};
+        let Some(address) = address else {
+            return Ok(());
+        };
+        self.addresses.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Error::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            }
+        })
+    }
+}
+
+/// `RATE_LIMITED` when `subject` failed to redeem a code too often in the
+/// window (counted from the audit log: durable and hub-wide).
+async fn subject_limited<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use entity::audit_event::Column as A;
+    let since = now - Duration::minutes(REDEEM_WINDOW_MINUTES);
+    let failures: Vec<DateTime<Utc>> = entity::audit_event::Entity::find()
+        .select_only()
+        .column(A::At)
+        .filter(A::ActorSubject.eq(subject))
+        .filter(A::ActorOrgId.is_null())
+        .filter(A::Action.eq(AuditAction::Deny))
+        .filter(A::Entity.eq("account_code"))
+        .filter(A::Detail.eq(REDEEM_REFUSED))
+        .filter(A::At.gt(since))
+        .order_by_desc(A::At)
+        .limit(REDEEM_FAILURES_PER_SUBJECT)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if failures.len() as u64 >= REDEEM_FAILURES_PER_SUBJECT {
+        // Free again when the oldest of those leaves the window.
+        let oldest = failures.last().copied().unwrap_or(now);
+        let free_at = oldest + Duration::minutes(REDEEM_WINDOW_MINUTES);
+        return Err(Error::RateLimited {
+            retry_after_secs: (free_at - now).num_seconds().max(1) as u64,
+        });
+    }
+    Ok(())
+}
+
 /// Links the viewer's own token to the youth a valid code was issued for;
 /// answers the youth's hub id. A wrong, used or expired code gets one
-/// answer, and the refusal is audited.
+/// answer, and the refusal is audited. The link reaches what the issuing
+/// organization may read (DESIGN.md section 11) until other holders
+/// confirm it. Failed attempts are limited per subject (and, by the
+/// caller, per client address).
 pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
@@ -181,6 +271,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let now = Utc::now();
+    subject_limited(db, &viewer.subject, now).await?;
     let txn = crate::ground::db::begin_write(db).await?;
     let found = account_code::Entity::find()
         .filter(account_code::Column::CodeHash.eq(code_hash(&input.code)))
@@ -202,10 +293,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
     };
     let (Some(code), true) = (found, claimed) else {
         drop(txn);
-        let mut entry = Entry::denied(
-            "account_code",
-            "redeem refused: wrong, used or expired code",
-        );
+        let mut entry = Entry::denied("account_code", REDEEM_REFUSED);
         entry.action = AuditAction::Deny;
         audit::record(db, actor, vec![entry]).await?;
         return Err(Error::bad_input(
@@ -219,7 +307,7 @@ pub async fn redeem<C: ConnectionTrait + TransactionTrait>(
         .await?;
     if taken > 0 {
         return Err(Error::Conflict(
-            "this person already has an account; ask the organization to help".into(),
+            "this person already has an account; ask an organization that keeps your record to suspend it if it is not yours".into(),
         ));
     }
     let id = Uuid::new_v4();
@@ -258,13 +346,30 @@ pub async fn steward<C: ConnectionTrait>(db: &C, participant: Uuid) -> Result<Uu
         .ok_or(Error::NotFound("account"))
 }
 
-/// The hub id linked to a token's subject, if any.
-pub async fn linked<C: ConnectionTrait>(db: &C, subject: &str) -> Result<Option<Uuid>> {
-    Ok(participant_account::Entity::find()
+/// The hub id linked to a token's subject, if any, and how far the link
+/// reaches (its issuer and its confirmations).
+pub async fn linked<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+) -> Result<Option<(Uuid, AccountReach)>> {
+    let Some(account) = participant_account::Entity::find()
         .filter(participant_account::Column::Subject.eq(subject))
         .one(db)
         .await?
-        .map(|a| a.participant_id))
+    else {
+        return Ok(None);
+    };
+    let confirmations = account_link_confirmation::Entity::find()
+        .filter(account_link_confirmation::Column::AccountId.eq(account.id))
+        .all(db)
+        .await?;
+    let reach = AccountReach {
+        account: account.id,
+        issuer: account.linked_org_id,
+        everyone: confirmations.iter().any(|c| c.org_id.is_none()),
+        confirmed: confirmations.iter().filter_map(|c| c.org_id).collect(),
+    };
+    Ok(Some((account.participant_id, reach)))
 }
 
 #[cfg(test)]

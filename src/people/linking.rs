@@ -159,6 +159,8 @@ pub async fn split(
     .exec_without_returning(&txn)
     .await?;
     move_rows(&txn, id, new_id, Some(org_id)).await?;
+    // After a wrong match is undone nobody can tell whose account it was.
+    crate::people::links::end_for_split(&txn, actor, id).await?;
     let mut entry = Entry::about(AuditAction::Update, "participant", id, Some(org_id));
     entry.participant_id = Some(id);
     entry.categories = vec![Category::Identity];

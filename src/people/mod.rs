@@ -7,5 +7,6 @@ pub mod accounts;
 pub mod bulk;
 pub mod identity;
 pub mod linking;
+pub mod links;
 pub mod participants;
 pub mod registration;

@@ -381,6 +381,7 @@ mod tests {
             org_slug: "hola".into(),
             roles: vec![Role::Staff],
             participant_id: None,
+            reach: None,
         };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date");
         let scopes = Scopes::new(&viewer, today);

@@ -81,6 +81,7 @@ pub fn recipient_scopes(recipient: &organization::Model, today: NaiveDate) -> Sc
         org_slug: recipient.slug.clone(),
         roles: vec![Role::Staff],
         participant_id: None,
+        reach: None,
     };
     Scopes::new(&viewer, today)
 }

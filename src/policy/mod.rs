@@ -45,6 +45,7 @@ impl Scopes {
             org_slug: String::new(),
             roles: Vec::new(),
             participant_id: None,
+            reach: None,
         };
         Scopes { viewer, today }
     }
@@ -142,13 +143,28 @@ pub fn require_participant_reader(viewer: &Viewer) -> Result<()> {
 /// Which events a reader may list: all (hub_admin), or those about one
 /// organization's data and by its users (its org_admin: FERPA 99.32, who
 /// saw or was refused our records, and what our own staff did).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditReach {
     All,
     AboutOrg(Uuid),
-    /// The reads of one person's data by organizations (their own record
-    /// of disclosures, FERPA 99.32).
-    DisclosuresOf(Uuid),
+    /// The reads of one person's data (their own record of disclosures,
+    /// FERPA 99.32), as far as their account reaches: the reads of rows
+    /// those organizations keep and the reads by them (`None`: every one,
+    /// once a hub_admin confirmed the link).
+    DisclosuresOf(Uuid, Option<Vec<Uuid>>),
+}
+
+/// How far a youth's own record of disclosures reaches: what the
+/// organizations of their account's reach may see of the audit log about
+/// them (DESIGN.md section 11).
+pub fn disclosures_reach(viewer: &Viewer) -> Result<AuditReach> {
+    let person = require_own_record(viewer)?;
+    let orgs = match &viewer.reach {
+        Some(reach) if reach.everyone => None,
+        Some(reach) => Some(reach.orgs()),
+        None => Some(Vec::new()),
+    };
+    Ok(AuditReach::DisclosuresOf(person, orgs))
 }
 
 /// How far a viewer may read the audit log: a hub admin all of it, an
@@ -206,6 +222,7 @@ mod tests {
             org_slug: "wlcac".into(),
             roles: roles.to_vec(),
             participant_id: None,
+            reach: None,
         }
     }
 

@@ -161,6 +161,7 @@ mod tests {
             org_slug: "harder-co".into(),
             roles: roles.to_vec(),
             participant_id: None,
+            reach: None,
         }
     }
 

@@ -15,8 +15,11 @@
 //! unless the youth has re-affirmed it — decided here from the birth date,
 //! with no job.
 //!
-//! A youth with their own token (role `participant`) reads every row about
-//! themself, whoever owns it, and nothing about anyone else.
+//! A youth with their own token (role `participant`) reads rows about
+//! themself only, and of those what their account reaches (DESIGN.md
+//! section 11): what the organization that issued the code may read, the
+//! own rows of every organization that confirmed the link, or everything
+//! once a hub_admin confirmed it.
 
 use chrono::NaiveDate;
 use entity::enums::{AgreementStatus, Category, ConsentStatus};
@@ -25,7 +28,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{Condition, Value};
 use uuid::Uuid;
 
-use crate::auth::{Role, Viewer};
+use crate::auth::{AccountReach, Role, Viewer};
 
 /// What a viewer may read in one data category, as SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +36,9 @@ pub struct Scope {
     /// The reading organization; `None` when the viewer may read no
     /// participant rows at all (hub_admin or evaluator without staff role).
     reader: Option<Uuid>,
-    /// The youth reading their own record: rows about this participant.
-    person: Option<Uuid>,
+    /// The youth reading their own record: rows about this participant,
+    /// as far as the account reaches.
+    person: Option<(Uuid, AccountReach)>,
     category: Category,
     today: NaiveDate,
 }
@@ -59,9 +63,12 @@ impl Scope {
     pub fn for_viewer(viewer: &Viewer, category: Category, today: NaiveDate) -> Scope {
         let reader =
             (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin)).then_some(viewer.org_id);
-        let person = viewer
-            .participant_id
-            .filter(|_| viewer.has(Role::Participant));
+        let person = match (viewer.participant_id, &viewer.reach) {
+            (Some(person), Some(reach)) if viewer.has(Role::Participant) => {
+                Some((person, reach.clone()))
+            }
+            _ => None,
+        };
         Scope {
             reader,
             person,
@@ -107,8 +114,24 @@ impl Scope {
         owner: impl IntoColumnRef,
         participant: impl IntoColumnRef,
     ) -> Condition {
-        if let Some(person) = self.person {
-            return Condition::all().add(Expr::col(participant.into_column_ref()).eq(person));
+        if let Some((person, reach)) = &self.person {
+            let participant = participant.into_column_ref();
+            let about = Condition::all().add(Expr::col(participant.clone()).eq(*person));
+            if reach.everyone {
+                return about;
+            }
+            // The issuing organization's own reach, plus the own rows of
+            // every organization that confirmed the link.
+            let owner = owner.into_column_ref();
+            return about.add(
+                Condition::any()
+                    .add(Expr::col(owner.clone()).is_in(reach.orgs()))
+                    .add(Expr::exists(self.agreement_query(
+                        reach.issuer,
+                        owner,
+                        participant,
+                    ))),
+            );
         }
         let Some(reader) = self.reader else {
             // Nothing at all: a condition that is always false.

@@ -160,6 +160,7 @@ mod tests {
             org_slug: "hola".into(),
             roles: roles.to_vec(),
             participant_id: None,
+            reach: None,
         };
         assert!(require_consent_steward(&viewer(&[Role::Staff]), Some(org)).is_ok());
         assert!(require_consent_steward(&viewer(&[Role::Staff]), Some(other)).is_err());

@@ -8,7 +8,8 @@
 use entity::change_log::{self, Column as L};
 use entity::enums::{AuditAction, Category, ChangeOperation};
 use entity::{
-    account_code, competency_attainment, consent, correction_request, credential, dual_enrollment,
+    account_code, account_link_confirmation, account_link_ended, competency_attainment, consent,
+    consent_majority, correction_request, credential, credential_confirmation, dual_enrollment,
     enrollment, enrollment_status_change, hour_log, mentorship, mentorship_meeting, organization,
     outcome, participant, participant_account, participant_link, participant_profile, service,
 };
@@ -141,6 +142,10 @@ pub async fn erase(
         consent,
         correction_request,
         account_code,
+        account_link_confirmation,
+        account_link_ended,
+        credential_confirmation,
+        consent_majority,
         participant_account,
         participant_link,
         participant_profile

@@ -16,6 +16,7 @@ pub(crate) fn context(
     state: &AppState,
     viewer: Option<Viewer>,
     request_id: String,
+    client: Option<std::net::IpAddr>,
 ) -> RequestContext {
     let today = state.clock.today();
     let scopes = match &viewer {
@@ -36,6 +37,7 @@ pub(crate) fn context(
         request_id,
         scopes,
         disclosures,
+        client,
     }
 }
 

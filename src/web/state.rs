@@ -164,7 +164,11 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
     if claims.org.is_empty() {
         // A youth's own token (no organization): the role `participant`
         // once its subject is linked to a hub id (`redeemAccountCode`).
-        let participant_id = crate::people::accounts::linked(&state.db, &claims.sub).await?;
+        let linked = crate::people::accounts::linked(&state.db, &claims.sub).await?;
+        let (participant_id, reach) = match linked {
+            Some((person, reach)) => (Some(person), Some(reach)),
+            None => (None, None),
+        };
         return Ok(Viewer {
             subject: claims.sub,
             org_id: uuid::Uuid::nil(),
@@ -174,6 +178,7 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
                 .into_iter()
                 .collect(),
             participant_id,
+            reach,
         });
     }
     let known = state
@@ -208,5 +213,6 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer, 
             .filter(|r| *r != Role::Participant)
             .collect(),
         participant_id: None,
+        reach: None,
     })
 }

@@ -42,6 +42,7 @@ pub async fn run(args: ReportArgs) -> Result<serde_json::Value> {
             org_slug: org.slug,
             roles: vec![*role],
             participant_id: None,
+            reach: None,
         };
         let scope = crate::policy::report_scope(&viewer, today)?;
         let warm = reports::run(&args.db, &scope, &request, args.threshold).await?;

@@ -367,6 +367,7 @@ mod tests {
             org_slug: "harder-co".into(),
             roles: vec![Role::Evaluator],
             participant_id: None,
+            reach: None,
         };
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
         let Ok(scope) = crate::policy::report_scope(&viewer, today) else {

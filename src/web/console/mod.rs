@@ -125,7 +125,7 @@ pub(crate) async fn gql_as(
     variables: Value,
 ) -> Answer {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let ctx = context(state, Some(viewer), request_id.clone());
+    let ctx = context(state, Some(viewer), request_id.clone(), None);
     let request = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables))
         .data(ctx.clone());

@@ -16,6 +16,7 @@ use crate::web::state::{AppState, authenticate};
 
 pub(super) async fn graphql_post(
     State(state): State<AppState>,
+    client: Option<axum::Extension<super::ClientAddress>>,
     headers: HeaderMap,
     request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
@@ -61,7 +62,8 @@ pub(super) async fn graphql_post(
     }
     let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
     note_span(&names, viewer.as_ref());
-    let context = context(&state, viewer, request_id.clone());
+    let client = client.and_then(|c| c.0.0);
+    let context = context(&state, viewer, request_id.clone(), client);
     let batch = batch.data(context.clone());
     let executed = state.schema.execute_batch(batch).await;
     if let Err(err) = audit_disclosures(&state, &context).await {
@@ -206,7 +208,7 @@ pub(super) async fn graphql_get(
         request = request.operation_name(name);
     }
     note_span(std::slice::from_ref(&name), viewer.as_ref());
-    let context = context(&state, viewer, request_id.clone());
+    let context = context(&state, viewer, request_id.clone(), None);
     let request = request
         .data(context.clone())
         .data(crate::graphql::limits::ReadOnly);

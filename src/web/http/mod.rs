@@ -167,9 +167,14 @@ fn route_of(request: &Request<axum::body::Body>) -> String {
 
 /// Every request: the per-address rate limit, a declared body over the
 /// limit refused with a code, and the request counted in `/metrics`.
+/// The client's address as the connection gave it (set by [`guard`] on
+/// every request), for limits that count per address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddress(pub Option<std::net::IpAddr>);
+
 async fn guard(
     State(state): State<AppState>,
-    request: Request<axum::body::Body>,
+    mut request: Request<axum::body::Body>,
     next: middleware::Next,
 ) -> Response {
     let started = Instant::now();
@@ -180,6 +185,7 @@ async fn guard(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
+    request.extensions_mut().insert(ClientAddress(address));
     let limited = match address {
         Some(ip) if !probe => state.rate_limits.check_address(ip).await.err(),
         _ => None,
