@@ -28,6 +28,9 @@ const REVOKE_CONSENT: &str =
 
 const LOG_HOURS: &str = "mutation($input: LogHoursInput!) { logHours(input: $input) { id } }";
 
+#[path = "changes/webhooks.rs"]
+mod webhooks;
+
 /// One page as JSON, or the errors.
 async fn page(app: &TestApp, token: &str, since: i64, first: Option<i64>) -> Value {
     app.query(
@@ -521,97 +524,6 @@ hub_test!(bad_arguments_and_roles_are_refused, |backend| {
     assert_eq!(answer["data"]["changes"]["nodes"], json!([]));
     assert_eq!(answer["data"]["changes"]["maxChangeVersion"], at);
 });
-
-hub_test!(
-    a_webhook_is_signed_retried_and_only_for_its_reader,
-    |backend| {
-        use pathways_hub::ground::config::WebhookConfig;
-        use wiremock::matchers::{method, path};
-        use wiremock::{Mock, MockServer, ResponseTemplate};
-
-        let hola_hook = MockServer::start().await;
-        let spacela_hook = MockServer::start().await;
-        // HOLA's receiver fails twice, then takes the push.
-        Mock::given(method("POST"))
-            .and(path("/hook"))
-            .respond_with(ResponseTemplate::new(503))
-            .up_to_n_times(2)
-            .with_priority(1)
-            .mount(&hola_hook)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/hook"))
-            .respond_with(ResponseTemplate::new(204))
-            .mount(&hola_hook)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(204))
-            .mount(&spacela_hook)
-            .await;
-        let hook = |org: &str, url: String| WebhookConfig {
-            org: org.into(),
-            url,
-            secret: format!("{org}-webhook-secret-0123456789"),
-            poll_ms: 20,
-            attempts: 5,
-            retry_ms: 10,
-        };
-        let hooks = vec![
-            hook("hola", format!("{}/hook", hola_hook.uri())),
-            hook("spacela", format!("{}/hook", spacela_hook.uri())),
-        ];
-        let app = spawn_app_with(backend, false, move |c| c.webhooks = hooks).await;
-        // Rows HOLA may read are committed after the hub started.
-        let (_story, p, _) = shared_apprentice(&app).await;
-
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        let received = loop {
-            let received = hola_hook.received_requests().await.unwrap();
-            if received.len() >= 3 {
-                break received;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no push reached HOLA: {} requests",
-                received.len()
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        };
-        // Two refused attempts, then the same push again.
-        assert_eq!(received[0].body, received[1].body);
-        assert_eq!(received[1].body, received[2].body);
-        let push = &received[2];
-        let signed = push
-            .headers
-            .get("x-pathways-signature")
-            .unwrap()
-            .to_str()
-            .unwrap();
-        assert_eq!(
-            signed,
-            pathways_hub::adapters::webhooks::signature(
-                "hola-webhook-secret-0123456789",
-                &push.body
-            )
-        );
-        assert_ne!(
-            signed,
-            pathways_hub::adapters::webhooks::signature("another-secret-0123456789", &push.body)
-        );
-        // Only the version: no data about anyone.
-        let body: Value = serde_json::from_slice(&push.body).unwrap();
-        assert_eq!(body.as_object().unwrap().len(), 2, "{body}");
-        assert_eq!(body["organization"], "hola");
-        let hola = app.staff("hola");
-        let (nodes, at) = drain(&app, &hola, 0, 100).await;
-        assert!(!nodes.is_empty());
-        assert!(body["maxChangeVersion"].as_i64().unwrap() <= at);
-        let text = String::from_utf8_lossy(&push.body);
-        assert!(!text.contains("Marisol") && !text.contains(&p.to_string()));
-        // SpaceLA may read none of it: told nothing.
-        assert!(spacela_hook.received_requests().await.unwrap().is_empty());
-    }
-);
 
 const ERASE: &str = "mutation($input: EraseParticipantInput!) {
   eraseParticipant(input: $input) { participantId rowsDeleted tombstones }
