@@ -8,12 +8,15 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::story::{PartnerStory, Story, days};
 use common::{TestApp, spawn_app_with};
 use entity::{audit_event, consent, enrollment, hour_log, sharing_agreement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 const CHANGES: &str = "query($since: Int!, $first: Int, $kinds: [RecordKind!]) {
@@ -391,6 +394,10 @@ hub_test!(
         let (_, start) = drain(&app, &a2w, 0, 100).await;
 
         const WRITES: usize = 40;
+        // Writes committed so far; halfway the writer waits until the reader
+        // has paged once, so a page is surely read between the writes.
+        let committed = Arc::new(AtomicUsize::new(0));
+        let paged_halfway = Arc::new(Notify::new());
         let writer = {
             let app_url = app.url.clone();
             let token = app.token(
@@ -398,9 +405,14 @@ hub_test!(
                 "alliance-arts2work",
                 &["staff"],
             );
+            let committed = committed.clone();
+            let paged_halfway = paged_halfway.clone();
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
                 for i in 0..WRITES {
+                    if i == WRITES / 2 {
+                        paged_halfway.notified().await;
+                    }
                     let body = json!({
                         "query": LOG_HOURS,
                         "variables": { "input": {
@@ -419,18 +431,36 @@ hub_test!(
                         .await
                         .unwrap();
                     assert!(answer["errors"].is_null(), "{answer}");
+                    committed.fetch_add(1, Ordering::SeqCst);
                 }
             })
         };
         // Page three at a time while the writes go on, then once more after.
         let mut since = start;
         let mut seen: Vec<Value> = Vec::new();
+        // Drains that began after the first write and ended before the last;
+        // what had been fed when the writer was let go on.
+        let mut during_writes = 0;
+        let mut fed_halfway = None;
         while !writer.is_finished() {
+            let before = committed.load(Ordering::SeqCst);
             let (nodes, next) = drain(&app, &a2w, since, 3).await;
             seen.extend(nodes);
             since = next;
+            let after = committed.load(Ordering::SeqCst);
+            if before >= 1 && after < WRITES {
+                during_writes += 1;
+            }
+            if before >= WRITES / 2 && fed_halfway.is_none() {
+                fed_halfway = Some(seen.iter().filter(|n| n["kind"] == "HOUR_LOG").count());
+                paged_halfway.notify_one();
+            }
         }
         writer.await.unwrap();
+        assert!(during_writes >= 1, "no page was read while writes went on");
+        // Halfway, everything committed so far had been fed: the feed kept up
+        // with the writes, not only caught up after them.
+        assert_eq!(fed_halfway, Some(WRITES / 2));
         let (nodes, _) = drain(&app, &a2w, since, 3).await;
         seen.extend(nodes);
 
