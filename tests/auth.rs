@@ -1,5 +1,7 @@
 //! Authentication over HTTP: HS256, RS256/ES256 from PEM files and from a
-//! JWKS URL (a real HTTP server, wiremock), and every way a token can be bad.
+//! JWKS URL (a real HTTP server, wiremock), and every way a token can be bad
+//! — including a JWKS that redirects, is oversized, or offers a key for
+//! another use or algorithm.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
@@ -51,6 +53,13 @@ fn fixture(name: &str) -> Vec<u8> {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
+}
+
+/// The public JWK of `key` (with `alg` set to `alg`) under `kid`.
+fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Value {
+    let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(key, alg).unwrap();
+    jwk.common.key_id = Some(kid.to_owned());
+    serde_json::to_value(jwk).unwrap()
 }
 
 /// The answer must be a refusal before execution: 401, UNAUTHENTICATED, no data.
@@ -211,11 +220,7 @@ hub_test!(
         let jwks = MockServer::start().await;
         let rsa = EncodingKey::from_rsa_pem(&fixture("rsa_private.pem")).unwrap();
         let other = EncodingKey::from_rsa_pem(&fixture("rsa_other_private.pem")).unwrap();
-        let jwk = |key: &EncodingKey, kid: &str| {
-            let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(key, Algorithm::RS256).unwrap();
-            jwk.common.key_id = Some(kid.to_owned());
-            serde_json::to_value(jwk).unwrap()
-        };
+        let jwk = |key: &EncodingKey, kid: &str| jwk(key, Algorithm::RS256, kid);
         let first = Mock::given(method("GET"))
             .and(path("/.well-known/jwks.json"))
             .respond_with(
@@ -276,5 +281,125 @@ hub_test!(
             "kid/key mismatch",
         )
         .await;
+    }
+);
+
+/// A hub whose only keys come from `url`, fetched again on every unknown `kid`.
+async fn jwks_app(backend: Backend, url: String) -> TestApp {
+    let app = spawn_app_with(backend, false, |config| {
+        config.auth.hs256_secret = None;
+        config.auth.jwks_url = Some(url);
+        config.auth.jwks_min_refresh_secs = 0;
+    })
+    .await;
+    insert_org(&app.db, "wlcac", OrgKind::LeadAgency).await;
+    app
+}
+
+hub_test!(
+    a_jwks_that_redirects_or_is_oversized_is_not_used,
+    |backend| {
+        let rsa = EncodingKey::from_rsa_pem(&fixture("rsa_private.pem")).unwrap();
+        let set = json!({ "keys": [jwk(&rsa, Algorithm::RS256, "k1")] });
+        let token = sign(Algorithm::RS256, &rsa, Some("k1"), &claims("wlcac"));
+
+        // The issuer's address answers with a redirect to a server that
+        // holds the right key: the hub does not follow it.
+        let jwks = MockServer::start().await;
+        let elsewhere = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&set))
+            .mount(&elsewhere)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/jwks.json"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("location", format!("{}/jwks.json", elsewhere.uri())),
+            )
+            .mount(&jwks)
+            .await;
+        let app = jwks_app(backend, format!("{}/jwks.json", jwks.uri())).await;
+        assert_refused(&app, &token, "redirected JWKS").await;
+        assert!(!jwks.received_requests().await.unwrap().is_empty());
+        assert!(
+            elsewhere.received_requests().await.unwrap().is_empty(),
+            "the redirect was followed"
+        );
+
+        // The same key in a body one byte over the limit, then in one just
+        // under it: only the second is read.
+        let padded = |total: usize| {
+            let base = json!({ "keys": set["keys"], "padding": "" })
+                .to_string()
+                .len();
+            json!({ "keys": set["keys"], "padding": "x".repeat(total - base) }).to_string()
+        };
+        const LIMIT: usize = 256 * 1024;
+        for (total, accepted) in [(LIMIT + 1, false), (LIMIT - 1, true)] {
+            let body = padded(total);
+            assert_eq!(body.len(), total);
+            jwks.reset().await;
+            Mock::given(method("GET"))
+                .and(path("/jwks.json"))
+                .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+                .mount(&jwks)
+                .await;
+            if accepted {
+                let answer = app.query(Some(&token), VIEWER, json!({})).await;
+                assert_ok(&answer);
+            } else {
+                assert_refused(&app, &token, "oversized JWKS").await;
+            }
+            assert!(!jwks.received_requests().await.unwrap().is_empty());
+        }
+    }
+);
+
+hub_test!(
+    a_key_for_encryption_or_another_algorithm_verifies_nothing,
+    |backend| {
+        let rsa = EncodingKey::from_rsa_pem(&fixture("rsa_private.pem")).unwrap();
+        let ec = EncodingKey::from_ec_pem(&fixture("ec_private.pem")).unwrap();
+        // The same RSA key under several kids, each declared differently.
+        let with = |kid: &str, field: &str, value: &str| {
+            let mut key = jwk(&rsa, Algorithm::RS256, kid);
+            key[field] = json!(value);
+            key
+        };
+        let mut bare = jwk(&rsa, Algorithm::RS256, "bare");
+        bare.as_object_mut().unwrap().remove("alg");
+        let set = json!({ "keys": [
+            with("enc", "use", "enc"),
+            with("rs384", "alg", "RS384"),
+            with("es256", "alg", "ES256"),
+            with("sig", "use", "sig"),
+            bare,
+            jwk(&ec, Algorithm::ES256, "ec"),
+        ] });
+        let jwks = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/jwks.json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&set))
+            .mount(&jwks)
+            .await;
+        let app = jwks_app(backend, format!("{}/jwks.json", jwks.uri())).await;
+
+        // Tokens signed with the right private key, naming its kid: refused
+        // when the key is for encryption or declares another algorithm.
+        for kid in ["enc", "rs384", "es256"] {
+            let token = sign(Algorithm::RS256, &rsa, Some(kid), &claims("wlcac"));
+            assert_refused(&app, &token, kid).await;
+        }
+        // Declared for signatures with RS256, or declaring nothing: used.
+        for kid in ["sig", "bare"] {
+            let token = sign(Algorithm::RS256, &rsa, Some(kid), &claims("wlcac"));
+            assert_ok(&app.query(Some(&token), VIEWER, json!({})).await);
+        }
+        // An EC P-256 key verifies ES256, never an RS256 token naming it.
+        let token = sign(Algorithm::ES256, &ec, Some("ec"), &claims("wlcac"));
+        assert_ok(&app.query(Some(&token), VIEWER, json!({})).await);
+        let token = sign(Algorithm::RS256, &rsa, Some("ec"), &claims("wlcac"));
+        assert_refused(&app, &token, "RS256 token naming an EC key").await;
     }
 );

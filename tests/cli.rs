@@ -204,6 +204,22 @@ fn a_bad_setting_stops_the_start_with_one_line_naming_it() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("`auth.jwks_url`"));
+    // Keys over plain http only from a loopback address.
+    let output = hub(dir.path())
+        .arg("serve")
+        .env(
+            "PATHWAYS_AUTH__JWKS_URL",
+            "http://issuer.example.org/jwks.json",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("`auth.jwks_url` must be an https:// URL"),
+        "{stderr}"
+    );
     // Without any configuration outside demo mode, the missing secret is named.
     std::fs::remove_file(dir.path().join("pathways-hub.toml")).unwrap();
     let output = hub(dir.path()).arg("serve").output().unwrap();

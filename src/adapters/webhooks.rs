@@ -5,6 +5,24 @@
 //! since the last push, POSTs only the newest version, signed with HMAC-
 //! SHA256; the partner pulls the changes itself. Retried with doubling
 //! delays; nothing here ever holds up a write.
+//!
+//! Each attempt carries the moment it was sent, so a captured push cannot
+//! be replayed later:
+//!
+//! ```text
+//! x-pathways-timestamp: 1764345600
+//! x-pathways-signature: sha256=<hex HMAC-SHA256, key = the secret, of "1764345600.<body>">
+//! {"organization":"hola","maxChangeVersion":812,"timestamp":1764345600}
+//! ```
+//!
+//! A receiver takes the timestamp header `t` and the raw body, computes the
+//! HMAC of `"{t}.{body}"`, compares it with the signature in constant time,
+//! and refuses the push when they differ or when `t` is more than five
+//! minutes away from its own clock. The body's `timestamp` is the same `t`
+//! (signed with it). Within the window a replay only asks the partner to
+//! pull again, which is harmless; a receiver that wants none remembers the
+//! signatures it took in the last five minutes. Every retry is signed anew
+//! with its own timestamp.
 
 use std::time::Duration;
 
@@ -20,18 +38,29 @@ use crate::ground::config::WebhookConfig;
 use crate::policy::Scopes;
 use crate::records::feed;
 
-/// The header that carries `sha256=<hex HMAC of the body>`.
+/// The header that carries `sha256=<hex HMAC of "{timestamp}.{body}">`.
 pub const SIGNATURE_HEADER: &str = "x-pathways-signature";
+/// The header that carries the push's Unix time in seconds, signed with it.
+pub const TIMESTAMP_HEADER: &str = "x-pathways-timestamp";
 
-/// `sha256=<hex>` of `body` under `secret`.
-pub fn signature(secret: &str, body: &[u8]) -> String {
+/// `sha256=<hex>` of the HMAC-SHA256 of `message` under `secret`; a push
+/// signs [`signed_message`] of its timestamp and body.
+pub fn signature(secret: &str, message: &[u8]) -> String {
     // HMAC takes a key of any length.
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mac) => mac,
         Err(_) => return String::new(),
     };
-    mac.update(body);
+    mac.update(message);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// What a push's signature covers: `"{timestamp}.{body}"`, so that neither
+/// can be changed alone.
+pub fn signed_message(timestamp: i64, body: &[u8]) -> Vec<u8> {
+    let mut message = format!("{timestamp}.").into_bytes();
+    message.extend_from_slice(body);
+    message
 }
 
 /// Starts one task per configured webhook (within a Tokio runtime). They
@@ -105,18 +134,26 @@ async fn news(
     Ok((!page.nodes.is_empty()).then_some(newest))
 }
 
-/// POSTs `{organization, maxChangeVersion}`, retrying with doubling delays;
-/// whether the partner took it (2xx).
+/// POSTs `{organization, maxChangeVersion, timestamp}`, retrying with
+/// doubling delays, each attempt signed with its own timestamp; whether the
+/// partner took it (2xx).
 async fn push(client: &reqwest::Client, webhook: &WebhookConfig, newest: i64) -> bool {
-    let body = json!({ "organization": webhook.org, "maxChangeVersion": newest }).to_string();
-    let signature = signature(&webhook.secret, body.as_bytes());
     let mut delay = Duration::from_millis(webhook.retry_ms);
     for attempt in 1..=webhook.attempts {
+        let timestamp = chrono::Utc::now().timestamp();
+        let body = json!({
+            "organization": webhook.org,
+            "maxChangeVersion": newest,
+            "timestamp": timestamp,
+        })
+        .to_string();
+        let signature = signature(&webhook.secret, &signed_message(timestamp, body.as_bytes()));
         let sent = client
             .post(&webhook.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(SIGNATURE_HEADER, &signature)
-            .body(body.clone())
+            .body(body)
             .send()
             .await;
         match sent {

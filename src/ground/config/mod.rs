@@ -10,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod auth;
 mod badges;
 mod limits;
 pub mod partners;
@@ -17,6 +18,7 @@ pub mod retention;
 mod telemetry;
 mod webhooks;
 
+pub use auth::{AuthConfig, is_loopback};
 pub use badges::BadgesConfig;
 pub use limits::LimitsConfig;
 pub use partners::{PartnerConfig, PartnerKind, RecordKind};
@@ -103,33 +105,6 @@ impl Default for ReportsConfig {
     }
 }
 
-/// How tokens are verified (DESIGN.md section 4).
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthConfig {
-    /// Shared secret for HS256 tokens (local use), at least 32 bytes.
-    #[serde(default)]
-    pub hs256_secret: Option<String>,
-    /// PEM files of RS256/ES256 public keys.
-    #[serde(default)]
-    pub public_key_files: Vec<PathBuf>,
-    /// A JWKS URL, fetched at start and again when a token names an unknown `kid`.
-    #[serde(default)]
-    pub jwks_url: Option<String>,
-    /// Shortest interval between two JWKS fetches, in seconds.
-    #[serde(default = "default_jwks_min_refresh_secs")]
-    pub jwks_min_refresh_secs: u64,
-    /// Required `iss` claim.
-    #[serde(default = "default_issuer")]
-    pub issuer: String,
-    /// Required `aud` claim.
-    #[serde(default = "default_audience")]
-    pub audience: String,
-    /// Lifetime of tokens minted by `pathways-hub token`, in seconds.
-    #[serde(default = "default_token_ttl_secs")]
-    pub token_ttl_secs: u64,
-}
-
 /// Log line format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -137,20 +112,6 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
-}
-
-impl Default for AuthConfig {
-    fn default() -> Self {
-        AuthConfig {
-            hs256_secret: None,
-            public_key_files: Vec::new(),
-            jwks_url: None,
-            jwks_min_refresh_secs: default_jwks_min_refresh_secs(),
-            issuer: default_issuer(),
-            audience: default_audience(),
-            token_ttl_secs: default_token_ttl_secs(),
-        }
-    }
 }
 
 fn default_database_url() -> String {
@@ -164,18 +125,6 @@ fn default_listen() -> String {
 }
 fn default_true() -> bool {
     true
-}
-fn default_jwks_min_refresh_secs() -> u64 {
-    30
-}
-fn default_issuer() -> String {
-    "pathways-hub".to_owned()
-}
-fn default_audience() -> String {
-    "pathways-hub".to_owned()
-}
-fn default_token_ttl_secs() -> u64 {
-    8 * 3600
 }
 fn default_suppression_threshold() -> u32 {
     11
@@ -308,48 +257,9 @@ impl Config {
             }
             _ => {}
         }
-        let auth = &self.auth;
-        if let Some(secret) = &auth.hs256_secret
-            && secret.len() < min_secret
-        {
-            return Err(invalid(
-                "auth.hs256_secret",
-                format!("must be at least {min_secret} bytes"),
-            ));
-        }
-        if auth.hs256_secret.is_none()
-            && auth.public_key_files.is_empty()
-            && auth.jwks_url.is_none()
-        {
-            return Err(invalid(
-                "auth",
-                "needs at least one of hs256_secret, public_key_files or jwks_url",
-            ));
-        }
-        for (i, file) in auth.public_key_files.iter().enumerate() {
-            if !file.is_file() {
-                return Err(invalid(
-                    &format!("auth.public_key_files[{i}]"),
-                    "is not a readable file",
-                ));
-            }
-        }
-        if let Some(jwks) = &auth.jwks_url {
-            let parsed =
-                url::Url::parse(jwks).map_err(|_| invalid("auth.jwks_url", "is not a URL"))?;
-            if !matches!(parsed.scheme(), "http" | "https") {
-                return Err(invalid("auth.jwks_url", "must be an http(s) URL"));
-            }
-        }
-        if auth.issuer.trim().is_empty() {
-            return Err(invalid("auth.issuer", "must not be empty"));
-        }
-        if auth.audience.trim().is_empty() {
-            return Err(invalid("auth.audience", "must not be empty"));
-        }
-        if auth.token_ttl_secs == 0 {
-            return Err(invalid("auth.token_ttl_secs", "must be at least 1"));
-        }
+        self.auth
+            .validate(min_secret)
+            .map_err(|(setting, why)| invalid(&setting, why))?;
         let threshold = self.reports.suppression_threshold;
         if !(2..=1000).contains(&threshold) {
             return Err(invalid(

@@ -154,3 +154,31 @@ fn demo_config_is_valid() {
     assert!(!config.limits.introspection, "{:?}", config.limits);
     assert!(config.limits.graphiql, "{:?}", config.limits);
 }
+
+#[test]
+fn a_jwks_url_is_https_or_a_loopback_address() {
+    for fine in [
+        "https://issuer.example.org/.well-known/jwks.json",
+        "http://127.0.0.1:8081/jwks.json",
+        "http://127.10.0.3/jwks.json",
+        "http://[::1]:8081/jwks.json",
+        "http://localhost:8081/jwks.json",
+        "http://LOCALHOST/jwks.json",
+    ] {
+        from_toml(&format!("{OK}jwks_url = \"{fine}\"\n"))
+            .unwrap_or_else(|err| panic!("{fine}: {err}"));
+    }
+    for refused in [
+        "http://issuer.example.org/.well-known/jwks.json",
+        "http://10.0.0.5/jwks.json",
+        "http://128.0.0.1/jwks.json",
+        "http://[::2]/jwks.json",
+        "http://localhost.example.org/jwks.json",
+        "ftp://127.0.0.1/jwks.json",
+        "not a url",
+    ] {
+        let err = from_toml(&format!("{OK}jwks_url = \"{refused}\"\n")).unwrap_err();
+        assert!(err.0.contains("`auth.jwks_url`"), "{refused}: {err}");
+        assert!(!err.to_string().contains('\n'));
+    }
+}

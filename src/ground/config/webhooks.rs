@@ -14,7 +14,8 @@ pub struct WebhookConfig {
     pub org: String,
     /// Where the signed POST goes (http or https).
     pub url: String,
-    /// HMAC-SHA256 key of the `X-Pathways-Signature` header (at least 16 bytes).
+    /// HMAC-SHA256 key of the `X-Pathways-Signature` header, which signs
+    /// the `X-Pathways-Timestamp` with the body (at least 16 bytes).
     pub secret: String,
     /// How often the feed is checked for this organization, in milliseconds.
     #[serde(default = "default_poll_ms")]
