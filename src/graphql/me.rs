@@ -170,7 +170,7 @@ impl Me {
         use credential::Column as K;
         let ids: Vec<Uuid> = credential::Entity::find()
             .filter(K::ParticipantId.eq(self.0))
-            .filter(K::IssuerOrgId.is_not_null())
+            .filter(crate::records::confirmations::badge_issuable())
             .filter(ctx.scopes().of(Category::Credentials).condition(
                 (credential::Entity, K::OwnerOrgId),
                 (credential::Entity, K::ParticipantId),

@@ -37,6 +37,27 @@ impl RecordMutation {
         Ok(Credential(refuse(ctx, "credential", r).await?))
     }
 
+    /// As staff of the organization a credential names as its issuer:
+    /// confirms that your organization issued it. Only then does the hub
+    /// issue (and sign) it as your organization's badge.
+    async fn confirm_credential(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::records::confirmations::ConfirmCredentialInput,
+    ) -> GqlResult<Credential> {
+        let r =
+            crate::records::confirmations::confirm(ctx.db(), ctx.viewer()?, &ctx.actor()?, &input)
+                .await;
+        let row = refuse(ctx, "credential", r).await?;
+        // The named issuer sees the row it confirms: a disclosure to it.
+        ctx.request().disclosures.read(
+            row.participant_id,
+            entity::enums::Category::Credentials,
+            row.owner_org_id,
+        );
+        Ok(Credential(row))
+    }
+
     /// Records a competency attained under an enrollment (PROGRESS).
     async fn record_competency(
         &self,

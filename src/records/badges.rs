@@ -5,14 +5,16 @@
 //! the hub has a key (`[badges] signing_key_file`).
 //!
 //! The credential is read through the viewer's CREDENTIALS scope like any
-//! record: one the viewer may not read is `NOT_FOUND`.
+//! record: one the viewer may not read is `NOT_FOUND`. Its issuer is the
+//! organization that recorded it, or another member organization that
+//! confirmed it (`records::confirmations`); nothing else is a badge.
 
 use chrono::{NaiveDate, NaiveTime};
 use entity::enums::{Category, CredentialKind};
 use entity::{credential, organization};
 use jsonwebtoken::jwk::{Jwk, JwkSet, ThumbprintHash};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -128,6 +130,19 @@ pub async fn badge<C: ConnectionTrait>(
             "this credential was issued outside the hub (its issuer is not a partner), so the hub cannot issue it as a badge",
         ));
     };
+    // Another member organization is named as issuer only once its own
+    // staff confirmed it (DESIGN.md section 11): no forged badges.
+    let issuable = credential::Entity::find_by_id(id)
+        .filter(super::confirmations::badge_issuable())
+        .count(db)
+        .await?
+        > 0;
+    if !issuable {
+        return Err(Error::bad_input(
+            "id",
+            "the organization named as this credential's issuer has not confirmed it, so the hub does not issue it as that organization's badge",
+        ));
+    }
     let orgs = crate::directory::organizations::by_ids(db, &[awarded_by, row.owner_org_id]).await?;
     let org = |id: Uuid| {
         orgs.iter().find(|o| o.id == id).ok_or(Error::Internal(

@@ -6,6 +6,7 @@
 
 pub mod awards;
 pub mod badges;
+pub mod confirmations;
 pub mod corrections;
 pub mod dual_enrollments;
 pub mod enrollments;
