@@ -10,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod audit;
 mod badges;
 mod limits;
 pub mod partners;
@@ -17,6 +18,7 @@ pub mod retention;
 mod telemetry;
 mod webhooks;
 
+pub use audit::AuditConfig;
 pub use badges::BadgesConfig;
 pub use limits::LimitsConfig;
 pub use partners::{PartnerConfig, PartnerKind, RecordKind};
@@ -83,6 +85,9 @@ pub struct Config {
     /// OpenTelemetry traces over OTLP.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// The audit log's alarm for events left unsealed.
+    #[serde(default)]
+    pub audit: AuditConfig,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -272,6 +277,9 @@ impl Config {
             .validate()
             .map_err(|(setting, why)| invalid(&setting, why))?;
         self.telemetry
+            .validate()
+            .map_err(|(setting, why)| invalid(&setting, why))?;
+        self.audit
             .validate()
             .map_err(|(setting, why)| invalid(&setting, why))?;
         for (i, webhook) in self.webhooks.iter().enumerate() {
