@@ -1,11 +1,20 @@
 //! The tamper-evident audit log (issue 20, DESIGN.md section 10): a hash
 //! chain over `audit_event`; `audit verify` names every event changed or
 //! deleted behind the triggers' back, and an exported head shows a cut-off
-//! tail. An untouched log verifies, on both databases.
+//! tail. An untouched log verifies, on both databases. Issue 30: every
+//! column is under the seal (`columns`), chains sealed in the earlier
+//! format still verify (`formats`), and events left unsealed too long fail
+//! verify (`unsealed`).
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+#[path = "audit_chain/columns.rs"]
+mod columns;
 mod common;
+#[path = "audit_chain/formats.rs"]
+mod formats;
+#[path = "audit_chain/unsealed.rs"]
+mod unsealed;
 
 use std::process::Command;
 
@@ -14,25 +23,31 @@ use common::{
 };
 use entity::enums::OrgKind;
 use entity::{audit_event, audit_seal};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::json;
 
 /// Runs `pathways-hub audit ARGS` on the test database: (success, stdout, stderr).
 fn audit(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    audit_on(&app.state.config.database_url, &[], args)
+}
+
+/// Runs `pathways-hub audit ARGS` on the database at `url`, with the
+/// environment variables `env` set: (success, stdout, stderr).
+fn audit_on(url: &str, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("hub.toml");
     std::fs::write(
         &config,
         format!(
             "database_url = {url:?}\nmatch_key_secret = {TEST_MATCH_SECRET:?}\n\
-             [auth]\nhs256_secret = {TEST_SECRET:?}\n",
-            url = app.state.config.database_url,
+             [auth]\nhs256_secret = {TEST_SECRET:?}\n"
         ),
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_pathways-hub"))
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .args(["--config", config.to_str().unwrap(), "audit"])
         .args(args)
         .output()
@@ -47,8 +62,13 @@ fn audit(app: &TestApp, args: &[&str]) -> (bool, String, String) {
 /// Runs `sql` with the append-only triggers off, as a superuser (or anyone
 /// with the database file) could.
 async fn behind_the_triggers(app: &TestApp, sql: &[String]) {
-    let db = &app.db;
-    match app.backend {
+    behind_the_triggers_of(&app.db, app.backend, sql).await
+}
+
+/// `behind_the_triggers` on any database of `backend` (SQLite: the
+/// append-only triggers are dropped for good).
+async fn behind_the_triggers_of(db: &DatabaseConnection, backend: Backend, sql: &[String]) {
+    match backend {
         Backend::Postgres => {
             for table in ["audit_event", "audit_seal"] {
                 db.execute_unprepared(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
@@ -71,7 +91,7 @@ async fn behind_the_triggers(app: &TestApp, sql: &[String]) {
                 "audit_seal_no_update",
                 "audit_seal_no_delete",
             ] {
-                db.execute_unprepared(&format!("DROP TRIGGER {trigger}"))
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {trigger}"))
                     .await
                     .unwrap();
             }
@@ -79,6 +99,14 @@ async fn behind_the_triggers(app: &TestApp, sql: &[String]) {
                 db.execute_unprepared(statement).await.unwrap();
             }
         }
+    }
+}
+
+/// A UUID as SQL: text on PostgreSQL, a 16-byte blob on SQLite.
+fn lit(backend: Backend, id: uuid::Uuid) -> String {
+    match backend {
+        Backend::Postgres => format!("'{id}'"),
+        Backend::Sqlite => format!("X'{}'", id.simple()),
     }
 }
 
@@ -133,11 +161,7 @@ hub_test!(
             .unwrap();
         let (changed, deleted, last) =
             (seals[1].event_id, seals[3].event_id, seals.last().unwrap());
-        // A UUID as SQL: text on PostgreSQL, a 16-byte blob on SQLite.
-        let lit = |id: uuid::Uuid| match backend {
-            Backend::Postgres => format!("'{id}'"),
-            Backend::Sqlite => format!("X'{}'", id.simple()),
-        };
+        let lit = |id| lit(backend, id);
         behind_the_triggers(
             &app,
             &[

@@ -14,6 +14,9 @@ pub struct Model {
     /// Hex SHA-256 of the previous seal's hash and this event's content.
     pub hash: String,
     pub sealed_at: DateTimeUtc,
+    /// How the event's content was encoded for `hash`: 1 before issue 30,
+    /// 2 since (the hub's `audit::chain::Format`).
+    pub format: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,8 @@
 //! critical path. A sealer (a background task of `serve`, once a second,
 //! and `pathways-hub audit seal`) takes the committed events not yet sealed,
 //! oldest first, and gives each a seal: the next `seq` and the SHA-256 of
-//! the previous seal's hash and the event's content. Sealers take one lock
+//! the previous seal's hash and the event's content, every column of it
+//! encoded without ambiguity ([`encoding`]). Sealers take one lock
 //! among themselves, so the chain has one order. `audit verify` walks the
 //! seals in order and names every event that was changed or deleted and
 //! every seal that is missing; the head (`seq:hash`, `audit head`) kept
@@ -13,21 +14,36 @@
 //! deletes by trigger; the chain is what shows it when someone who can
 //! drop a trigger did it anyway.
 //!
+//! Each seal names its encoding (`audit_seal.format`, migration 000020).
+//! The seals written before issue 30 are format 1 and verify with format
+//! 1's encoding, weaknesses included; every seal written since is format
+//! 2. Nothing was migrated or re-sealed: seals are append-only and one per
+//! event, so the chain's history stays as it was written, and a sealer of
+//! the previous release still running during an upgrade writes format 1
+//! (the column's default), which verifies too.
+//!
+//! `audit verify` also fails when an event has waited for its seal longer
+//! than `audit.unsealed_alert_secs` (counted from its `at`): the sealer is
+//! not running, or the event was inserted past the sealer's queue (its
+//! trigger off), where no sealer would ever find it.
+//!
 //! What the chain cannot show: an event changed in the second before it
-//! was sealed, or one inserted with the triggers off (it is sealed like any
-//! other).
+//! was sealed, or one inserted with only the append-only triggers off (it
+//! is sealed like any other).
 
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use entity::{audit_event, audit_seal};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::ground::error::Result;
+
+pub mod encoding;
+pub use encoding::{Format, content, link};
 
 /// The hash before the first seal.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -35,35 +51,6 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 const BATCH: u64 = 2000;
 /// The PostgreSQL advisory lock sealers share ("AUDITSEA").
 const SEAL_LOCK: i64 = 0x4155_4449_5453_4541;
-
-/// An event's content as hashed: every column, in a fixed order and form.
-pub fn content(e: &audit_event::Model) -> String {
-    let id = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
-    [
-        e.id.to_string(),
-        e.at.to_rfc3339_opts(SecondsFormat::Micros, true),
-        e.actor_subject.clone(),
-        id(e.actor_org_id),
-        e.action.as_str().to_owned(),
-        e.entity.clone(),
-        id(e.entity_id),
-        id(e.participant_id),
-        id(e.owner_org_id),
-        e.categories.clone(),
-        e.request_id.clone(),
-        e.detail.clone().unwrap_or_default(),
-    ]
-    .join("\u{1f}")
-}
-
-/// The hash of a seal: SHA-256 of the previous hash and the content.
-pub fn link(previous: &str, e: &audit_event::Model) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(previous.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(content(e).as_bytes());
-    hex::encode(hasher.finalize())
-}
 
 /// The newest seal as `(seq, hash)`; `(0, GENESIS)` before the first.
 pub async fn head<C: ConnectionTrait>(db: &C) -> Result<(i64, String)> {
@@ -107,12 +94,13 @@ pub async fn seal<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<u64> 
         let mut seals = Vec::with_capacity(waiting.len());
         for event in &waiting {
             seq += 1;
-            hash = link(&hash, event);
+            hash = link(Format::CURRENT, &hash, event);
             seals.push(audit_seal::ActiveModel {
                 seq: sea_orm::Set(seq),
                 event_id: sea_orm::Set(event.id),
                 hash: sea_orm::Set(hash.clone()),
                 sealed_at: sea_orm::Set(now),
+                format: sea_orm::Set(Format::CURRENT.column()),
             });
         }
         let n = seals.len() as u64;
@@ -141,17 +129,37 @@ pub async fn seal<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<u64> 
 pub struct Verdict {
     /// Seals walked.
     pub sealed: u64,
-    /// Events not sealed yet (the sealer runs every second).
+    /// Events not sealed yet (the sealer runs every second), overdue or not.
     pub unsealed: u64,
     /// The newest seal.
     pub head: (i64, String),
-    /// Every mismatch, in chain order (empty: the log verifies).
+    /// Events not sealed for longer than the alarm, if any (also a problem).
+    pub overdue: Option<Overdue>,
+    /// Every mismatch, in chain order, then the overdue events (empty: the
+    /// log verifies).
     pub problems: Vec<String>,
 }
 
+/// Events left unsealed longer than the alarm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    /// How many.
+    pub count: u64,
+    /// The oldest of them (by `at`, then id).
+    pub oldest: Uuid,
+    /// How long the oldest has waited, in whole seconds since its `at`.
+    pub oldest_age_secs: i64,
+}
+
 /// Walks the chain from the first seal; `expect` is a head exported
-/// earlier (`seq`, `hash`), checked to be still in the chain.
-pub async fn verify<C: ConnectionTrait>(db: &C, expect: Option<(i64, String)>) -> Result<Verdict> {
+/// earlier (`seq`, `hash`), checked to be still in the chain. Each seal is
+/// checked in the format it names. Events not sealed for longer than
+/// `unsealed_alert` since their `at` are a problem too.
+pub async fn verify<C: ConnectionTrait>(
+    db: &C,
+    expect: Option<(i64, String)>,
+    unsealed_alert: std::time::Duration,
+) -> Result<Verdict> {
     const PAGE: u64 = 1000;
     let mut verdict = Verdict {
         head: (0, GENESIS.to_owned()),
@@ -188,11 +196,18 @@ pub async fn verify<C: ConnectionTrait>(db: &C, expect: Option<(i64, String)>) -
                 )),
                 Some(e) => {
                     found += 1;
-                    if link(&prev_hash, e) != s.hash {
-                        verdict.problems.push(format!(
-                            "event {} (seal {}) does not match its hash: changed",
-                            s.event_id, s.seq
-                        ));
+                    match Format::from_column(s.format) {
+                        None => verdict.problems.push(format!(
+                            "seal {} names format {}, which no hub writes: changed",
+                            s.seq, s.format
+                        )),
+                        Some(format) if link(format, &prev_hash, e) != s.hash => {
+                            verdict.problems.push(format!(
+                                "event {} (seal {}) does not match its hash: changed",
+                                s.event_id, s.seq
+                            ));
+                        }
+                        Some(_) => {}
                     }
                 }
             }
@@ -219,7 +234,58 @@ pub async fn verify<C: ConnectionTrait>(db: &C, expect: Option<(i64, String)>) -
     }
     let events = audit_event::Entity::find().count(db).await?;
     verdict.unsealed = events.saturating_sub(found);
+    verdict.overdue = overdue(db, unsealed_alert).await?;
+    if let Some(late) = &verdict.overdue {
+        verdict.problems.push(format!(
+            "{} event(s) not sealed for longer than {} s (audit.unsealed_alert_secs), \
+             the oldest, event {}, for {} s: the sealer is not running, or they \
+             bypassed its queue",
+            late.count,
+            unsealed_alert.as_secs(),
+            late.oldest,
+            late.oldest_age_secs
+        ));
+    }
     Ok(verdict)
+}
+
+/// The events without a seal whose `at` is older than `alert`: an
+/// anti-join over the whole log, once per `audit verify` (never in the
+/// sealer, which reads its queue).
+async fn overdue<C: ConnectionTrait>(
+    db: &C,
+    alert: std::time::Duration,
+) -> Result<Option<Overdue>> {
+    let now = Utc::now();
+    let Some(cutoff) = i64::try_from(alert.as_secs())
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|alert| now.checked_sub_signed(alert))
+    else {
+        return Ok(None);
+    };
+    let sealed = Query::select()
+        .expr(Expr::val(1))
+        .from(audit_seal::Entity)
+        .and_where(
+            Expr::col((audit_seal::Entity, audit_seal::Column::EventId))
+                .equals((audit_event::Entity, audit_event::Column::Id)),
+        )
+        .to_owned();
+    let late = audit_event::Entity::find()
+        .filter(Expr::exists(sealed).not())
+        .filter(audit_event::Column::At.lt(cutoff));
+    let count = late.clone().count(db).await?;
+    let oldest = late
+        .order_by_asc(audit_event::Column::At)
+        .order_by_asc(audit_event::Column::Id)
+        .one(db)
+        .await?;
+    Ok(oldest.filter(|_| count > 0).map(|e| Overdue {
+        count,
+        oldest: e.id,
+        oldest_age_secs: (now - e.at).num_seconds(),
+    }))
 }
 
 /// Seals once a second for as long as the runtime lives (`serve`), on a

@@ -36,7 +36,9 @@ pub(super) async fn run(file: Option<&Path>, action: AuditCommand) -> Result<(),
                         })?,
                 ),
             };
-            let verdict = chain::verify(&db, expect).await.map_err(failed)?;
+            let verdict = chain::verify(&db, expect, config.audit.unsealed_alert())
+                .await
+                .map_err(failed)?;
             let (seq, hash) = &verdict.head;
             if verdict.problems.is_empty() {
                 println!(

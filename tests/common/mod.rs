@@ -123,6 +123,7 @@ pub fn test_config(database_url: String) -> Config {
         badges: Default::default(),
         fixed_today: None,
         telemetry: Default::default(),
+        audit: Default::default(),
         partners: Vec::new(),
     }
 }

@@ -78,6 +78,7 @@ impl TempHub {
             badges: Default::default(),
             fixed_today: None,
             telemetry: Default::default(),
+            audit: Default::default(),
         };
         config
             .validate()

@@ -10,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod audit;
 mod auth;
 mod badges;
 mod limits;
@@ -18,6 +19,7 @@ pub mod retention;
 mod telemetry;
 mod webhooks;
 
+pub use audit::AuditConfig;
 pub use auth::{AuthConfig, is_loopback};
 pub use badges::BadgesConfig;
 pub use limits::LimitsConfig;
@@ -85,6 +87,9 @@ pub struct Config {
     /// OpenTelemetry traces over OTLP.
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// The audit log's alarm for events left unsealed.
+    #[serde(default)]
+    pub audit: AuditConfig,
 }
 
 /// Aggregate reports (DESIGN.md section 6).
@@ -221,6 +226,9 @@ impl Config {
             .validate()
             .map_err(|(setting, why)| invalid(&setting, why))?;
         self.telemetry
+            .validate()
+            .map_err(|(setting, why)| invalid(&setting, why))?;
+        self.audit
             .validate()
             .map_err(|(setting, why)| invalid(&setting, why))?;
         for (i, webhook) in self.webhooks.iter().enumerate() {

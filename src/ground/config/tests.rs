@@ -182,3 +182,14 @@ fn a_jwks_url_is_https_or_a_loopback_address() {
         assert!(!err.to_string().contains('\n'));
     }
 }
+
+#[test]
+fn unsealed_alert_defaults_to_a_minute_and_is_checked() {
+    assert_eq!(from_toml(OK).unwrap().audit.unsealed_alert_secs, 60);
+    let config = from_toml(&format!("{OK}[audit]\nunsealed_alert_secs = 0\n")).unwrap();
+    assert_eq!(config.audit.unsealed_alert_secs, 0);
+    let err = from_toml(&format!("{OK}[audit]\nunsealed_alert_secs = 99999999999\n")).unwrap_err();
+    assert!(err.0.contains("audit.unsealed_alert_secs"), "{err}");
+    let err = from_toml(&format!("{OK}[audit]\nunsealed_alert_secs = -1\n")).unwrap_err();
+    assert!(err.0.contains("audit.unsealed_alert_secs"), "{err}");
+}
