@@ -871,7 +871,14 @@ fn reps(ids: &[Uuid]) -> Value {
 
 hub_test!(the_hub_is_a_federation_subgraph_with_keys, |backend| {
     let app = spawn_app_with(backend, false, |_| {}).await;
-    let answer = app.query(None, "{ _service { sdl } }", json!({})).await;
+    insert_org(&app.db, "wlcac", entity::enums::OrgKind::LeadAgency).await;
+    // Outside demo mode the SDL needs a token (issue 30, path 6).
+    let anonymous = app.query(None, "{ _service { sdl } }", json!({})).await;
+    one_error(&anonymous, "UNAUTHENTICATED");
+    assert!(anonymous["data"].is_null(), "{anonymous}");
+    let answer = app
+        .query(Some(&app.staff("wlcac")), "{ _service { sdl } }", json!({}))
+        .await;
     assert_ok(&answer);
     let sdl = answer["data"]["_service"]["sdl"].as_str().unwrap();
     for ty in ["Participant", "Organization", "Pathway"] {

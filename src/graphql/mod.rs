@@ -13,6 +13,7 @@ mod completion;
 mod directory;
 mod enrollments;
 mod federation;
+mod federation_gate;
 pub mod limits;
 mod loaders;
 mod me;
@@ -153,6 +154,9 @@ fn schema_builder(
     };
     if !limits.introspection {
         builder = builder.disable_introspection();
+    }
+    if config.as_ref().is_some_and(|c| !c.demo) {
+        builder = builder.extension(federation_gate::ServiceNeedsToken);
     }
     if !limits.suggestions {
         builder = builder.disable_suggestions();

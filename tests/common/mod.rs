@@ -490,3 +490,41 @@ pub async fn database_fingerprint(
     }
     out
 }
+
+/// Signs in to the console as a browser does: reads the sign-in page (its
+/// pre-session cookie and the form's CSRF token), then posts `token` with
+/// both from the same origin. Answers the sign-in's response.
+pub async fn console_sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> reqwest::Response {
+    let page = client
+        .get(format!("{base}/admin/login"))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let marker = "name=\"login_csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .expect("the sign-in form has a CSRF token")
+        + marker.len();
+    let login_csrf = &html[start..start + html[start..].find('"').unwrap()];
+    client
+        .post(format!("{base}/admin/login"))
+        .header("cookie", login_cookie)
+        .header("origin", base)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("token", token), ("login_csrf", login_csrf)])
+        .send()
+        .await
+        .unwrap()
+}

@@ -211,10 +211,27 @@ async fn guard(
     } else {
         next.run(request).await
     };
+    let mut response = response;
+    protect(response.headers_mut());
     state
         .metrics
         .request(&route, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// Every answer: `X-Content-Type-Options: nosniff`, and `Cache-Control:
+/// no-store` unless the route chose its own caching (DESIGN.md section 11:
+/// no page or file with personal data may be kept by a browser or a
+/// proxy; the few public documents, like the badge keys, say so
+/// themselves).
+fn protect(headers: &mut HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 /// A GraphQL request that takes longer than `limits.request_timeout_secs`
