@@ -845,6 +845,7 @@ hub_test!(the_me_page_works_on_a_phone, |backend| {
         "token": youth_token(&app, "youth|marisol"),
         "code": code,
         "participantId": p,
+        "confirmers": [app.org_admin("hola"), app.org_admin("spacela")],
     });
     let shots = common::browser::screenshots("me-page", backend);
     let out =

@@ -5,7 +5,7 @@
 // h1, nothing wider than the screen, keyboard order as the page reads.
 import { assert, launch, checkAccessible, shot, base } from './lib.mjs';
 
-const { token, code, participantId } = JSON.parse(process.env.YOUTH);
+const { token, code, participantId, confirmers } = JSON.parse(process.env.YOUTH);
 const browser = await launch();
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -24,6 +24,23 @@ try {
   await page.getByLabel('Your code').fill(code);
   await page.getByRole('button', { name: 'Link my record' }).click();
   await page.waitForURL(`${base}/me`);
+  await page.getByRole('heading', { name: 'Who read my record' }).waitFor();
+  // The link reaches what Arts2Work, which issued the code, may read; the
+  // other organizations that keep the youth's profile confirm it (after
+  // checking identity in person) and it widens to their records.
+  assert.ok(!(await page.getByRole('region', { name: 'My record', exact: true }).textContent()).includes('Kept by HOLA'));
+  for (const admin of confirmers) {
+    const answer = await (await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({
+        query: 'mutation($input: AccountLinkInput!) { confirmAccountLink(input: $input) { linkedOn } }',
+        variables: { input: { participantId } },
+      }),
+    })).json();
+    assert.ok(!answer.errors, JSON.stringify(answer));
+  }
+  await page.reload();
   await page.getByRole('heading', { name: 'Who read my record' }).waitFor();
   await checkAccessible(page);
 
