@@ -158,7 +158,10 @@ pub async fn split(
     })
     .exec_without_returning(&txn)
     .await?;
+    let today = Utc::now().date_naive();
+    let readable = crate::records::feed::split::before(&txn, org_id, id, today).await?;
     move_rows(&txn, id, new_id, Some(org_id)).await?;
+    crate::records::feed::split::after(&txn, org_id, id, new_id, today, readable).await?;
     // After a wrong match is undone nobody can tell whose account it was.
     crate::people::links::end_for_split(&txn, actor, id).await?;
     let mut entry = Entry::about(AuditAction::Update, "participant", id, Some(org_id));

@@ -28,6 +28,7 @@ use crate::policy::Scopes;
 mod access;
 pub mod lapses;
 mod records;
+pub mod split;
 
 pub use access::{AccessChange, Readable};
 use records::records;
@@ -157,11 +158,17 @@ pub async fn page<C: ConnectionTrait + TransactionTrait>(
     let nodes = rows
         .into_iter()
         .filter_map(|row| {
-            let record = records.get(&row.entity_id).cloned();
-            // An upsert of a row deleted since: its tombstone follows.
-            if row.operation == ChangeOperation::Upsert && record.is_none() {
+            let found = records.get(&row.entity_id);
+            // An upsert of a row deleted since (its tombstone follows), or
+            // of a row about another person since a split (the split wrote
+            // the row's entries for that person, checked under their
+            // consents, and tombstones for the readers that lost it).
+            if row.operation == ChangeOperation::Upsert
+                && found.is_none_or(|r| Some(r.participant) != row.participant_id)
+            {
                 return None;
             }
+            let record = found.map(|r| r.value.clone());
             Some(Change {
                 kind: row.kind,
                 id: row.entity_id,
