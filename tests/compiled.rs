@@ -19,11 +19,13 @@ const PAGE: &str = "id givenName familyName preferredName
   enrollments { id status program { id name } ojtHours rtiHours hourLogs { id workedOn kind hours approved } }
   mentorships { id status mentor { id name craft } }";
 
-/// The page; `extra` added to the node's selection sends it down the
-/// resolvers instead (`__typename` is not compiled).
+/// The page, `first` at a time after `$after`, narrowed by `$filter`;
+/// `extra` added to the node's selection sends it down the resolvers
+/// instead (`__typename` is not compiled).
 fn page(extra: &str) -> String {
     format!(
-        "query($after: String) {{ participants(first: 50, after: $after) {{ edges {{ node {{ {PAGE} {extra} }} }} }} }}"
+        "query($first: Int, $after: String, $filter: ParticipantFilterInput) {{
+          participants(first: $first, after: $after, filter: $filter) {{ edges {{ node {{ {PAGE} {extra} }} }} }} }}"
     )
 }
 
@@ -73,12 +75,106 @@ fn errors(answer: &Value) -> Vec<String> {
 }
 
 /// One page as `token` sees it: answer, statements, audit rows added.
-async fn ask(app: &TestApp, token: &str, query: &str) -> (Value, u64, BTreeMap<String, i64>) {
+async fn ask(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> (Value, u64, BTreeMap<String, i64>) {
     let before = audit(app).await;
     let statements = app.state.statements();
-    let answer = app.query(Some(token), query, json!({})).await;
+    let answer = app.query(Some(token), query, variables).await;
     let statements = app.state.statements() - statements;
     (answer, statements, added(&before, &audit(app).await))
+}
+
+/// What comparing one page found.
+struct Compared {
+    /// The page's participant ids, in order.
+    ids: Vec<Value>,
+    /// The page's nodes, in order.
+    nodes: Vec<Value>,
+    refusals: usize,
+    disclosures: usize,
+}
+
+/// Asks `token`'s page with `variables` down the compiled path and down
+/// the resolvers; asserts both answer the same data, refusals and audit
+/// rows, and that the compiled one took fewer statements.
+async fn compare(app: &TestApp, token: &str, what: &str, variables: Value) -> Compared {
+    let (compiled, compiled_statements, compiled_audit) =
+        ask(app, token, &page(""), variables.clone()).await;
+    let (mut live, live_statements, live_audit) =
+        ask(app, token, &page("__typename"), variables).await;
+    assert!(
+        live["data"]["participants"]["edges"].is_array(),
+        "{what}: {live}"
+    );
+    let edges = live["data"]["participants"]["edges"]
+        .as_array_mut()
+        .unwrap();
+    for edge in edges.iter_mut() {
+        assert_eq!(edge["node"]["__typename"], "Participant");
+        edge["node"].as_object_mut().unwrap().remove("__typename");
+    }
+    assert_eq!(compiled["data"], live["data"], "{what}: data");
+    assert_eq!(errors(&compiled), errors(&live), "{what}: refusals");
+    assert_eq!(compiled_audit, live_audit, "{what}: audit rows");
+    let nodes: Vec<Value> = live["data"]["participants"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    let ids: Vec<Value> = nodes.iter().map(|n| n["id"].clone()).collect();
+    // The list, then one statement for every level of the page.
+    if !ids.is_empty() {
+        assert!(
+            compiled_statements < live_statements,
+            "{what}: compiled {compiled_statements} statements, resolvers {live_statements}"
+        );
+    }
+    Compared {
+        ids,
+        nodes,
+        refusals: errors(&compiled).len(),
+        disclosures: compiled_audit.len(),
+    }
+}
+
+/// The `pageInfo` (`endCursor`, `hasNextPage`) of `token`'s first `first`
+/// participants narrowed by `filter`, as a client reads it.
+async fn page_info(app: &TestApp, token: &str, first: usize, filter: &Value) -> Value {
+    let answer = app
+        .query(
+            Some(token),
+            "query($first: Int, $filter: ParticipantFilterInput) {
+              participants(first: $first, filter: $filter) { pageInfo { endCursor hasNextPage } } }",
+            json!({ "first": first, "filter": filter }),
+        )
+        .await;
+    assert_ok(&answer);
+    answer["data"]["participants"]["pageInfo"].clone()
+}
+
+/// Filters of every kind built from what `node`s show: a word of a
+/// readable given name, an enrollment's status, an enrollment's program.
+fn filters(nodes: &[Value]) -> Vec<Value> {
+    let enrollment = nodes
+        .iter()
+        .filter_map(|n| n["enrollments"].as_array())
+        .flatten()
+        .find(|e| e["status"].is_string() && e["program"]["id"].is_string());
+    let name = nodes.iter().find_map(|n| n["givenName"].as_str());
+    let mut out = Vec::new();
+    if let Some(name) = name {
+        out.push(json!({ "search": name }));
+    }
+    if let Some(e) = enrollment {
+        out.push(json!({ "status": e["status"] }));
+        out.push(json!({ "programId": e["program"]["id"] }));
+    }
+    out
 }
 
 hub_test!(
@@ -87,51 +183,78 @@ hub_test!(
         let app = spawn_app(backend).await;
         let orgs = organization::Entity::find().all(&app.db).await.unwrap();
         let (mut pages, mut refusals, mut disclosures) = (0, 0, 0);
+        let (mut next_pages, mut narrowed) = (0, 0);
         for org in &orgs {
             let token = app.staff(&org.slug);
+            let slug = &org.slug;
             // The first request of an organization looks its id up once.
             app.query(Some(&token), "{ viewer { subject } }", json!({}))
                 .await;
-            let (compiled, compiled_statements, compiled_audit) =
-                ask(&app, &token, &page("")).await;
-            let (mut live, live_statements, live_audit) =
-                ask(&app, &token, &page("__typename")).await;
-            assert!(
-                live["data"]["participants"]["edges"].is_array(),
-                "{}: {live}",
-                org.slug
-            );
-            let edges = live["data"]["participants"]["edges"]
-                .as_array_mut()
-                .unwrap();
-            for edge in edges.iter_mut() {
-                assert_eq!(edge["node"]["__typename"], "Participant");
-                edge["node"].as_object_mut().unwrap().remove("__typename");
+            let first = compare(&app, &token, slug, json!({ "first": 50 })).await;
+            pages += usize::from(!first.ids.is_empty());
+            // The whole list fits that page (filtered pages are within it).
+            let whole = page_info(&app, &token, 50, &Value::Null).await;
+            assert_eq!(whole["hasNextPage"], false, "{slug}: {whole}");
+            let mut compared = vec![(first.refusals, first.disclosures)];
+            // The second page of two, after the first page's end cursor:
+            // the same on both paths, and the list's third and fourth.
+            let after = page_info(&app, &token, 2, &Value::Null).await["endCursor"].clone();
+            if after.is_string() {
+                let what = format!("{slug}, after {after}");
+                let next =
+                    compare(&app, &token, &what, json!({ "first": 2, "after": after })).await;
+                let expected: Vec<Value> = first.ids.iter().skip(2).take(2).cloned().collect();
+                assert_eq!(next.ids, expected, "{what}");
+                next_pages += usize::from(!next.ids.is_empty());
+                compared.push((next.refusals, next.disclosures));
             }
-            let slug = &org.slug;
-            assert_eq!(compiled["data"], live["data"], "{slug}: data");
-            assert_eq!(errors(&compiled), errors(&live), "{slug}: refusals");
-            assert_eq!(compiled_audit, live_audit, "{slug}: audit rows");
-            // The list, then one statement for every level of the page.
-            if !live["data"]["participants"]["edges"]
-                .as_array()
-                .unwrap()
-                .is_empty()
-            {
-                pages += 1;
+            // Narrowed by each kind of filter, alone and after a cursor.
+            for filter in filters(&first.nodes) {
+                let what = format!("{slug}, filter {filter}");
+                let only = compare(
+                    &app,
+                    &token,
+                    &what,
+                    json!({ "first": 50, "filter": filter }),
+                )
+                .await;
+                assert!(!only.ids.is_empty(), "{what}: a shown value finds nobody");
                 assert!(
-                    compiled_statements < live_statements,
-                    "{slug}: compiled {compiled_statements} statements, resolvers {live_statements}"
+                    only.ids.iter().all(|id| first.ids.contains(id)),
+                    "{what}: {:?} is not within {:?}",
+                    only.ids,
+                    first.ids
                 );
+                narrowed += usize::from(only.ids.len() < first.ids.len());
+                compared.push((only.refusals, only.disclosures));
+                let after = page_info(&app, &token, 1, &filter).await["endCursor"].clone();
+                if after.is_string() {
+                    let what = format!("{what}, after {after}");
+                    let next = compare(
+                        &app,
+                        &token,
+                        &what,
+                        json!({ "first": 50, "after": after, "filter": filter }),
+                    )
+                    .await;
+                    assert_eq!(next.ids, only.ids[1..], "{what}");
+                    compared.push((next.refusals, next.disclosures));
+                }
             }
-            refusals += errors(&compiled).len();
-            disclosures += compiled_audit.len();
+            refusals += compared.iter().map(|c| c.0).sum::<usize>();
+            disclosures += compared.iter().map(|c| c.1).sum::<usize>();
         }
         // The demo holds what this test is for: pages, refused hours and
-        // reads that crossed organizations.
+        // reads that crossed organizations; second pages; filters that
+        // left participants out.
         assert!(pages >= 3, "{pages} organizations saw participants");
         assert!(refusals > 0, "no refusal was compared");
         assert!(disclosures > 0, "no disclosure was compared");
+        assert!(
+            next_pages >= 3,
+            "{next_pages} organizations had a second page"
+        );
+        assert!(narrowed >= 3, "{narrowed} filters left participants out");
     }
 );
 
@@ -143,7 +266,7 @@ hub_test!(
         app.query(Some(&token), "{ viewer { subject } }", json!({}))
             .await;
         let compiled = "{ participants(first: 50) { edges { node { id givenName enrollments { hourLogs { hours } } } } } }";
-        let (plain, plain_statements, _) = ask(&app, &token, compiled).await;
+        let (plain, plain_statements, _) = ask(&app, &token, compiled, json!({})).await;
         assert_ok(&plain);
         let first = &plain["data"]["participants"]["edges"][0]["node"];
         assert!(first["givenName"].is_string(), "{plain}");
@@ -156,7 +279,7 @@ hub_test!(
             "{ participants(first: 50) { edges { node { id givenName email enrollments { hourLogs { hours } } } } } }",
             "{ participants(first: 50) { pageInfo { hasNextPage } edges { node { id givenName enrollments { hourLogs { hours } } } } } }",
         ] {
-            let (answer, statements, _) = ask(&app, &token, query).await;
+            let (answer, statements, _) = ask(&app, &token, query, json!({})).await;
             let node = &answer["data"]["participants"]["edges"][0]["node"];
             assert_eq!(node["id"], first["id"], "{query}: {answer}");
             assert_eq!(
@@ -181,7 +304,7 @@ hub_test!(
                 true,
             ),
         ] {
-            let (answer, _, _) = ask(&app, &token, query).await;
+            let (answer, _, _) = ask(&app, &token, query, json!({})).await;
             let node = &answer["data"]["participants"]["edges"][0]["node"];
             assert_eq!(node["id"], first["id"], "{query}: {answer}");
             assert_eq!(

@@ -14,10 +14,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::chaos::{ChaosProxy, redis_url};
+use common::logs::{Logs, with_own_logs};
 use common::story::{PartnerStory, Story, days};
 use common::{Backend, TestApp, assert_conforms, insert_org, one_error, spawn_app_with};
 use entity::enums::OrgKind;
@@ -45,38 +46,29 @@ const RECOVERY_TRIES: usize = 100;
 const VIEWER: &str = "query Me { viewer { subject } organizations { slug } }";
 const LOG_HOURS: &str = "mutation($input: LogHoursInput!) { logHours(input: $input) { id } }";
 
-/// What the hub (not the tests' own database set-up) logs at INFO and
-/// above, every test of this binary together.
-fn logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let buffer: Arc<Mutex<Vec<u8>>> = Arc::default();
-        let writer = buffer.clone();
-        let _ = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_env_filter("pathways_hub=info")
-            .with_writer(move || LogWriter(writer.clone()))
-            .try_init();
-        buffer
-    })
-    .clone()
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logged() -> String {
-    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
+/// Two tests logging at the same time each see only their own lines,
+/// also those written by a task on another of their runtime's threads.
+#[test]
+fn each_test_sees_only_its_own_logs() {
+    let both = Arc::new(std::sync::Barrier::new(2));
+    let run = |marker: &'static str, both: Arc<std::sync::Barrier>| {
+        std::thread::spawn(move || {
+            with_own_logs(|logs| async move {
+                tokio::spawn(async move { tracing::warn!(target: "pathways_hub", "{marker}") })
+                    .await
+                    .unwrap();
+                tokio::task::spawn_blocking(move || both.wait())
+                    .await
+                    .unwrap();
+                assert_eq!(logs.count("marker-"), 1, "{}", logs.text());
+                assert_eq!(logs.count(marker), 1, "{}", logs.text());
+            })
+        })
+    };
+    let a = run("marker-a", both.clone());
+    let b = run("marker-b", both);
+    a.join().unwrap();
+    b.join().unwrap();
 }
 
 /// An answer with its status and `Retry-After`.
@@ -194,7 +186,6 @@ async fn hub_behind_proxy() -> World {
 async fn hub_behind_proxy_with(
     configure: impl FnOnce(&mut pathways_hub::ground::config::Config),
 ) -> World {
-    let _ = logs();
     let proxy = ChaosProxy::postgres().await;
     let mut direct_url = String::new();
     let app = spawn_app_with(Backend::Postgres, false, |c| {
@@ -230,8 +221,12 @@ fn log_hours(enrollment: uuid::Uuid, days_ago: i64) -> Value {
         "workedOn": days(-days_ago).to_string(), "hours": 2.0 } })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
+#[test]
+fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
+    with_own_logs(database_cut);
+}
+
+async fn database_cut(logs: Logs) {
     let World { app, proxy, .. } = hub_behind_proxy().await;
     let hola = app.staff("hola");
     assert_eq!(query(&app, &hola, VIEWER, json!({})).await.status, 200);
@@ -241,9 +236,9 @@ async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
     // Twice: the first finds the pool's connections dead, the second
     // finds no connection to open.
     for n in 1..=2 {
-        let started = std::time::Instant::now();
         assert_database_away(&query(&app, &hola, VIEWER, json!({})).await);
-        eprintln!("cut: request {n} answered 503 in {:?}", started.elapsed());
+        // One line per refused request, this test's own.
+        assert_eq!(logs.count("database unavailable"), n, "{}", logs.text());
     }
     assert_eq!(readyz(&app).await, 503);
     // A GET query and the CSV report answer the same way.
@@ -269,9 +264,6 @@ async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
         assert_eq!(response.status().as_u16(), 503, "{path}");
         assert!(response.headers().contains_key("retry-after"), "{path}");
     }
-    let logs = logged();
-    assert!(logs.contains("database unavailable"), "{logs}");
-
     let accepted = proxy.accepted();
     proxy.restore();
     let tries = until_recovered(&app, &hola).await;
@@ -283,22 +275,38 @@ async fn database_cut_answers_503_and_the_hub_recovers_by_itself() {
     eprintln!("recovered after a cut in {tries} tries");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_stalled_answers_503_within_the_acquire_timeout() {
-    let World { app, proxy, .. } = hub_behind_proxy().await;
-    let hola = app.staff("hola");
-    assert_eq!(query(&app, &hola, VIEWER, json!({})).await.status, 200);
+/// Stalled: the pool's ping of an idle connection never answers, so the
+/// request waits the whole acquire timeout — no less (a lower bound, not
+/// a wall-clock race) — and is then refused as the database away, not by
+/// the request timeout (30 s).
+#[test]
+fn database_stalled_answers_503_at_the_acquire_timeout() {
+    with_own_logs(|logs| async move {
+        let World { app, proxy, .. } = hub_behind_proxy().await;
+        let hola = app.staff("hola");
+        assert_eq!(query(&app, &hola, VIEWER, json!({})).await.status, 200);
 
-    proxy.stall();
-    let started = std::time::Instant::now();
-    assert_database_away(&query(&app, &hola, VIEWER, json!({})).await);
-    eprintln!("stall: answered 503 in {:?}", started.elapsed());
-    assert_eq!(readyz(&app).await, 503);
+        proxy.stall();
+        let started = std::time::Instant::now();
+        let answer = query(&app, &hola, VIEWER, json!({})).await;
+        let elapsed = started.elapsed();
+        assert_database_away(&answer);
+        assert!(
+            elapsed >= Duration::from_millis(ACQUIRE_MS),
+            "answered in {elapsed:?}, before the {ACQUIRE_MS} ms acquire timeout"
+        );
+        let message = answer.body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("temporarily unavailable"),
+            "not the database-away answer: {message}"
+        );
+        assert_eq!(logs.count("database unavailable"), 1, "{}", logs.text());
+        assert_eq!(readyz(&app).await, 503);
 
-    proxy.restore();
-    let tries = until_recovered(&app, &hola).await;
-    assert_eq!(readyz(&app).await, 200);
-    eprintln!("recovered after a stall in {tries} tries");
+        proxy.restore();
+        until_recovered(&app, &hola).await;
+        assert_eq!(readyz(&app).await, 200);
+    });
 }
 
 /// Rows of `hour_log`, read past the proxy.
@@ -375,7 +383,7 @@ async fn no_committed_write_is_lost_and_no_half_write_stays() {
     let (write, lock) = write_held_at_the_audit(&world, &a2w, 4).await;
     proxy.cut();
     lock.rollback().await.unwrap();
-    let (status, answer) = tokio::time::timeout(HANG_GUARD, write)
+    let (status, answer, _) = tokio::time::timeout(HANG_GUARD, write)
         .await
         .expect("the cut write answers")
         .unwrap();
@@ -406,7 +414,7 @@ async fn write_held_at_the_audit(
     token: &str,
     days_ago: i64,
 ) -> (
-    tokio::task::JoinHandle<(u16, Value)>,
+    tokio::task::JoinHandle<(u16, Value, Duration)>,
     sea_orm::DatabaseTransaction,
 ) {
     let lock = world.direct.begin().await.unwrap();
@@ -417,6 +425,7 @@ async fn write_held_at_the_audit(
     let token = token.to_owned();
     let body = json!({ "query": LOG_HOURS, "variables": log_hours(world.enrollment, days_ago) });
     let write = tokio::spawn(async move {
+        let started = std::time::Instant::now();
         let response = reqwest::Client::new()
             .post(url)
             .bearer_auth(token)
@@ -429,6 +438,7 @@ async fn write_held_at_the_audit(
         (
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            started.elapsed(),
         )
     });
     let mut polls = 0;
@@ -447,22 +457,35 @@ async fn write_held_at_the_audit(
 
 /// Stalled in the middle of a write (the connection taken, the
 /// transaction begun and its hour log inserted): the request answers at
-/// the GraphQL request timeout, and the transaction never commits.
+/// the GraphQL request timeout (its answer, and no sooner than it), and
+/// the transaction never commits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_stalled_mid_transaction_times_out_and_leaves_nothing() {
-    let world = hub_behind_proxy_with(|c| c.limits.request_timeout_secs = 2).await;
+    const TIMEOUT_SECS: u64 = 2;
+    let world = hub_behind_proxy_with(|c| c.limits.request_timeout_secs = TIMEOUT_SECS).await;
     let a2w = world.app.staff("alliance-arts2work");
     let before = common::database_fingerprint(&world.direct).await;
     let (write, lock) = write_held_at_the_audit(&world, &a2w, 5).await;
     world.proxy.stall();
     lock.rollback().await.unwrap();
-    let (status, answer) = tokio::time::timeout(HANG_GUARD, write)
+    let (status, answer, elapsed) = tokio::time::timeout(HANG_GUARD, write)
         .await
         .expect("the stalled write answers")
         .unwrap();
     assert_eq!(status, 503, "{answer:#}");
     let error = one_error(&answer, "INTERNAL");
     assert_eq!(error["extensions"]["retryAfter"], 5, "{answer:#}");
+    // The request timeout's answer, not the database-away one, and not
+    // before the timeout.
+    assert_eq!(
+        error["message"],
+        format!("no answer within {TIMEOUT_SECS} s; retry after 5 s"),
+        "{answer:#}"
+    );
+    assert!(
+        elapsed >= Duration::from_secs(TIMEOUT_SECS),
+        "answered in {elapsed:?}, before the {TIMEOUT_SECS} s request timeout"
+    );
     world.proxy.restore();
     until_recovered(&world.app, &world.app.staff("hola")).await;
     assert_eq!(
@@ -545,7 +568,6 @@ enum Fault {
 /// A hub whose shared Redis is reached through a chaos proxy, with its
 /// Redis namespace; subjects may make 3 requests a minute.
 async fn hub_with_redis(backend: Backend) -> (TestApp, ChaosProxy, String) {
-    let _ = logs();
     let proxy = ChaosProxy::redis().await;
     let namespace = format!("test-{}", uuid::Uuid::new_v4());
     let app = spawn_app_with(backend, false, |c| {
@@ -584,7 +606,7 @@ async fn in_redis(key: &str) -> Option<String> {
     conn.get(key).await.unwrap()
 }
 
-async fn redis_away(backend: Backend, fault: Fault) {
+async fn redis_away(backend: Backend, fault: Fault, logs: Logs) {
     let (app, proxy, namespace) = hub_with_redis(backend).await;
     let staff = app.staff("wlcac");
     let before = "query Before { __typename }";
@@ -627,8 +649,11 @@ async fn redis_away(backend: Backend, fault: Fault) {
         "{:#}",
         answer.body
     );
-    let logs = logged();
-    assert!(logs.contains("shared Redis unavailable"), "{logs}");
+    assert!(
+        logs.count("shared Redis unavailable") > 0,
+        "{}",
+        logs.text()
+    );
 
     // Back: shared again (on a new connection), within a bounded number of
     // tries.
@@ -651,36 +676,39 @@ async fn redis_away(backend: Backend, fault: Fault) {
     eprintln!("Redis shared again after {tries} tries");
 }
 
-hub_test!(
+logged_hub_test!(
     redis_cut_falls_back_to_per_process_limits_and_queries,
-    |backend| {
-        redis_away(backend, Fault::Cut).await;
+    |backend, logs| {
+        redis_away(backend, Fault::Cut, logs).await;
     }
 );
 
-hub_test!(
+logged_hub_test!(
     redis_stalled_falls_back_to_per_process_limits_and_queries,
-    |backend| {
-        redis_away(backend, Fault::Stall).await;
+    |backend, logs| {
+        redis_away(backend, Fault::Stall, logs).await;
     }
 );
 
 /// Nothing personal or internal in what the hub logged while the database
-/// was away (run after the tests above in the same binary, or alone).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_unavailable_logs_no_personal_data_or_connection_string() {
-    let World { app, proxy, .. } = hub_behind_proxy().await;
-    let hola = app.staff("hola");
-    proxy.cut();
-    assert_database_away(&query(&app, &hola, VIEWER, json!({})).await);
-    proxy.restore();
-    let logs = logged();
-    let line = logs
-        .lines()
-        .find(|l| l.contains("database unavailable"))
-        .expect("a database unavailable line");
-    assert!(line.contains("WARN"), "{line}");
-    for private in ["Marisol", "marisol", "555-0142", "hub_test_", "postgres://"] {
-        assert!(!logs.contains(private), "the log has {private:?}: {logs}");
-    }
+/// was away: its one line, at WARN.
+#[test]
+fn database_unavailable_logs_no_personal_data_or_connection_string() {
+    with_own_logs(|logs| async move {
+        let World { app, proxy, .. } = hub_behind_proxy().await;
+        let hola = app.staff("hola");
+        proxy.cut();
+        assert_database_away(&query(&app, &hola, VIEWER, json!({})).await);
+        proxy.restore();
+        let text = logs.text();
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("database unavailable"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        assert!(lines[0].contains("WARN"), "{}", lines[0]);
+        for private in ["Marisol", "marisol", "555-0142", "hub_test_", "postgres://"] {
+            assert!(!text.contains(private), "the log has {private:?}: {text}");
+        }
+    });
 }

@@ -14,8 +14,7 @@ use std::process::Command;
 use common::story::{Story, days};
 use common::{TEST_MATCH_SECRET, TEST_SECRET, TestApp, spawn_app_with};
 use entity::{
-    audit_event, change_log, competency_attainment, enrollment, hour_log, service,
-    sharing_agreement,
+    audit_event, competency_attainment, enrollment, hour_log, service, sharing_agreement,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -52,21 +51,75 @@ fn retention(app: &TestApp, extra: &[&str], retention_toml: &str) -> (bool, Stri
 }
 
 /// The table a run prints: (organization, category, reason) → rows.
+/// Every line must be read: the header, then rows of four columns ending
+/// in a count, then the one summary line; anything else (a line it cannot
+/// read, a row twice, a line after the summary, no summary) fails the test.
 fn table(stdout: &str) -> BTreeMap<(String, String, String), usize> {
-    stdout
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            match cols.as_slice() {
-                [org, category, reason, rows] => Some((
-                    (org.to_string(), category.to_string(), reason.to_string()),
-                    rows.parse().ok()?,
-                )),
-                _ => None,
-            }
-        })
-        .collect()
+    let mut lines = stdout.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["ORGANIZATION", "CATEGORY", "REASON", "ROWS"],
+        "the header: {stdout}"
+    );
+    let mut out = BTreeMap::new();
+    let mut summary = None;
+    for line in lines {
+        assert!(
+            summary.is_none(),
+            "a line after the summary: {line:?}\n{stdout}"
+        );
+        if line.starts_with("dry run on ") || line.starts_with("applied on ") {
+            summary = Some(line);
+            continue;
+        }
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let [org, category, reason, rows] = cols.as_slice() else {
+            panic!("an unreadable line: {line:?}\n{stdout}");
+        };
+        let rows: usize = rows
+            .parse()
+            .unwrap_or_else(|_| panic!("an unreadable row count: {line:?}\n{stdout}"));
+        let key = (org.to_string(), category.to_string(), reason.to_string());
+        assert!(
+            out.insert(key, rows).is_none(),
+            "a row twice: {line:?}\n{stdout}"
+        );
+    }
+    assert!(summary.is_some(), "no summary line: {stdout}");
+    out
+}
+
+#[test]
+fn the_table_reader_reads_every_line_or_fails() {
+    let ok = "ORGANIZATION   CATEGORY  REASON     ROWS\n\
+              hola           PROGRESS  RETENTION     5\n\
+              dry run on 2027-01-01: nothing changed; --apply deletes 5 rows and orders 0 destructions\n";
+    let read = table(ok);
+    assert_eq!(
+        read,
+        [(("hola".into(), "PROGRESS".into(), "RETENTION".into()), 5)].into()
+    );
+    let summary = "dry run on 2027-01-01: nothing changed\n";
+    let header = "ORGANIZATION CATEGORY REASON ROWS\n";
+    for bad in [
+        format!("{header}hola PROGRESS RETENTION five\n{summary}"),
+        format!("{header}hola PROGRESS 5\n{summary}"),
+        format!("{header}hola PROGRESS RETENTION 5 extra\n{summary}"),
+        format!("{header}\n{summary}"),
+        format!("{header}hola PROGRESS RETENTION 5\nhola PROGRESS RETENTION 5\n{summary}"),
+        format!("{header}{summary}hola PROGRESS RETENTION 5\n"),
+        format!("{header}hola PROGRESS RETENTION 5\n"),
+        format!("ORG CATEGORY REASON ROWS\n{summary}"),
+        String::new(),
+    ] {
+        let read = std::panic::catch_unwind(|| table(&bad));
+        assert!(read.is_err(), "read without failing: {bad:?} → {read:?}");
+    }
 }
 
 hub_test!(a_dry_run_lists_exactly_what_apply_does, |backend| {
@@ -89,8 +142,7 @@ hub_test!(a_dry_run_lists_exactly_what_apply_does, |backend| {
     let keep = "PROGRESS = 30\nSERVICES = 30";
     let on = days(400).to_string();
 
-    let hours_before = hour_log::Entity::find().count(&app.db).await.unwrap();
-    let feed_before = change_log::Entity::find().count(&app.db).await.unwrap();
+    let before = common::database_fingerprint(&app.db).await;
     let (ok, dry, err) = retention(&app, &["--on", &on], keep);
     assert!(ok, "{err}");
     let listed = table(&dry);
@@ -110,14 +162,11 @@ hub_test!(a_dry_run_lists_exactly_what_apply_does, |backend| {
         dry.contains("--apply deletes 6 rows and orders 6 destructions"),
         "{dry}"
     );
-    // The dry run changed nothing.
+    // The dry run changed nothing: no table gained, lost or changed a row.
     assert_eq!(
-        hour_log::Entity::find().count(&app.db).await.unwrap(),
-        hours_before
-    );
-    assert_eq!(
-        change_log::Entity::find().count(&app.db).await.unwrap(),
-        feed_before
+        common::database_fingerprint(&app.db).await,
+        before,
+        "the dry run changed the database"
     );
     // Seen from today, nothing is due.
     let (ok, today, _) = retention(&app, &[], keep);

@@ -181,11 +181,36 @@ mod tests {
         assert!(!shared.own && shared.shared);
     }
 
-    #[test]
-    fn evaluator_rows_come_only_from_evaluation_or_reporting_agreements() {
+    /// The agreement path of an evaluator's condition on an enrollment:
+    /// an ACTIVE EVALUATION or REPORTING agreement from the row's owner to
+    /// the viewer's organization (9), covering ENROLLMENT, in its dates,
+    /// and when it requires consent an ACTIVE consent for the viewer or
+    /// every partner, covering ENROLLMENT, in its dates, a guardian's only
+    /// until the youth is 18 unless re-affirmed (today 2026-11-25).
+    const AGREEMENT_PATH: &str = concat!(
+        r#"EXISTS(SELECT 1 FROM "sharing_agreement" AS "rep_sa" WHERE "rep_sa"."provider_org_id" = "enrollment"."owner_org_id" AND "#,
+        r#""rep_sa"."recipient_org_id" = '00000000-0000-0000-0000-000000000009' AND "#,
+        r#""rep_sa"."status" = 'ACTIVE' AND "#,
+        r#""rep_sa"."purpose" IN ('EVALUATION', 'REPORTING') AND "#,
+        r#"("rep_sa"."categories" = 'ENROLLMENT' OR "rep_sa"."categories" LIKE 'ENROLLMENT,%' OR "rep_sa"."categories" LIKE '%,ENROLLMENT' OR "rep_sa"."categories" LIKE '%,ENROLLMENT,%') AND "#,
+        r#""rep_sa"."effective_on" <= '2026-11-25' AND "#,
+        r#"("rep_sa"."expires_on" IS NULL OR "rep_sa"."expires_on" >= '2026-11-25') AND "#,
+        r#"("rep_sa"."requires_consent" = FALSE OR EXISTS(SELECT 1 FROM "consent" AS "rep_c" WHERE "rep_c"."participant_id" = "enrollment"."participant_id" AND "#,
+        r#""rep_c"."status" = 'ACTIVE' AND "#,
+        r#"("rep_c"."recipient_org_id" IS NULL OR "rep_c"."recipient_org_id" = '00000000-0000-0000-0000-000000000009') AND "#,
+        r#"("rep_c"."categories" = 'ENROLLMENT' OR "rep_c"."categories" LIKE 'ENROLLMENT,%' OR "rep_c"."categories" LIKE '%,ENROLLMENT' OR "rep_c"."categories" LIKE '%,ENROLLMENT,%') AND "#,
+        r#""rep_c"."signed_on" <= '2026-11-25' AND "#,
+        r#"("rep_c"."expires_on" IS NULL OR "rep_c"."expires_on" >= '2026-11-25') AND "#,
+        r#"("rep_c"."granted_by" <> 'GUARDIAN' OR "rep_c"."reaffirmed_at" IS NOT NULL OR (NOT EXISTS(SELECT 1 FROM "participant_profile" AS "pol_pp" WHERE "pol_pp"."participant_id" = "rep_c"."participant_id" AND "#,
+        r#""pol_pp"."birth_date" <= '2008-11-25'))))))"#,
+    );
+
+    /// The statement `SELECT 1 FROM enrollment WHERE <condition>` for
+    /// `roles`, as PostgreSQL receives it.
+    fn enrollment_sql(roles: &[Role]) -> String {
         use sea_orm::sea_query::{PostgresQueryBuilder, Query};
-        let scope = report_scope(&viewer(&[Role::Evaluator]), today()).unwrap();
-        let sql = Query::select()
+        let scope = report_scope(&viewer(roles), today()).unwrap();
+        Query::select()
             .expr(Expr::val(1))
             .from(entity::enrollment::Entity)
             .cond_where(scope.condition(
@@ -199,11 +224,34 @@ mod tests {
                     entity::enrollment::Column::ParticipantId,
                 ),
             ))
-            .to_string(PostgresQueryBuilder);
-        assert!(sql.contains("IN ('EVALUATION', 'REPORTING')"), "{sql}");
-        assert!(!sql.contains("SERVICE_COORDINATION"), "{sql}");
-        // An evaluator's own organization keeps no participant rows: only
-        // the agreement path feeds its reports.
-        assert!(!sql.contains("\"owner_org_id\" = '00000000"), "{sql}");
+            .to_string(PostgresQueryBuilder)
+    }
+
+    #[test]
+    fn evaluator_rows_come_only_from_evaluation_or_reporting_agreements() {
+        // Only the agreement path: an evaluator's own organization keeps
+        // no participant rows; EVALUATION/REPORTING purposes only.
+        assert_eq!(
+            enrollment_sql(&[Role::Evaluator]),
+            format!(r#"SELECT 1 FROM "enrollment" WHERE {AGREEMENT_PATH}"#)
+        );
+    }
+
+    #[test]
+    fn org_admin_rows_are_their_own_organizations() {
+        assert_eq!(
+            enrollment_sql(&[Role::Staff, Role::OrgAdmin]),
+            r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" = '00000000-0000-0000-0000-000000000009'"#
+        );
+    }
+
+    #[test]
+    fn both_roles_get_the_union() {
+        assert_eq!(
+            enrollment_sql(&[Role::OrgAdmin, Role::Evaluator]),
+            format!(
+                r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" = '00000000-0000-0000-0000-000000000009' OR {AGREEMENT_PATH}"#
+            )
+        );
     }
 }

@@ -9,6 +9,10 @@
 //! `data.participants.edges[0].node.enrollments[1].ojtHours: null in a
 //! non-null position (Float!)`.
 //!
+//! Whatever the query, the envelope is checked too ([`envelope::check`]):
+//! every error has a message and a known `extensions.code`, and an answer
+//! without data (`null` or absent) has errors.
+//!
 //! Only the parser is used: the query is not validated, the resolvers are not
 //! known. Batches are the caller's business (one call per answer).
 // In the project: `use async_graphql::parser as async_graphql_parser;`
@@ -22,6 +26,8 @@ use async_graphql_parser::types::{
     SelectionSet, Type, TypeDefinition, TypeKind, TypeSystemDefinition,
 };
 use serde_json::{Map, Value as Json};
+
+pub mod envelope;
 
 /// The kind of a named type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,14 +197,15 @@ impl Schema {
 /// against `schema`, and returns every violation found, each starting with
 /// its response path. An empty list means the answer conforms.
 ///
-/// Returns nothing to check when the query does not parse, or the answer has
-/// no `data` or a null `data` (the request failed before execution). When
-/// `data` is present, reports: an operation that cannot be chosen; a value
-/// that is not what its field's type completes to (nulls in non-null
-/// positions, non-lists, wrong built-in scalars, unknown enum values,
-/// non-objects); a selected key that is missing; a key that was not
-/// selected; a `__typename` that is not an object type of the position;
-/// a selected field the schema does not define.
+/// Always checks the envelope ([`envelope::check`]): errors' shape and
+/// codes, and that a missing or null `data` comes with errors. When `data`
+/// is present, not null and the query parses, also reports: an operation
+/// that cannot be chosen; a value that is not what its field's type
+/// completes to (nulls in non-null positions, non-lists, wrong built-in
+/// scalars, unknown enum values, non-objects); a selected key that is
+/// missing; a key that was not selected; a `__typename` that is not an
+/// object type of the position; a selected field the schema does not
+/// define.
 pub fn check(
     schema: &Schema,
     query: &str,
@@ -206,13 +213,28 @@ pub fn check(
     variables: &Json,
     answer: &Json,
 ) -> Vec<String> {
+    let mut violations = envelope::check(answer);
+    // A query that does not parse, or an answer without data (a request
+    // refused before execution), has no data to walk.
     let Ok(doc) = async_graphql_parser::parse_query(query) else {
-        return Vec::new();
+        return violations;
     };
     let Some(data) = answer.get("data").filter(|data| !data.is_null()) else {
-        return Vec::new();
+        return violations;
     };
-    let operation = match pick_operation(&doc, operation_name) {
+    violations.extend(check_data(schema, &doc, operation_name, variables, data));
+    violations
+}
+
+/// The violations of present, non-null `data` (see [`check`]).
+fn check_data(
+    schema: &Schema,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Json,
+    data: &Json,
+) -> Vec<String> {
+    let operation = match pick_operation(doc, operation_name) {
         Ok(operation) => operation,
         Err(message) => return vec![format!("data: {message}, yet data is present")],
     };
@@ -241,7 +263,7 @@ pub fn check(
     }
     let mut checker = Checker {
         schema,
-        doc: &doc,
+        doc,
         variables: values,
         violations: Vec::new(),
     };

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod chaos;
 pub mod conformance;
 pub mod gateways;
+pub mod logs;
 pub mod story;
 
 use std::net::SocketAddr;

@@ -70,10 +70,14 @@ fn consent(cats: &[Category], recipient: Option<u128>, status: ConsentStatus) ->
     }
 }
 
+/// The one row about `category`; a missing or repeated one fails the test.
 fn row(rows: &[Explanation], category: Category) -> &Explanation {
-    rows.iter()
-        .find(|r| r.category == category)
-        .unwrap_or(&rows[0])
+    let mut about = rows.iter().filter(|r| r.category == category);
+    let found = about
+        .next()
+        .unwrap_or_else(|| panic!("no row for {category:?}"));
+    assert!(about.next().is_none(), "two rows for {category:?}");
+    found
 }
 
 #[test]
