@@ -13,6 +13,7 @@ pub mod enrollments;
 pub mod erase;
 pub mod feed;
 pub mod hours;
+pub mod linking;
 pub mod mentorships;
 pub mod page;
 pub mod rapids;

@@ -8,6 +8,11 @@
 //! tombstones for the readers that lost a row and the upserts for those
 //! that gained one. Entries written before the split are not answered
 //! with the moved rows (`records` checks who a row is about now).
+//!
+//! A join (`linkParticipant`) is the same move the other way, of every
+//! organization's rows: [`joined`] tells what it would let any
+//! organization read that it cannot read today, so that one
+//! organization's staff cannot join two people to pool their consents.
 
 use chrono::NaiveDate;
 use entity::change_log::{self, Column as L};
@@ -101,4 +106,82 @@ pub async fn after<C: ConnectionTrait>(
     let after = access(txn, owner, to, today).await?.readable(txn).await?;
     written += AccessChange::record(txn, &before, &after).await?;
     Ok(written)
+}
+
+/// What every reader can read about `people` today (rows of other
+/// organizations than the reader's own), by (reader, row).
+pub async fn readable_about<C: ConnectionTrait>(
+    txn: &C,
+    people: &[Uuid],
+    today: NaiveDate,
+) -> Result<Readable> {
+    let orgs: Vec<Uuid> = sharing_agreement::Entity::find()
+        .select_only()
+        .column(sharing_agreement::Column::RecipientOrgId)
+        .distinct()
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut out = Readable::new();
+    for person in people {
+        let access = AccessChange {
+            orgs: orgs.clone(),
+            categories: Category::all().to_vec(),
+            participant: Some(*person),
+            owner: None,
+            today,
+        };
+        out.extend(access.readable(txn).await?);
+    }
+    Ok(out)
+}
+
+/// After a join moved every row of `from` to `to`: the moved rows'
+/// entries for `to`, then tombstones and upserts for the readers whose
+/// access moved. Answers the (reader, row) pairs readable now that were
+/// not `before` — what the join widened.
+pub async fn joined<C: ConnectionTrait>(
+    txn: &C,
+    from: Uuid,
+    to: Uuid,
+    today: NaiveDate,
+    before: Readable,
+) -> Result<Vec<(Uuid, Uuid)>> {
+    let moved: Vec<(RecordKind, Uuid, Uuid, Category)> = change_log::Entity::find()
+        .select_only()
+        .columns([L::Kind, L::EntityId, L::OwnerOrgId, L::Category])
+        .distinct()
+        .filter(L::ParticipantId.eq(from))
+        .filter(L::Operation.eq(ChangeOperation::Upsert))
+        .filter(L::AudienceOrgId.is_null())
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let entries: Vec<change_log::ActiveModel> = moved
+        .iter()
+        .map(|(kind, id, owner, category)| change_log::ActiveModel {
+            id: NotSet,
+            change_version: Set(None),
+            kind: Set(*kind),
+            entity_id: Set(*id),
+            participant_id: Set(Some(to)),
+            owner_org_id: Set(*owner),
+            category: Set(*category),
+            operation: Set(ChangeOperation::Upsert),
+            audience_org_id: Set(None),
+        })
+        .collect();
+    for chunk in entries.chunks(1000) {
+        change_log::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let after = readable_about(txn, &[to], today).await?;
+    let widened = after
+        .keys()
+        .filter(|k| !before.contains_key(k))
+        .copied()
+        .collect();
+    AccessChange::record(txn, &before, &after).await?;
+    Ok(widened)
 }

@@ -75,8 +75,11 @@ async fn move_rows<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Joins `other_id` into `id`; both must be visible to the viewer's staff.
-/// Two profiles from the same organization are a `CONFLICT`.
+/// Joins `other_id` into `id`; both must be visible to the viewer's staff
+/// (a hub_admin joins any two). Two profiles from the same organization are
+/// a `CONFLICT`. A join that would let any organization read a row it
+/// cannot read today (their consents pooled) is `FORBIDDEN` unless a
+/// hub_admin makes it: one organization alone does not widen access.
 pub async fn link(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -84,13 +87,29 @@ pub async fn link(
     actor: &Actor,
     input: LinkParticipantInput,
 ) -> Result<Uuid> {
-    policy::require_writer(viewer)?;
-    let id = require_visible(db, scopes, &input.id, "id").await?;
-    let other = require_visible(db, scopes, &input.other_id, "otherId").await?;
+    // A hub_admin joins any two hub ids (the second party of a join that
+    // widens someone's access); staff join two they can see.
+    let hub = viewer.has(crate::auth::Role::HubAdmin)
+        && !viewer.has(crate::auth::Role::Staff)
+        && !viewer.has(crate::auth::Role::OrgAdmin);
+    let (id, other) = if hub {
+        (
+            exists(db, &input.id, "id").await?,
+            exists(db, &input.other_id, "otherId").await?,
+        )
+    } else {
+        policy::require_writer(viewer)?;
+        (
+            require_visible(db, scopes, &input.id, "id").await?,
+            require_visible(db, scopes, &input.other_id, "otherId").await?,
+        )
+    };
     if id == other {
         return Err(Error::bad_input("otherId", "must name another hub id"));
     }
+    let today = scopes.today();
     let txn = crate::ground::db::begin_write(db).await?;
+    let before = crate::records::feed::split::readable_about(&txn, &[id, other], today).await?;
     move_rows(&txn, other, id, None)
         .await
         .on_constraint("otherId")
@@ -105,7 +124,17 @@ pub async fn link(
         .exec(&txn)
         .await
         .on_constraint("otherId")?;
-    let mut entry = Entry::about(AuditAction::Update, "participant", id, Some(viewer.org_id));
+    // Joining two people pools their consents: if that lets any
+    // organization read a row it cannot read today, one organization's
+    // staff may not do it alone (the transaction rolls back).
+    let widened = crate::records::feed::split::joined(&txn, other, id, today, before).await?;
+    if !widened.is_empty() && !hub {
+        return Err(Error::forbidden(
+            "joining these records would let organizations read records they cannot read today; a hub_admin joins them after checking it is one person",
+        ));
+    }
+    let actor_org = (!hub).then_some(viewer.org_id);
+    let mut entry = Entry::about(AuditAction::Update, "participant", id, actor_org);
     entry.participant_id = Some(id);
     entry.categories = vec![Category::Identity];
     entry.detail = Some(format!("linked {other}"));
@@ -174,4 +203,15 @@ pub async fn split(
         participant_id: ID(id.to_string()),
         new_participant_id: ID(new_id.to_string()),
     })
+}
+
+/// The hub id `text` names, if it exists (a hub_admin's join: ids only).
+async fn exists(db: &DatabaseConnection, text: &ID, field: &str) -> Result<Uuid> {
+    let id =
+        Uuid::parse_str(text.as_str()).map_err(|_| Error::bad_input(field, "must be a UUID"))?;
+    participant::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|p| p.id)
+        .ok_or_else(|| Error::bad_input(field, "no such participant"))
 }
