@@ -38,10 +38,10 @@ mod youth;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
-    competency, competency_attainment, consent, credential, dual_enrollment, enrollment,
-    enrollment_status_change, hour_log, mentor, mentorship, mentorship_meeting, organization,
-    outcome, participant, participant_account, participant_link, participant_profile, pathway,
-    program, program_target, service, sharing_agreement,
+    account_link_confirmation, competency, competency_attainment, consent, credential,
+    dual_enrollment, enrollment, enrollment_status_change, hour_log, mentor, mentorship,
+    mentorship_meeting, organization, outcome, participant, participant_account, participant_link,
+    participant_profile, pathway, program, program_target, service, sharing_agreement,
 };
 
 use sea_orm::sea_query::OnConflict;
@@ -256,6 +256,7 @@ struct Plan {
     participants: Vec<participant::Model>,
     profiles: Vec<participant_profile::Model>,
     accounts: Vec<participant_account::Model>,
+    confirmations: Vec<account_link_confirmation::Model>,
     links: Vec<participant_link::Model>,
     consents: Vec<consent::Model>,
     enrollments: Vec<enrollment::Model>,
@@ -313,6 +314,29 @@ impl Plan {
                 .iter()
                 .find(|p| p.id == participant)
                 .map_or_else(Utc::now, |p| p.created_at);
+            // The first youth's link is confirmed by every other
+            // organization that keeps their profile (they see their whole
+            // record); the second's reaches what its issuer may read.
+            if *subject == DEMO_YOUTH[0] {
+                let holders: Vec<Uuid> = self
+                    .profiles
+                    .iter()
+                    .filter(|p| p.participant_id == participant && p.org_id != org)
+                    .map(|p| p.org_id)
+                    .collect();
+                for holder in holders {
+                    self.confirmations.push(account_link_confirmation::Model {
+                        id: demo_id("account_link_confirmation", &format!("{subject}:{holder}")),
+                        account_id: demo_id("participant_account", subject),
+                        participant_id: participant,
+                        org_id: Some(holder),
+                        confirmed_by: "admin@demo".to_owned(),
+                        confirmed_at: at,
+                        created_at: at,
+                        updated_at: at,
+                    });
+                }
+            }
             self.accounts.push(participant_account::Model {
                 id: demo_id("participant_account", subject),
                 subject: (*subject).to_owned(),
@@ -340,6 +364,7 @@ impl Plan {
         rows += participants;
         rows += insert::<participant_profile::Entity>(txn, self.profiles).await?;
         rows += insert::<participant_account::Entity>(txn, self.accounts).await?;
+        rows += insert::<account_link_confirmation::Entity>(txn, self.confirmations).await?;
         rows += insert::<participant_link::Entity>(txn, self.links).await?;
         rows += insert::<consent::Entity>(txn, self.consents).await?;
         rows += insert::<enrollment::Entity>(txn, self.enrollments).await?;

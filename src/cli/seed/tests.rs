@@ -215,6 +215,7 @@ impl Plan {
             ("participant", self.participants.len()),
             ("participant_profile", self.profiles.len()),
             ("participant_account", self.accounts.len()),
+            ("account_link_confirmation", self.confirmations.len()),
             ("participant_link", self.links.len()),
             ("consent", self.consents.len()),
             ("enrollment", self.enrollments.len()),

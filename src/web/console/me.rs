@@ -30,6 +30,7 @@ pub(crate) const RECORD: &str = "{ me {
     outcomes { id kind occupation startedOn keptBy { name } } }
   profiles { id organization { name } givenName familyName preferredName birthDate email phone postalCode guardianName version }
   consents { id recipient { name } recordedBy { name } categories purpose grantedBy signedOn expiresOn status needsReaffirmation version }
+  account { linkedOn issuedBy { name } confirmedBy { organization { name } on } everyOrganization }
   disclosures(first: 100) { edges { node { id at description } } pageInfo { hasNextPage } }
   correctionRequests { id entity entityId field proposedValue reason status answer requestedAt }
   credentialBadges { credential }
@@ -95,6 +96,7 @@ async fn render(state: &AppState, session: &Session, notice: Option<Notice>) -> 
             p.hint { "Everything the organizations in Pathways Hub keep about you, who read it, and your choices. "
                 a href="/me/export.json" download="my-record.json" { "Download my record (JSON)" } }
             (record(me))
+            (account(me))
             (disclosures(me))
             (consents(session, me))
             (corrections(session, me))
@@ -153,6 +155,35 @@ fn record(me: &Value) -> Markup {
                 @for d in list("dualEnrollments") { li { (text(&d["courseTitle"])) ", " (text(&d["term"])) " (kept by " (text(&d["keptBy"]["name"])) ")" } }
                 @for s in list("services") { li { "Service: " (text(&s["kind"])) ", " (text(&s["providedOn"])) " (kept by " (text(&s["keptBy"]["name"])) ")" } }
                 @for o in list("outcomes") { li { "Outcome: " (text(&o["kind"])) ", " (text(&o["startedOn"])) " (kept by " (text(&o["keptBy"]["name"])) ")" } }
+            }
+        }
+    }
+}
+
+/// Which organizations' records the account shows (DESIGN.md section 11).
+fn account(me: &Value) -> Markup {
+    let account = &me["account"];
+    let confirmed = account["confirmedBy"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    html! {
+        section.card aria-labelledby="account" {
+            h2 id="account" { "My account" }
+            p { "Linked with a code from " (text(&account["issuedBy"]["name"])) ": you see what "
+                (text(&account["issuedBy"]["name"])) " may see about you." }
+            @if account["everyOrganization"] == json!(true) {
+                p { "The hub confirmed it: you see every organization's records about you." }
+            } @else {
+                @if !confirmed.is_empty() {
+                    p { "Confirmed by "
+                        @for (i, c) in confirmed.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (c["organization"]["name"].as_str().unwrap_or("the hub"))
+                        }
+                        ": you see their records too." }
+                }
+                p.hint { "Another organization that keeps your record can confirm your account after checking who you are; then you see its records too, and you can give consents yourself." }
             }
         }
     }
