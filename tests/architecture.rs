@@ -1,4 +1,4 @@
-//! The source tree keeps the shape the README draws: few rooms at the top
+//! The source tree keeps the shape docs/architecture.md draws: few rooms at the top
 //! of `src/`, no import circle between them (a lower part never reaches
 //! into a higher one), and no file so long that a newcomer gets lost in it.
 //! Read from the code's own `use crate::…` and `crate::x::` paths outside

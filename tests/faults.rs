@@ -6,7 +6,7 @@
 //! answers again without a restart; a write committed before the cut is
 //! still there and a write cut in the middle leaves nothing. While Redis is
 //! away, rate limits and persisted queries fall back to the process's own
-//! (README, `limits.redis_url`).
+//! (docs/operators.md, `limits.redis_url`).
 //!
 //! SQLite has no network to cut: the database tests run on PostgreSQL.
 

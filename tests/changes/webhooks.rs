@@ -25,7 +25,7 @@ fn unix_now() -> i64 {
 
 /// What a receiver computes: `sha256=` and the hex HMAC-SHA256 of
 /// `"{timestamp}.{body}"` under its secret — written from the scheme the
-/// README gives, independently of the hub's code.
+/// partner guide gives (docs/partners.md), independently of the hub's code.
 fn receiver_signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(timestamp.as_bytes());
