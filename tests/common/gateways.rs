@@ -1,7 +1,8 @@
 //! Federation gateways from npm in front of a test hub (`tests/federation-js`):
 //! Apollo Gateway and Hive Gateway, each composing the hub's SDL with a small
 //! county subgraph, so a test can compare what their clients receive with
-//! the hub's own answers.
+//! the hub's own answers. The same folder holds the GraphQL-over-HTTP audit
+//! suite (`http_audit.mjs`, tests/http_audit.rs).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -18,6 +19,7 @@ pub fn federation_js() -> PathBuf {
         "@apollo/server",
         "@graphql-hive/gateway-runtime",
         "@theguild/federation-composition",
+        "graphql-http",
     ]
     .iter()
     .all(|package| {

@@ -12,14 +12,15 @@ pub struct Needs {
     pub redis: bool,
     /// Chromium and `tests/browser`'s npm packages (the console's tests).
     pub browser: bool,
-    /// Node and `tests/federation-js`'s npm packages (federation gateways).
+    /// Node and `tests/federation-js`'s npm packages (federation gateways,
+    /// the GraphQL-over-HTTP audit suite).
     pub gateways: bool,
 }
 
 /// Test files that drive a browser or npm gateways; every other target
 /// needs only the databases.
 const BROWSER_TESTS: &[&str] = &["console"];
-const GATEWAY_TESTS: &[&str] = &["federation", "gateways"];
+const GATEWAY_TESTS: &[&str] = &["federation", "gateways", "http_audit"];
 
 /// Reads `cargo test` arguments: `--test NAME` selections (and nothing
 /// selecting every test file) narrow what is set up; anything else sets
@@ -236,6 +237,7 @@ mod tests {
         assert!(console.browser && !console.gateways);
         let gateways = needs(&args(&["--test=gateways", "--", "--nocapture"]));
         assert!(gateways.gateways && !gateways.browser);
+        assert!(needs(&args(&["--test", "http_audit"])).gateways);
         // After `--` the words go to the test binaries, not to cargo.
         assert_eq!(
             needs(&args(&["--lib", "--", "--test", "console"])),

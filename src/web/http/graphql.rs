@@ -1,15 +1,18 @@
 //! The GraphQL endpoint: `POST /graphql` (JSON, batches) and `GET
-//! /graphql` (queries only, or GraphiQL for a browser).
+//! /graphql` (queries only, or GraphiQL for a browser), answered in the
+//! media type the client accepts (`media`: GraphQL over HTTP's
+//! negotiation and status codes).
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
+use async_graphql_axum::GraphQLBatchRequest;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{error_response, request_id, subject_limited, unavailable};
+use super::media::{self, Media};
+use super::{refuse, request_id, subject_limited, unavailable};
 use crate::ground::error::{DatabaseUnavailable, Error};
 use crate::web::context::{audit_disclosures, context, with_request_id};
 use crate::web::state::{AppState, authenticate};
@@ -21,6 +24,9 @@ pub(super) async fn graphql_post(
     request: Result<GraphQLBatchRequest, GraphQLRejection>,
 ) -> Response {
     let request_id = request_id(&headers);
+    let Some(media) = Media::negotiate(&headers) else {
+        return not_acceptable(&request_id);
+    };
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -34,7 +40,7 @@ pub(super) async fn graphql_post(
             "body",
             "send the request as `Content-Type: application/json`",
         );
-        let mut response = error_response(err, &request_id);
+        let mut response = refuse(err, &request_id, media);
         *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
         return response;
     }
@@ -43,13 +49,26 @@ pub(super) async fn graphql_post(
             "body",
             "the body is not a GraphQL request: JSON with a `query` string (and optional `variables` object), or a batch of them",
         );
-        return error_response(err, &request_id);
+        return refuse(err, &request_id, media);
     };
+    // A request without a document (`{"qeury": …}`) is not a well-formed
+    // GraphQL-over-HTTP request (`400` in either media type), unless it
+    // names a persisted query. A batch's items are left to execution.
+    if let async_graphql::BatchRequest::Single(single) = &request.0
+        && single.query.is_empty()
+        && !single.extensions.contains_key("persistedQuery")
+    {
+        let err = Error::bad_input(
+            "query",
+            "the request has no `query`: send the GraphQL document as a string (or a persisted query's hash in `extensions`)",
+        );
+        return refuse(err, &request_id, media);
+    }
     let viewer = match authenticate(&state, &headers).await {
         Ok(viewer) => viewer,
-        Err(err) => return error_response(err, &request_id),
+        Err(err) => return refuse(err, &request_id, media),
     };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id, media).await {
         return refused;
     }
     let batch = request.into_inner();
@@ -57,7 +76,7 @@ pub(super) async fn graphql_post(
         let max = state.config.limits.max_batch;
         if items.len() > max {
             let err = Error::QueryTooComplex(format!("a batch holds at most {max} operations"));
-            return error_response(err, &request_id);
+            return refuse(err, &request_id, media);
         }
     }
     let names: Vec<Option<String>> = batch.iter().map(|r| r.operation_name.clone()).collect();
@@ -67,7 +86,7 @@ pub(super) async fn graphql_post(
     let batch = batch.data(context.clone());
     let executed = state.schema.execute_batch(batch).await;
     if let Err(err) = audit_disclosures(&state, &context).await {
-        return error_response(err, &request_id);
+        return refuse(err, &request_id, media);
     }
     for (name, response) in names.iter().zip(responses_of(&executed)) {
         state
@@ -87,10 +106,23 @@ pub(super) async fn graphql_post(
                 .collect(),
         ),
     };
-    let mut response = GraphQLResponse::from(response).into_response();
+    let mut response = media::answer(response, media, database_away);
     if database_away {
         unavailable(&mut response);
     }
+    response
+}
+
+/// `406 Not Acceptable`: the client accepts neither
+/// `application/graphql-response+json` nor `application/json` (answered in
+/// the latter, the only body it could read).
+fn not_acceptable(request_id: &str) -> Response {
+    let err = Error::bad_input(
+        "accept",
+        "the answer is `application/graphql-response+json` or `application/json`: accept one of them",
+    );
+    let mut response = refuse(err, request_id, Media::Json);
+    *response.status_mut() = StatusCode::NOT_ACCEPTABLE;
     response
 }
 
@@ -134,13 +166,17 @@ pub(super) async fn graphql_get(
         .or_else(|| params.extensions.as_ref().map(|_| String::new()));
     let request_id = request_id(&headers);
     let limits = &state.config.limits;
+    let media = Media::negotiate(&headers);
     let Some(query) = query else {
         if !limits.graphiql {
+            let Some(media) = media else {
+                return not_acceptable(&request_id);
+            };
             let err = Error::bad_input(
                 "query",
                 "send a GraphQL query as `?query=…` (the in-browser IDE is off)",
             );
-            return error_response(err, &request_id);
+            return refuse(err, &request_id, media);
         }
         return Html(
             GraphiQLSource::build()
@@ -150,6 +186,9 @@ pub(super) async fn graphql_get(
         )
         .into_response();
     };
+    let Some(media) = media else {
+        return not_acceptable(&request_id);
+    };
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
         let is_mutation = document.operations.iter().any(|(name, op)| {
             op.node.ty != OperationType::Query
@@ -158,7 +197,7 @@ pub(super) async fn graphql_get(
         });
         if is_mutation {
             let err = Error::bad_input("query", "mutations must be sent with POST");
-            let mut response = error_response(err, &request_id);
+            let mut response = refuse(err, &request_id, media);
             *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
             response
                 .headers_mut()
@@ -171,7 +210,7 @@ pub(super) async fn graphql_get(
             "query",
             "a GET query needs an `apollo-require-preflight: true` header (CSRF prevention); or send it with POST",
         );
-        return error_response(err, &request_id);
+        return refuse(err, &request_id, media);
     }
     let variables = match params
         .variables
@@ -181,17 +220,18 @@ pub(super) async fn graphql_get(
         None => async_graphql::Variables::default(),
         Some(Ok(value)) => async_graphql::Variables::from_json(value),
         Some(Err(_)) => {
-            return error_response(
+            return refuse(
                 Error::bad_input("variables", "must be a JSON object"),
                 &request_id,
+                media,
             );
         }
     };
     let viewer = match authenticate(&state, &headers).await {
         Ok(viewer) => viewer,
-        Err(err) => return error_response(err, &request_id),
+        Err(err) => return refuse(err, &request_id, media),
     };
-    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id).await {
+    if let Some(refused) = subject_limited(&state, viewer.as_ref(), &request_id, media).await {
         return refused;
     }
     let mut request = async_graphql::Request::new(query).variables(variables);
@@ -217,11 +257,11 @@ pub(super) async fn graphql_get(
         .metrics
         .operation(name.as_deref(), first_code(&executed));
     if let Err(err) = audit_disclosures(&state, &context).await {
-        return error_response(err, &request_id);
+        return refuse(err, &request_id, media);
     }
     let database_away = database_unavailable(&executed);
     let response = with_request_id(executed, &request_id);
-    let mut response = GraphQLResponse::from(response).into_response();
+    let mut response = media::answer(response.into(), media, database_away);
     if database_away {
         unavailable(&mut response);
     }

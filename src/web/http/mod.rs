@@ -6,6 +6,7 @@
 mod badges;
 mod graphql;
 mod import;
+mod media;
 pub mod metrics;
 mod reports;
 
@@ -18,7 +19,7 @@ use axum::extract::{ConnectInfo, MatchedPath, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Router, middleware};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -26,6 +27,7 @@ use tower_http::trace::TraceLayer;
 use super::state::{AppState, authenticate};
 use crate::auth::Viewer;
 use crate::ground::error::{Error, UNAVAILABLE_RETRY_AFTER_SECS};
+use media::Media;
 
 const REQUEST_ID: &str = "x-request-id";
 
@@ -181,6 +183,12 @@ async fn guard(
     let route = route_of(&request);
     let request_id = request_id(request.headers());
     let probe = matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics");
+    // A refusal of a GraphQL request speaks its negotiated media type.
+    let media = if route == "/graphql" {
+        Media::negotiate(request.headers()).unwrap_or(Media::Json)
+    } else {
+        Media::Json
+    };
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -192,7 +200,7 @@ async fn guard(
     };
     let response = if let Some(wait) = limited {
         state.metrics.rate_limited("address");
-        rate_limited(wait, &request_id)
+        rate_limited(wait, &request_id, media)
     } else if route == "/graphql"
         && request
             .headers()
@@ -205,7 +213,7 @@ async fn guard(
             "the request body is larger than {} bytes",
             state.config.limits.max_body_bytes
         ));
-        let mut response = error_response(err, &request_id);
+        let mut response = refuse(err, &request_id, media);
         *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         response
     } else {
@@ -245,6 +253,7 @@ async fn deadline(
 ) -> Response {
     let secs = state.config.limits.request_timeout_secs;
     let request_id = request_id(request.headers());
+    let media = Media::negotiate(request.headers()).unwrap_or(Media::Json);
     match tokio::time::timeout(Duration::from_secs(secs), next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -263,7 +272,7 @@ async fn deadline(
                     }
                 }]
             });
-            let mut response = Json(body).into_response();
+            let mut response = media::refusal(StatusCode::SERVICE_UNAVAILABLE, body, media);
             unavailable(&mut response);
             response
         }
@@ -271,13 +280,14 @@ async fn deadline(
 }
 
 /// `429` with `Retry-After` and the `RATE_LIMITED` code.
-fn rate_limited(wait: Duration, request_id: &str) -> Response {
+fn rate_limited(wait: Duration, request_id: &str, media: Media) -> Response {
     let secs = wait.as_secs() + 1;
-    let mut response = error_response(
+    let mut response = refuse(
         Error::RateLimited {
             retry_after_secs: secs,
         },
         request_id,
+        media,
     );
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
@@ -291,6 +301,7 @@ pub(super) async fn subject_limited(
     state: &AppState,
     viewer: Option<&Viewer>,
     request_id: &str,
+    media: Media,
 ) -> Option<Response> {
     let viewer = viewer?;
     let wait = state
@@ -299,7 +310,7 @@ pub(super) async fn subject_limited(
         .await
         .err()?;
     state.metrics.rate_limited("subject");
-    Some(rate_limited(wait, request_id))
+    Some(rate_limited(wait, request_id, media))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -320,8 +331,15 @@ pub(super) fn request_id(headers: &HeaderMap) -> String {
         .to_owned()
 }
 
-/// A GraphQL-shaped error answer for failures before execution.
+/// A GraphQL-shaped error answer for failures before execution, in
+/// `application/json` (the routes other than `/graphql`).
 pub(super) fn error_response(err: Error, request_id: &str) -> Response {
+    refuse(err, request_id, Media::Json)
+}
+
+/// A GraphQL-shaped error answer for failures before execution, in
+/// `media` (see [`media::refusal`]).
+pub(super) fn refuse(err: Error, request_id: &str, media: Media) -> Response {
     let status = match err {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
@@ -332,20 +350,24 @@ pub(super) fn error_response(err: Error, request_id: &str) -> Response {
     let code = err.code();
     err.log("before execution");
     let mut extensions = serde_json::json!({ "code": code, "requestId": request_id });
-    if let Error::DatabaseUnavailable(_) = err {
-        extensions["retryAfter"] = UNAVAILABLE_RETRY_AFTER_SECS.into();
+    match &err {
+        Error::DatabaseUnavailable(_) => {
+            extensions["retryAfter"] = UNAVAILABLE_RETRY_AFTER_SECS.into();
+        }
+        Error::BadUserInput { field, .. } => extensions["field"] = field.as_str().into(),
+        _ => {}
     }
     let body = serde_json::json!({
         "data": null,
         "errors": [{ "message": err.message(), "extensions": extensions }]
     });
-    let mut response = (status, Json(body)).into_response();
-    if status == StatusCode::UNAUTHORIZED {
+    let mut response = media::refusal(status, body, media);
+    if response.status() == StatusCode::UNAUTHORIZED {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
         unavailable(&mut response);
     }
     response
