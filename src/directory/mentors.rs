@@ -18,7 +18,9 @@ use crate::ground::types::{email, optional_text, text};
 /// A new mentor of the viewer's own organization.
 #[derive(Debug, Clone, InputObject)]
 pub struct CreateMentorInput {
+    /// The mentor's name (at most 200 characters).
     pub name: String,
+    /// Contact email; only your organization will read it.
     pub email: Option<String>,
     /// The craft, e.g. "Set Lighting".
     pub craft: Option<String>,

@@ -19,8 +19,9 @@ use crate::ground::types::{Slug, text};
 pub struct CreateOrganizationInput {
     /// Stable, unique slug, e.g. `iatse-local-600`.
     pub slug: String,
-    /// Display name.
+    /// Display name (at most 200 characters).
     pub name: String,
+    /// What kind of partner it is.
     pub kind: OrgKind,
 }
 

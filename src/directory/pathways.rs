@@ -19,6 +19,7 @@ use crate::ground::types::{Code, optional_text, text};
 pub struct CreatePathwayInput {
     /// Stable, unique code, e.g. `DIGITAL_VIDEO_EDITING`.
     pub code: String,
+    /// Display name (at most 200 characters).
     pub name: String,
     /// Industry sector, e.g. "Arts, Media & Entertainment".
     pub sector: String,

@@ -19,22 +19,31 @@ use crate::ground::types::{amount, optional_text, text};
 /// A new program of the viewer's own organization.
 #[derive(Debug, Clone, InputObject)]
 pub struct CreateProgramInput {
+    /// Display name (at most 200 characters).
     pub name: String,
+    /// The shape of the program; a REGISTERED_APPRENTICESHIP that is not
+    /// COMPETENCY-based needs `requiredOjtHours`.
     pub kind: ProgramKind,
     /// How completion is judged; TIME when omitted.
     pub approach: Option<ProgramApproach>,
-    /// The pathway the program leads into.
+    /// The code of the pathway the program leads into; an unknown code is
+    /// `BAD_USER_INPUT`.
     pub pathway_code: Option<String>,
     /// On-the-job training hours required (2000 for an Arts2Work apprenticeship).
     pub required_ojt_hours: Option<f64>,
     /// Related technical instruction hours required (144 for Arts2Work).
     pub required_rti_hours: Option<f64>,
-    /// Hours scheduled, the base of attendance percentages.
+    /// Hours scheduled, the base of attendance percentages; required with
+    /// `stipendThresholdPct`.
     pub scheduled_hours: Option<f64>,
-    /// Attendance percentage that earns the stipend (80 for WLCAC).
+    /// Attendance, in percent (0–100) of scheduled hours, that earns the
+    /// stipend (80 for WLCAC); leave out when the program pays none.
     pub stipend_threshold_pct: Option<f64>,
+    /// Where it takes place (a site or city; at most 200 characters).
     pub site: Option<String>,
+    /// The first day (ISO date).
     pub starts_on: Option<NaiveDate>,
+    /// The last day (ISO date), not before `startsOn`.
     pub ends_on: Option<NaiveDate>,
 }
 

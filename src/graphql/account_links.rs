@@ -21,6 +21,11 @@ type GqlResult<T> = async_graphql::Result<T>;
 /// did).
 pub struct AccountLink(pub(super) Link);
 
+/// A youth's own account link: which organization's code made it, and
+/// which organizations confirmed it since. It reads what the issuing
+/// organization may read about the youth, plus the own records of every
+/// organization that confirmed it (every organization's once a hub_admin
+/// did). IDENTITY: holders of the youth's profile and hub_admins see it.
 #[Object]
 impl AccountLink {
     /// When the youth redeemed the code.
@@ -63,6 +68,8 @@ pub struct LinkConfirmation {
     on: DateTime<Utc>,
 }
 
+/// One organization's confirmation of an account link, made after
+/// checking the youth's identity in person.
 #[Object]
 impl LinkConfirmation {
     /// The confirming organization; null when a hub_admin confirmed for
@@ -92,7 +99,7 @@ impl AccountLinkMutation {
     async fn confirm_account_link(
         &self,
         ctx: &Context<'_>,
-        input: AccountLinkInput,
+        #[graphql(desc = "The youth whose account link is meant.")] input: AccountLinkInput,
     ) -> GqlResult<AccountLink> {
         let result = links::confirm(ctx.db(), ctx.viewer()?, &ctx.actor()?, &input).await;
         Ok(AccountLink(
@@ -106,7 +113,7 @@ impl AccountLinkMutation {
     async fn suspend_account_link(
         &self,
         ctx: &Context<'_>,
-        input: AccountLinkInput,
+        #[graphql(desc = "The youth whose account link is meant.")] input: AccountLinkInput,
     ) -> GqlResult<AccountLink> {
         let result = links::suspend(ctx.db(), ctx.viewer()?, &ctx.actor()?, &input).await;
         Ok(AccountLink(

@@ -1,6 +1,6 @@
 //! `auditEvents`: who read, wrote, exported or was denied what.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::directory::Organization;
 use super::loaders::load_error;
+use super::pages::Page;
 use crate::audit::{self, AuditCursor, AuditFilter};
 use crate::ground::error::Error;
 use crate::policy::AuditReach;
@@ -24,9 +25,11 @@ pub struct AuditEvent(audit_event::Model);
 /// categories only, never personal data.
 #[Object]
 impl AuditEvent {
+    /// The event's id (a UUID).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// When it happened (RFC 3339, UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
@@ -47,6 +50,8 @@ impl AuditEvent {
             .map_err(load_error)?
             .map(Organization))
     }
+    /// What was done: a read, a write, an export, a grant or revocation,
+    /// or a refused attempt (`DENY`).
     async fn action(&self) -> AuditAction {
         self.0.action
     }
@@ -54,9 +59,12 @@ impl AuditEvent {
     async fn entity(&self) -> &str {
         &self.0.entity
     }
+    /// The id of the record concerned; null when none was read or written
+    /// (a refused attempt).
     async fn entity_id(&self) -> Option<ID> {
         self.0.entity_id.map(|id| ID(id.to_string()))
     }
+    /// The hub id of the participant the record is about, if any.
     async fn participant_id(&self) -> Option<ID> {
         self.0.participant_id.map(|id| ID(id.to_string()))
     }
@@ -73,12 +81,18 @@ impl AuditEvent {
             .map_err(load_error)?
             .map(Organization))
     }
+    /// The data categories read, written or refused (empty for directory
+    /// records).
     async fn categories(&self) -> Vec<Category> {
         split_set(&self.0.categories, Category::parse)
     }
+    /// The id of the request that caused it (as in that response's errors'
+    /// `extensions.requestId` and in the server's logs).
     async fn request_id(&self) -> &str {
         &self.0.request_id
     }
+    /// Machine-readable detail, never personal data (e.g. `status=ACTIVE`,
+    /// `SELF` for a youth's own read).
     async fn detail(&self) -> Option<&str> {
         self.0.detail.as_deref()
     }
@@ -87,9 +101,13 @@ impl AuditEvent {
 /// Filters of `auditEvents`.
 #[derive(Debug, Clone, Default, InputObject)]
 pub struct AuditEventFilter {
+    /// Only events of this action.
     pub action: Option<AuditAction>,
+    /// Only events about this participant (a hub id; anything else is
+    /// `BAD_USER_INPUT`).
     pub participant_id: Option<ID>,
-    /// Events by actors of this organization.
+    /// Events by actors of this organization; an unknown slug is
+    /// `BAD_USER_INPUT`.
     pub actor_org_slug: Option<String>,
     /// From this instant (inclusive).
     pub from: Option<DateTime<Utc>>,
@@ -119,15 +137,18 @@ impl AuditQuery {
     /// The audit log, newest first: all of it for a hub_admin; for an
     /// org_admin, the events about its organization's data (reads, writes
     /// and refused attempts by others, `DENY` rows included) and what its
-    /// own users did.
+    /// own users did. Anyone else is `FORBIDDEN`.
     #[graphql(complexity = "crate::graphql::page_cost(first, 50) * child_complexity")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 500 (default 50); anything else is `BAD_USER_INPUT`.")]
         first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; start with the newest without.")]
         after: Option<String>,
+        #[graphql(desc = "Narrows the log to events for which every condition given holds.")]
         filter: Option<AuditEventFilter>,
-    ) -> GqlResult<Connection<String, AuditEvent, AuditCount, EmptyFields>> {
+    ) -> GqlResult<Page<AuditEvent, AuditCount>> {
         let reach = policy::audit_reach(ctx.viewer()?)?;
         let first = first.unwrap_or(50);
         if !(0..=500).contains(&first) {
@@ -174,6 +195,6 @@ impl AuditQuery {
                 AuditEvent(row),
             )
         }));
-        Ok(connection)
+        Ok(Page(connection))
     }
 }

@@ -42,8 +42,15 @@ pub struct BadgeQuery;
 impl BadgeQuery {
     /// Credential `id` (one a hub partner awarded) as an Open Badges 3.0
     /// credential, for anyone who may read the credential (CREDENTIALS);
-    /// audited as a read.
-    async fn credential_badge(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CredentialBadge> {
+    /// audited as a read. `NOT_FOUND` when there is none or it is not
+    /// readable; `BAD_USER_INPUT` when its issuer is outside the hub or has
+    /// not confirmed it.
+    async fn credential_badge(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The credential's id (a UUID; anything else is `BAD_USER_INPUT`).")]
+        id: ID,
+    ) -> GqlResult<CredentialBadge> {
         ctx.viewer()?;
         badge(ctx, crate::records::enrollments::uuid(&id, "id")?).await
     }

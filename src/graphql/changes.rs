@@ -16,6 +16,7 @@ type GqlResult<T> = async_graphql::Result<T>;
 /// One change of a participant-level row.
 #[derive(SimpleObject)]
 pub struct Change {
+    /// The kind of row (its table).
     kind: RecordKind,
     /// The row's id.
     id: ID,
@@ -23,6 +24,7 @@ pub struct Change {
     participant_id: Option<ID>,
     /// Hub-wide, increasing in commit order.
     change_version: i64,
+    /// UPSERT (fetch or apply `record`) or DELETE (drop your copy).
     operation: ChangeOperation,
     /// The owning organization's id (upserts only; a tombstone names only
     /// kind, id and participant).
@@ -58,8 +60,9 @@ impl ChangeQuery {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        since: i64,
+        #[graphql(desc = "The `maxChangeVersion` of your last page; 0 the first time.")] since: i64,
         #[graphql(desc = "At most 1000; 100 when left out.")] first: Option<i32>,
+        #[graphql(desc = "Only changes of these kinds of row; every kind when left out.")]
         kinds: Option<Vec<RecordKind>>,
     ) -> GqlResult<ChangePage> {
         let viewer = ctx.viewer()?;
@@ -117,6 +120,7 @@ impl ChangeQuery {
 /// `eraseParticipant` input.
 #[derive(async_graphql::InputObject)]
 pub struct EraseParticipantInput {
+    /// The person's hub id.
     participant_id: ID,
     /// Why (e.g. "youth's written request of 2026-11-02"); kept in the
     /// audit trail, so never personal data. At most 200 characters.
@@ -126,6 +130,7 @@ pub struct EraseParticipantInput {
 /// What an erasure removed.
 #[derive(SimpleObject)]
 pub struct ErasePayload {
+    /// The erased person's hub id (it names no one any more).
     participant_id: ID,
     /// Rows deleted, every table together.
     rows_deleted: i64,
@@ -146,7 +151,7 @@ impl ChangeMutation {
     async fn erase_participant(
         &self,
         ctx: &Context<'_>,
-        input: EraseParticipantInput,
+        #[graphql(desc = "The person to erase and why.")] input: EraseParticipantInput,
     ) -> GqlResult<ErasePayload> {
         let viewer = ctx.viewer()?;
         crate::policy::require_hub_admin(viewer)?;

@@ -27,6 +27,7 @@ pub struct Organization(pub organization::Model);
 /// school, college, employer, evaluator or funder.
 #[Object]
 impl Organization {
+    /// The organization's id (a UUID).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -34,15 +35,19 @@ impl Organization {
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// Display name, e.g. "IATSE Local 600".
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What kind of partner it is.
     async fn kind(&self) -> OrgKind {
         self.0.kind
     }
+    /// When it joined the hub (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When its directory entry last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -63,6 +68,7 @@ pub struct Pathway(pub pathway::Model);
 /// A career pathway (CTDL/O*NET-aligned), e.g. digital video editing or set lighting.
 #[Object]
 impl Pathway {
+    /// The pathway's id (a UUID).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -70,6 +76,7 @@ impl Pathway {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// Display name, e.g. "Digital Video Editing".
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -90,12 +97,15 @@ pub struct Program(pub program::Model);
 /// cohort, pre-apprenticeship, registered apprenticeship, internship or workshop.
 #[Object]
 impl Program {
+    /// The program's id (a UUID), as `enroll` and `participants(filter)` take it.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The shape of the program.
     async fn kind(&self) -> ProgramKind {
         self.0.kind
     }
@@ -126,28 +136,35 @@ impl Program {
             .map_err(load_error)?
             .map(Pathway))
     }
-    /// On-the-job training hours required to complete (2000 for Arts2Work).
+    /// On-the-job training hours required to complete (2000 for Arts2Work);
+    /// null when none are required.
     async fn required_ojt_hours(&self) -> Option<f64> {
         self.0.required_ojt_hours
     }
-    /// Related technical instruction hours required (144 for Arts2Work).
+    /// Related technical instruction hours required (144 for Arts2Work);
+    /// null when none are required.
     async fn required_rti_hours(&self) -> Option<f64> {
         self.0.required_rti_hours
     }
-    /// Hours scheduled: the base of attendance percentages.
+    /// Hours scheduled: the base of attendance percentages; null when the
+    /// program schedules none.
     async fn scheduled_hours(&self) -> Option<f64> {
         self.0.scheduled_hours
     }
-    /// Attendance percentage that earns the stipend (80 for WLCAC).
+    /// Attendance, in percent of scheduled hours, that earns the stipend
+    /// (80 for WLCAC); null when the program pays no stipend.
     async fn stipend_threshold_pct(&self) -> Option<f64> {
         self.0.stipend_threshold_pct
     }
+    /// Where it takes place (a site or city), when recorded.
     async fn site(&self) -> Option<&str> {
         self.0.site.as_deref()
     }
+    /// The first day (ISO date), when scheduled.
     async fn starts_on(&self) -> Option<NaiveDate> {
         self.0.starts_on
     }
+    /// The last day (ISO date), when scheduled.
     async fn ends_on(&self) -> Option<NaiveDate> {
         self.0.ends_on
     }
@@ -159,9 +176,11 @@ pub struct Mentor(pub mentor::Model);
 /// A mentor an organization offers (a union member, an industry professional).
 #[Object]
 impl Mentor {
+    /// The mentor's id (a UUID), as `proposeMentorship` takes it.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The mentor's name (directory data, readable by every signed-in caller).
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -242,7 +261,7 @@ impl DirectoryQuery {
     async fn organization(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The organization's slug, e.g. `iatse-local-600`.")] slug: String,
     ) -> GqlResult<Option<Organization>> {
         ctx.viewer()?;
         Ok(organizations::by_slug(ctx.db(), &slug)
@@ -261,7 +280,11 @@ impl DirectoryQuery {
     }
 
     /// One pathway by code; null when there is none.
-    async fn pathway(&self, ctx: &Context<'_>, code: String) -> GqlResult<Option<Pathway>> {
+    async fn pathway(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pathway's code, e.g. `DIGITAL_VIDEO_EDITING`.")] code: String,
+    ) -> GqlResult<Option<Pathway>> {
         ctx.viewer()?;
         Ok(pathways::by_code(ctx.db(), &code).await?.map(Pathway))
     }
@@ -270,6 +293,7 @@ impl DirectoryQuery {
     async fn programs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only this organization's programs; an unknown slug is `NOT_FOUND`.")]
         org_slug: Option<String>,
     ) -> GqlResult<Vec<Program>> {
         ctx.viewer()?;
@@ -282,7 +306,11 @@ impl DirectoryQuery {
     }
 
     /// One program by id; null when there is none.
-    async fn program(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Program>> {
+    async fn program(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The program's id (a UUID; anything else is `BAD_USER_INPUT`).")] id: ID,
+    ) -> GqlResult<Option<Program>> {
         ctx.viewer()?;
         let id = parse_id(&id, "id")?;
         Ok(programs::by_id(ctx.db(), id).await?.map(Program))
@@ -292,8 +320,11 @@ impl DirectoryQuery {
     async fn mentors(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only this organization's mentors; an unknown slug is `NOT_FOUND`.")]
         org_slug: Option<String>,
+        #[graphql(desc = "Only mentors of exactly this craft, e.g. \"Set Lighting\".")]
         craft: Option<String>,
+        #[graphql(desc = "Only mentors who belong to this union local, e.g. \"728\".")]
         union_local: Option<String>,
     ) -> GqlResult<Vec<Mentor>> {
         ctx.viewer()?;
@@ -316,11 +347,12 @@ pub struct DirectoryMutation;
 
 #[Object]
 impl DirectoryMutation {
-    /// Adds a partner organization (hub_admin).
+    /// Adds a partner organization (hub_admin; others `FORBIDDEN`). A slug
+    /// already taken is `CONFLICT`.
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrganizationInput,
+        #[graphql(desc = "The organization to add.")] input: CreateOrganizationInput,
     ) -> GqlResult<Organization> {
         policy::require_hub_admin(ctx.viewer()?)?;
         Ok(Organization(
@@ -328,11 +360,12 @@ impl DirectoryMutation {
         ))
     }
 
-    /// Adds a pathway (hub_admin).
+    /// Adds a pathway (hub_admin; others `FORBIDDEN`). A code already taken
+    /// is `CONFLICT`.
     async fn create_pathway(
         &self,
         ctx: &Context<'_>,
-        input: CreatePathwayInput,
+        #[graphql(desc = "The pathway to add.")] input: CreatePathwayInput,
     ) -> GqlResult<Pathway> {
         policy::require_hub_admin(ctx.viewer()?)?;
         Ok(Pathway(
@@ -340,11 +373,12 @@ impl DirectoryMutation {
         ))
     }
 
-    /// Adds a program to the viewer's own organization (org_admin).
+    /// Adds a program to the viewer's own organization (org_admin; others
+    /// `FORBIDDEN`).
     async fn create_program(
         &self,
         ctx: &Context<'_>,
-        input: CreateProgramInput,
+        #[graphql(desc = "The program to add.")] input: CreateProgramInput,
     ) -> GqlResult<Program> {
         let viewer = ctx.viewer()?;
         policy::require_org_admin(viewer)?;
@@ -353,11 +387,12 @@ impl DirectoryMutation {
         ))
     }
 
-    /// Adds a mentor to the viewer's own organization (org_admin).
+    /// Adds a mentor to the viewer's own organization (org_admin; others
+    /// `FORBIDDEN`).
     async fn create_mentor(
         &self,
         ctx: &Context<'_>,
-        input: CreateMentorInput,
+        #[graphql(desc = "The mentor to add.")] input: CreateMentorInput,
     ) -> GqlResult<Mentor> {
         let viewer = ctx.viewer()?;
         policy::require_org_admin(viewer)?;

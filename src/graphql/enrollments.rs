@@ -17,7 +17,12 @@ pub struct EnrollmentMutation;
 impl EnrollmentMutation {
     /// Enrolls a participant the viewer's organization knows in one of its
     /// programs (status APPLIED).
-    async fn enroll(&self, ctx: &Context<'_>, input: EnrollInput) -> GqlResult<Enrollment> {
+    async fn enroll(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The participant, the program and the application date.")]
+        input: EnrollInput,
+    ) -> GqlResult<Enrollment> {
         let viewer = ctx.viewer()?;
         let result =
             enrollments::enroll(ctx.db(), viewer, ctx.scopes(), &ctx.actor()?, input).await;
@@ -30,6 +35,7 @@ impl EnrollmentMutation {
     async fn set_enrollment_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The enrollment, the `version` you read and the new status.")]
         input: SetEnrollmentStatusInput,
     ) -> GqlResult<Enrollment> {
         let viewer = ctx.viewer()?;
@@ -40,7 +46,11 @@ impl EnrollmentMutation {
 
     /// Logs hours on an ACTIVE enrollment: more than 0, at most 24 a day per
     /// kind, not in the future, not before the enrollment started.
-    async fn log_hours(&self, ctx: &Context<'_>, input: LogHoursInput) -> GqlResult<HourLog> {
+    async fn log_hours(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The enrollment, the day, the kind and the hours.")] input: LogHoursInput,
+    ) -> GqlResult<HourLog> {
         let viewer = ctx.viewer()?;
         let result = hours::log(ctx.db(), viewer, ctx.scopes(), &ctx.actor()?, input).await;
         Ok(HourLog(refuse(ctx, "hour_log", result).await?))
@@ -51,7 +61,7 @@ impl EnrollmentMutation {
     async fn approve_hours(
         &self,
         ctx: &Context<'_>,
-        input: ApproveHoursInput,
+        #[graphql(desc = "The hour logs to approve.")] input: ApproveHoursInput,
     ) -> GqlResult<Vec<HourLog>> {
         let viewer = ctx.viewer()?;
         let result = hours::approve(ctx.db(), viewer, ctx.scopes(), &ctx.actor()?, input).await;

@@ -4,19 +4,19 @@
 //! rules are in `people::accounts`, `sharing::consents`,
 //! `records::corrections` and the policy's participant scope.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{Category, CorrectableEntity, CorrectionStatus, SharingPurpose, split_set};
-use entity::{
-    audit_event, consent, correction_request, credential, participant_profile, sharing_agreement,
-};
+use entity::enums::{Category, CorrectableEntity, CorrectionStatus};
+use entity::{consent, correction_request, credential, participant_profile, sharing_agreement};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::badges::CredentialBadge;
 use super::directory::Organization;
+use super::disclosures::{Disclosure, under_agreement};
+use super::pages::Page;
 use super::participants::Participant;
 use super::records::{Consent, id, org};
 use super::registration::refuse;
@@ -29,7 +29,7 @@ use crate::sharing::consents::{self, ReaffirmConsentInput};
 
 type GqlResult<T> = async_graphql::Result<T>;
 
-/// The youth's own record.
+/// The youth's own record (the hub id their account is linked to).
 pub struct Me(Uuid);
 
 #[derive(Default)]
@@ -39,15 +39,18 @@ pub struct MeQuery;
 impl MeQuery {
     /// Your own record, as a youth signed in with your own token (role
     /// `participant`): every row about you from every organization, who
-    /// read it, your consents and your correction requests.
+    /// read it, your consents and your correction requests. Any other token
+    /// is `FORBIDDEN`.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Me> {
         Ok(Me(policy::require_own_record(ctx.viewer()?)?))
     }
 
-    /// Correction requests to your organization (staff), oldest first.
+    /// Correction requests to your organization, oldest first: for its
+    /// staff and org_admins (others `FORBIDDEN`).
     async fn correction_requests(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only requests in this status (e.g. OPEN); all when left out.")]
         status: Option<CorrectionStatus>,
     ) -> GqlResult<Vec<CorrectionRequest>> {
         let rows = corrections::for_organization(ctx.db(), ctx.viewer()?, status).await?;
@@ -55,6 +58,9 @@ impl MeQuery {
     }
 }
 
+/// Your own record, as a youth signed in with your own token: everything
+/// partners keep about you that your account reaches, who read it, your
+/// consents and your correction requests.
 #[Object]
 impl Me {
     /// Your hub id.
@@ -120,9 +126,11 @@ impl Me {
     async fn disclosures(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 500 (default 50); anything else is `BAD_USER_INPUT`.")]
         first: Option<i32>,
+        #[graphql(desc = "The `endCursor` of the previous page; start with the newest without.")]
         after: Option<String>,
-    ) -> GqlResult<Connection<String, Disclosure, EmptyFields, EmptyFields>> {
+    ) -> GqlResult<Page<Disclosure>> {
         let first = first.unwrap_or(50);
         if !(0..=500).contains(&first) {
             return Err(Error::bad_input("first", "must be between 0 and 500").into());
@@ -155,7 +163,7 @@ impl Me {
             let agreement = under_agreement(&agreements, &row);
             Edge::new(cursor, Disclosure { row, agreement })
         }));
-        Ok(connection)
+        Ok(Page(connection))
     }
 
     /// Your requests to correct your record, newest first.
@@ -189,31 +197,12 @@ impl Me {
     }
 }
 
-/// The agreement a read was made under: from the keeper to the reader,
-/// covering the category, in effect on the day of the read.
-fn under_agreement(
-    agreements: &[sharing_agreement::Model],
-    row: &audit_event::Model,
-) -> Option<sharing_agreement::Model> {
-    let day = row.at.date_naive();
-    let category = split_set(&row.categories, Category::parse)
-        .first()
-        .copied()?;
-    agreements
-        .iter()
-        .find(|a| {
-            Some(a.provider_org_id) == row.owner_org_id
-                && Some(a.recipient_org_id) == row.actor_org_id
-                && split_set(&a.categories, Category::parse).contains(&category)
-                && a.effective_on <= day
-                && a.expires_on.is_none_or(|e| e >= day)
-        })
-        .cloned()
-}
-
 /// A profile of you as one organization keeps it.
 pub struct MyProfile(participant_profile::Model);
 
+/// Your profile as one organization keeps it: what you may ask that
+/// organization to correct (`requestCorrection` with entity
+/// PARTICIPANT_PROFILE and this `id`).
 #[Object]
 impl MyProfile {
     /// The profile's id (a correction request's `entityId`).
@@ -224,155 +213,64 @@ impl MyProfile {
     async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
         org(ctx, self.0.org_id).await
     }
+    /// Your given name as this organization recorded it.
     async fn given_name(&self) -> &str {
         &self.0.given_name
     }
+    /// Your family name as this organization recorded it.
     async fn family_name(&self) -> &str {
         &self.0.family_name
     }
+    /// The name you go by, if recorded.
     async fn preferred_name(&self) -> Option<&str> {
         self.0.preferred_name.as_deref()
     }
+    /// Your birth date (ISO date), if recorded.
     async fn birth_date(&self) -> Option<NaiveDate> {
         self.0.birth_date
     }
+    /// Your email, if recorded.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// Your phone number, if recorded.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// Your ZIP code, if recorded.
     async fn postal_code(&self) -> Option<&str> {
         self.0.postal_code.as_deref()
     }
+    /// Your parent or guardian (recorded while you are under 18).
     async fn guardian_name(&self) -> Option<&str> {
         self.0.guardian_name.as_deref()
     }
+    /// Grows by one with every change of the profile.
     async fn version(&self) -> i32 {
         self.0.version
-    }
-}
-
-impl Disclosure {
-    fn kind(&self) -> ReadBy {
-        if self.row.actor_org_id.is_none()
-            && self.row.detail.as_deref() == Some(crate::audit::SELF_READ)
-        {
-            ReadBy::SelfRead
-        } else {
-            ReadBy::Organization
-        }
-    }
-}
-
-/// Who read a row of your record.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ReadBy {
-    /// An organization (under an agreement and your consent).
-    Organization,
-    /// You, with your own account.
-    #[graphql(name = "SELF")]
-    SelfRead,
-}
-
-/// One read of your data by an organization, or by you.
-pub struct Disclosure {
-    row: audit_event::Model,
-    agreement: Option<sharing_agreement::Model>,
-}
-
-#[Object]
-impl Disclosure {
-    /// The audit event's id.
-    async fn id(&self) -> ID {
-        id(self.row.id)
-    }
-    async fn at(&self) -> DateTime<Utc> {
-        self.row.at
-    }
-    /// `SELF` when you read it with your own account (check these: a read
-    /// you did not make means someone else uses your account — ask an
-    /// organization that keeps your record to suspend it), `ORGANIZATION`
-    /// when an organization did.
-    async fn read_by(&self) -> ReadBy {
-        self.kind()
-    }
-    /// The organization that read it (null for your own reads).
-    async fn reader(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
-        match self.row.actor_org_id {
-            Some(reader) => Ok(Some(org(ctx, reader).await?)),
-            None => Ok(None),
-        }
-    }
-    /// The organization that keeps what was read.
-    async fn kept_by(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
-        match self.row.owner_org_id {
-            Some(owner) => Ok(Some(org(ctx, owner).await?)),
-            None => Ok(None),
-        }
-    }
-    async fn category(&self) -> Option<Category> {
-        split_set(&self.row.categories, Category::parse)
-            .first()
-            .copied()
-    }
-    /// The data-sharing agreement the read was made under.
-    async fn agreement_id(&self) -> Option<ID> {
-        self.agreement.as_ref().map(|a| id(a.id))
-    }
-    /// What that agreement is for.
-    async fn purpose(&self) -> Option<SharingPurpose> {
-        self.agreement.as_ref().map(|a| a.purpose)
-    }
-    /// In plain words, e.g. "HOLA read your enrollment records kept by
-    /// Arts2Work on 2026-11-28, under their data-sharing agreement for
-    /// service coordination."
-    async fn description(&self, ctx: &Context<'_>) -> GqlResult<String> {
-        let name = |o: Option<Uuid>| async move {
-            match o {
-                Some(o) => org(ctx, o).await.map(|o| o.0.name),
-                None => Ok("An organization".to_owned()),
-            }
-        };
-        let owner = name(self.row.owner_org_id).await?;
-        let reader = if self.kind() == ReadBy::SelfRead {
-            "You (signed in with your own account)".to_owned()
-        } else {
-            name(self.row.actor_org_id).await?
-        };
-        let what = split_set(&self.row.categories, Category::parse)
-            .first()
-            .map_or("data".to_owned(), |c| {
-                format!("{} records", c.as_str().to_lowercase().replace('_', " "))
-            });
-        let under = match &self.agreement {
-            Some(a) => format!(
-                ", under their data-sharing agreement for {}",
-                a.purpose.as_str().to_lowercase().replace('_', " ")
-            ),
-            None => String::new(),
-        };
-        Ok(format!(
-            "{reader} read your {what} kept by {owner} on {}{under}.",
-            self.row.at.date_naive()
-        ))
     }
 }
 
 /// A request to correct a field of a row about a youth.
 pub struct CorrectionRequest(correction_request::Model);
 
+/// A youth's request to correct one field of a row about them (FERPA
+/// 99.20), decided by the organization that keeps the row.
 #[Object]
 impl CorrectionRequest {
+    /// The request's id (a UUID), as `resolveCorrection` takes it.
     async fn id(&self) -> ID {
         id(self.0.id)
     }
+    /// The kind of row concerned.
     async fn entity(&self) -> CorrectableEntity {
         self.0.entity
     }
+    /// The id of the row concerned.
     async fn entity_id(&self) -> ID {
         id(self.0.entity_id)
     }
+    /// The hub id of the youth who asked.
     async fn participant_id(&self) -> ID {
         id(self.0.participant_id)
     }
@@ -380,15 +278,20 @@ impl CorrectionRequest {
     async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
         org(ctx, self.0.owner_org_id).await
     }
+    /// The field, as named in the API (e.g. `familyName`, `startedOn`).
     async fn field(&self) -> &str {
         &self.0.field
     }
+    /// What the youth says it should be (a date as `YYYY-MM-DD`; empty
+    /// clears an optional field).
     async fn proposed_value(&self) -> &str {
         &self.0.proposed_value
     }
+    /// Why, in the youth's words.
     async fn reason(&self) -> &str {
         &self.0.reason
     }
+    /// OPEN until the organization accepts or declines it.
     async fn status(&self) -> CorrectionStatus {
         self.0.status
     }
@@ -396,12 +299,15 @@ impl CorrectionRequest {
     async fn answer(&self) -> Option<&str> {
         self.0.answer.as_deref()
     }
+    /// When the youth asked (RFC 3339, UTC).
     async fn requested_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was accepted or declined (RFC 3339, UTC); null while OPEN.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
+    /// Grows by one with every change; `resolveCorrection` takes it.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -418,18 +324,19 @@ impl MeMutation {
     async fn issue_account_code(
         &self,
         ctx: &Context<'_>,
-        input: IssueAccountCodeInput,
+        #[graphql(desc = "The youth the code is for.")] input: IssueAccountCodeInput,
     ) -> GqlResult<AccountCode> {
         let result = accounts::issue_code(ctx.db(), ctx.viewer()?, &ctx.actor()?, &input).await;
         Ok(refuse(ctx, "account_code", result).await?)
     }
 
     /// Links your own token to your record with the code an organization
-    /// gave you; answers your record.
+    /// gave you; answers your hub id. A wrong, used or expired code is
+    /// `BAD_USER_INPUT`; repeated failures are `RATE_LIMITED`.
     async fn redeem_account_code(
         &self,
         ctx: &Context<'_>,
-        input: RedeemAccountCodeInput,
+        #[graphql(desc = "The code you were given.")] input: RedeemAccountCodeInput,
     ) -> GqlResult<ID> {
         // Every attempt counts against the client's address (each alias of
         // a request too); failures count against the subject in `redeem`.
@@ -444,7 +351,7 @@ impl MeMutation {
     async fn reaffirm_consent(
         &self,
         ctx: &Context<'_>,
-        input: ReaffirmConsentInput,
+        #[graphql(desc = "The consent and the `version` you read.")] input: ReaffirmConsentInput,
     ) -> GqlResult<Consent> {
         let today = ctx.scopes().today();
         let result = consents::reaffirm(ctx.db(), ctx.viewer()?, &ctx.actor()?, input, today).await;
@@ -456,6 +363,7 @@ impl MeMutation {
     async fn request_correction(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The row, the field, what it should say and why.")]
         input: RequestCorrectionInput,
     ) -> GqlResult<CorrectionRequest> {
         let result = corrections::request(ctx.db(), ctx.viewer()?, &ctx.actor()?, input).await;
@@ -469,6 +377,7 @@ impl MeMutation {
     async fn resolve_correction(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The request, the `version` you read and the decision.")]
         input: ResolveCorrectionInput,
     ) -> GqlResult<CorrectionRequest> {
         let result = corrections::resolve(ctx.db(), ctx.viewer()?, &ctx.actor()?, input).await;

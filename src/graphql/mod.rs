@@ -11,12 +11,15 @@ mod changes;
 mod compiled;
 mod completion;
 mod directory;
+mod disclosures;
 mod enrollments;
 mod federation;
 mod federation_gate;
 pub mod limits;
 mod loaders;
 mod me;
+mod pages;
+mod participant_queries;
 mod participants;
 mod partners;
 mod prefetch;
@@ -49,14 +52,21 @@ pub use reports::{ReportFilterInput, ReportInput};
 /// The hub's schema type.
 pub type HubSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// All queries. Named `Query` (and mutations `Mutation`): an Apollo
-/// gateway reads a subgraph's root fields only from types of those names.
+/// Everything partners read. Every field needs a bearer token
+/// (`UNAUTHENTICATED` without one; `_service` only outside demo mode). A
+/// field the viewer may not read is null with `FORBIDDEN` naming the data
+/// category in `extensions.category`; rows it may not read are absent
+/// from lists. A slow or failing partner system is `PARTNER_UNAVAILABLE`,
+/// too large a query `QUERY_TOO_COMPLEX`, too many requests `RATE_LIMITED`.
+//
+// Named `Query` (and mutations `Mutation`): an Apollo gateway reads a
+// subgraph's root fields only from types of those names.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(
     viewer::ViewerQuery,
     directory::DirectoryQuery,
-    participants::ParticipantQuery,
+    participant_queries::ParticipantQuery,
     audit::AuditQuery,
     sharing::SharingQuery,
     reports::ReportQuery,
@@ -66,7 +76,13 @@ pub struct QueryRoot(
     me::MeQuery,
 );
 
-/// All mutations.
+/// Every write. Each mutation takes one `input`, returns the written
+/// object and acts for the viewer's own organization. Participant records
+/// are written by staff and org_admins, and a row is changed only by the
+/// organization that keeps it. Invalid input is `BAD_USER_INPUT` naming the
+/// field in `extensions.field`; a stale `version` is `CONFLICT`; a missing
+/// role, or a row another organization keeps, is `FORBIDDEN` (audited as
+/// DENY); a row the viewer cannot read answers as one that does not exist.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(

@@ -1,15 +1,13 @@
 //! `Participant`: one person however many partners know them, each field
 //! resolved through the policy (DESIGN.md sections 3, 4 and 8).
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, Object};
 use chrono::NaiveDate;
-use entity::enums::{Category, EnrollmentStatus, PriorityPopulation, split_set};
+use entity::enums::{Category, PriorityPopulation, split_set};
 use entity::{participant, participant_link};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::compiled::{self, PageNode};
 use super::directory::Organization;
 use super::loaders::load_error;
 use super::partners::{self, PartnerDualEnrollment, PartnerHourLog, PartnerUnionMembership};
@@ -18,11 +16,8 @@ use super::records::{Consent, Credential, DualEnrollment, Mentorship, Outcome, S
 use crate::adapters::RecordKind;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{
-    self, ContactSlice, DemographicsSlice, IdentitySlice, ParticipantFilter, ProfileSlice,
-    SensitiveSlice,
+    self, ContactSlice, DemographicsSlice, IdentitySlice, ProfileSlice, SensitiveSlice,
 };
-use crate::policy::Scopes;
-use crate::{directory::organizations, directory::pathways, policy};
 
 type GqlResult<T> = async_graphql::Result<T>;
 
@@ -94,7 +89,7 @@ slice_loader!(SensitiveSlice, sensitive);
 /// read is null with a `FORBIDDEN` error naming the category.
 #[Object]
 impl Participant {
-    /// The hub id.
+    /// The hub id (a UUID): one per person, however many partners know them.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -121,35 +116,41 @@ impl Participant {
     async fn family_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(Some(self.slice::<IdentitySlice>(ctx).await?.family_name))
     }
-    /// IDENTITY.
+    /// IDENTITY: the name the youth goes by, when recorded. Null (with
+    /// `FORBIDDEN`) when the viewer may not read it.
     async fn preferred_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<IdentitySlice>(ctx).await?.preferred_name)
     }
-    /// DEMOGRAPHICS.
+    /// DEMOGRAPHICS: ISO date (`YYYY-MM-DD`). Null (with `FORBIDDEN`)
+    /// when the viewer may not read it.
     async fn birth_date(&self, ctx: &Context<'_>) -> GqlResult<Option<NaiveDate>> {
         Ok(self.slice::<DemographicsSlice>(ctx).await?.birth_date)
     }
-    /// DEMOGRAPHICS.
+    /// DEMOGRAPHICS: as the youth stated it (free text). Null (with
+    /// `FORBIDDEN`) when the viewer may not read it.
     async fn gender(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<DemographicsSlice>(ctx).await?.gender)
     }
-    /// DEMOGRAPHICS.
+    /// DEMOGRAPHICS: as the youth stated it (free text). Null (with
+    /// `FORBIDDEN`) when the viewer may not read it.
     async fn race_ethnicity(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<DemographicsSlice>(ctx).await?.race_ethnicity)
     }
-    /// CONTACT.
+    /// CONTACT. Null (with `FORBIDDEN`) when the viewer may not read it.
     async fn email(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<ContactSlice>(ctx).await?.email)
     }
-    /// CONTACT.
+    /// CONTACT. Null (with `FORBIDDEN`) when the viewer may not read it.
     async fn phone(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<ContactSlice>(ctx).await?.phone)
     }
-    /// CONTACT.
+    /// CONTACT: a ZIP code (`90002` or `90002-1234`). Null (with
+    /// `FORBIDDEN`) when the viewer may not read it.
     async fn postal_code(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<ContactSlice>(ctx).await?.postal_code)
     }
-    /// CONTACT: the parent or guardian of a youth under 18.
+    /// CONTACT: the parent or guardian of a youth under 18. Null (with
+    /// `FORBIDDEN`) when the viewer may not read it.
     async fn guardian_name(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
         Ok(self.slice::<ContactSlice>(ctx).await?.guardian_name)
     }
@@ -180,7 +181,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(ParticipantLink).collect())
     }
-    /// ENROLLMENT: readable enrollments, oldest application first.
+    /// ENROLLMENT: the enrollments the viewer may read, oldest application
+    /// first; others are simply absent.
     async fn enrollments(&self, ctx: &Context<'_>) -> GqlResult<Vec<Enrollment>> {
         let rows = ctx
             .loaders()
@@ -194,7 +196,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(Enrollment).collect())
     }
-    /// CREDENTIALS.
+    /// CREDENTIALS: the credentials the viewer may read, oldest award
+    /// first; others are simply absent.
     async fn credentials(&self, ctx: &Context<'_>) -> GqlResult<Vec<Credential>> {
         let rows = ctx
             .loaders()
@@ -208,7 +211,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(Credential).collect())
     }
-    /// MENTORSHIP.
+    /// MENTORSHIP: the mentorships the viewer may read, oldest first;
+    /// others are simply absent.
     async fn mentorships(&self, ctx: &Context<'_>) -> GqlResult<Vec<Mentorship>> {
         let rows = ctx
             .loaders()
@@ -222,7 +226,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(Mentorship).collect())
     }
-    /// EDUCATION_RECORDS (FERPA): dual-enrollment courses.
+    /// EDUCATION_RECORDS (FERPA): the dual-enrollment courses the viewer may
+    /// read, by term; others are simply absent.
     async fn dual_enrollments(&self, ctx: &Context<'_>) -> GqlResult<Vec<DualEnrollment>> {
         let rows = ctx
             .loaders()
@@ -236,7 +241,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(DualEnrollment).collect())
     }
-    /// SERVICES.
+    /// SERVICES: the services the viewer may read, oldest first; others
+    /// are simply absent.
     async fn services(&self, ctx: &Context<'_>) -> GqlResult<Vec<Service>> {
         let rows = ctx
             .loaders()
@@ -250,7 +256,8 @@ impl Participant {
         });
         Ok(rows.into_iter().map(Service).collect())
     }
-    /// OUTCOMES.
+    /// OUTCOMES: the outcomes the viewer may read, oldest first; others
+    /// are simply absent.
     async fn outcomes(&self, ctx: &Context<'_>) -> GqlResult<Vec<Outcome>> {
         let rows = ctx
             .loaders()
@@ -336,6 +343,7 @@ impl ParticipantLink {
     async fn source(&self) -> &str {
         &self.0.source
     }
+    /// The organization that knows the person by `externalId`.
     async fn organization(&self, ctx: &Context<'_>) -> GqlResult<Organization> {
         let org = ctx
             .loaders()
@@ -344,156 +352,5 @@ impl ParticipantLink {
             .await
             .map_err(load_error)?;
         Ok(Organization(org.ok_or(Error::NotFound("organization"))?))
-    }
-}
-
-/// Filters of `participants`.
-#[derive(Debug, Clone, Default, InputObject)]
-pub struct ParticipantFilterInput {
-    /// Words that must each appear in a readable name.
-    pub search: Option<String>,
-    pub program_id: Option<ID>,
-    pub pathway_code: Option<String>,
-    /// Participants with a readable enrollment in this status.
-    pub status: Option<EnrollmentStatus>,
-    /// Participants this organization has a readable profile of.
-    pub org_slug: Option<String>,
-}
-
-/// `totalCount` of a participants connection, counted only when asked.
-pub struct ParticipantCount {
-    scopes: Scopes,
-    filter: ParticipantFilter,
-}
-
-#[Object]
-impl ParticipantCount {
-    /// How many participants the viewer may see under the filter.
-    async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<u64> {
-        Ok(participants::count(ctx.db(), &self.scopes, &self.filter).await?)
-    }
-}
-
-const DEFAULT_PAGE: i32 = 20;
-const MAX_PAGE: i32 = 100;
-
-async fn resolve_filter(
-    ctx: &Context<'_>,
-    input: ParticipantFilterInput,
-) -> Result<ParticipantFilter> {
-    let program_id = input
-        .program_id
-        .map(|id| {
-            Uuid::parse_str(id.as_str())
-                .map_err(|_| Error::bad_input("filter.programId", "must be a UUID"))
-        })
-        .transpose()?;
-    let pathway_id = match input.pathway_code {
-        None => None,
-        Some(code) => Some(
-            pathways::by_code(ctx.db(), &code)
-                .await?
-                .ok_or_else(|| Error::bad_input("filter.pathwayCode", "no pathway has this code"))?
-                .id,
-        ),
-    };
-    let org_id = match input.org_slug {
-        None => None,
-        Some(slug) => Some(organizations::id_by_slug(ctx.db(), &slug, "filter.orgSlug").await?),
-    };
-    let search = input
-        .search
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(Error::bad_input(
-            "filter.search",
-            "must be at most 100 characters",
-        ));
-    }
-    Ok(ParticipantFilter {
-        search,
-        program_id,
-        pathway_id,
-        status: input.status,
-        org_id,
-    })
-}
-
-#[derive(Default)]
-pub struct ParticipantQuery;
-
-#[Object]
-impl ParticipantQuery {
-    /// One participant by hub id; null when there is none or the viewer may
-    /// not see them (the two answer the same).
-    async fn participant(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Participant>> {
-        policy::require_participant_reader(ctx.viewer()?)?;
-        let Ok(id) = Uuid::parse_str(id.as_str()) else {
-            return Err(Error::bad_input("id", "must be a UUID").into());
-        };
-        let found = participants::by_id(ctx.db(), ctx.scopes(), id).await?;
-        if let Some(p) = &found {
-            super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
-        }
-        Ok(found.map(Participant))
-    }
-
-    /// Participants the viewer may see, by hub id, as a Relay connection.
-    #[graphql(complexity = "crate::graphql::page_cost(first, DEFAULT_PAGE) * child_complexity")]
-    async fn participants(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        filter: Option<ParticipantFilterInput>,
-    ) -> GqlResult<Connection<String, PageNode, ParticipantCount, EmptyFields>> {
-        policy::require_participant_reader(ctx.viewer()?)?;
-        let first = first.unwrap_or(DEFAULT_PAGE);
-        if !(0..=MAX_PAGE).contains(&first) {
-            return Err(
-                Error::bad_input("first", format!("must be between 0 and {MAX_PAGE}")).into(),
-            );
-        }
-        let after = after
-            .map(|c| {
-                Uuid::parse_str(&c)
-                    .map_err(|_| Error::bad_input("after", "is not a cursor of this connection"))
-            })
-            .transpose()?;
-        let filter = resolve_filter(ctx, filter.unwrap_or_default()).await?;
-        let scopes = ctx.scopes().clone();
-        let (nodes, has_next) = compiled::nodes(ctx, &filter, first as u64, after).await?;
-        let mut connection = Connection::with_additional_fields(
-            after.is_some(),
-            has_next,
-            ParticipantCount { scopes, filter },
-        );
-        connection.edges.extend(
-            nodes
-                .into_iter()
-                .map(|(id, node)| Edge::new(id.to_string(), node)),
-        );
-        Ok(connection)
-    }
-
-    /// The participant an organization knows by its own id; null when there
-    /// is none or the viewer may not read that organization's link.
-    async fn participant_by_external_id(
-        &self,
-        ctx: &Context<'_>,
-        org_slug: String,
-        external_id: String,
-    ) -> GqlResult<Option<Participant>> {
-        policy::require_participant_reader(ctx.viewer()?)?;
-        let Some(org) = organizations::by_slug(ctx.db(), &org_slug).await? else {
-            return Ok(None);
-        };
-        let found =
-            participants::by_external_id(ctx.db(), ctx.scopes(), org.id, &external_id).await?;
-        if let Some(p) = &found {
-            super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
-        }
-        Ok(found.map(Participant))
     }
 }

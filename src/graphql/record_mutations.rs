@@ -29,7 +29,7 @@ impl RecordMutation {
     async fn award_credential(
         &self,
         ctx: &Context<'_>,
-        input: AwardCredentialInput,
+        #[graphql(desc = "The credential awarded.")] input: AwardCredentialInput,
     ) -> GqlResult<Credential> {
         let r =
             awards::award_credential(ctx.db(), ctx.viewer()?, ctx.scopes(), &ctx.actor()?, input)
@@ -43,6 +43,7 @@ impl RecordMutation {
     async fn confirm_credential(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The credential to confirm.")]
         input: crate::records::confirmations::ConfirmCredentialInput,
     ) -> GqlResult<Credential> {
         let r =
@@ -62,6 +63,7 @@ impl RecordMutation {
     async fn record_competency(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The enrollment, the competency, the day and the level.")]
         input: RecordCompetencyInput,
     ) -> GqlResult<CompetencyAttainment> {
         let r =
@@ -76,7 +78,7 @@ impl RecordMutation {
     async fn record_service(
         &self,
         ctx: &Context<'_>,
-        input: RecordServiceInput,
+        #[graphql(desc = "The service provided.")] input: RecordServiceInput,
     ) -> GqlResult<Service> {
         let r = awards::record_service(ctx.db(), ctx.viewer()?, ctx.scopes(), &ctx.actor()?, input)
             .await;
@@ -87,7 +89,7 @@ impl RecordMutation {
     async fn record_outcome(
         &self,
         ctx: &Context<'_>,
-        input: RecordOutcomeInput,
+        #[graphql(desc = "The outcome reached.")] input: RecordOutcomeInput,
     ) -> GqlResult<Outcome> {
         let r = awards::record_outcome(ctx.db(), ctx.viewer()?, ctx.scopes(), &ctx.actor()?, input)
             .await;
@@ -98,7 +100,7 @@ impl RecordMutation {
     async fn propose_mentorship(
         &self,
         ctx: &Context<'_>,
-        input: ProposeMentorshipInput,
+        #[graphql(desc = "The participant and the mentor.")] input: ProposeMentorshipInput,
     ) -> GqlResult<Mentorship> {
         let r =
             mentorships::propose(ctx.db(), ctx.viewer()?, ctx.scopes(), &ctx.actor()?, input).await;
@@ -109,6 +111,7 @@ impl RecordMutation {
     async fn set_mentorship_status(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mentorship, the `version` you read and the new status.")]
         input: SetMentorshipStatusInput,
     ) -> GqlResult<Mentorship> {
         let r =
@@ -121,6 +124,7 @@ impl RecordMutation {
     async fn log_mentorship_meeting(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The mentorship, the day and the minutes.")]
         input: LogMentorshipMeetingInput,
     ) -> GqlResult<Mentorship> {
         let r =
@@ -134,7 +138,7 @@ impl RecordMutation {
     async fn record_dual_enrollment(
         &self,
         ctx: &Context<'_>,
-        input: RecordDualEnrollmentInput,
+        #[graphql(desc = "The course taken.")] input: RecordDualEnrollmentInput,
     ) -> GqlResult<DualEnrollment> {
         let r =
             dual_enrollments::record(ctx.db(), ctx.viewer()?, ctx.scopes(), &ctx.actor()?, input)
@@ -146,6 +150,7 @@ impl RecordMutation {
     async fn update_dual_enrollment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The course, the `version` you read and what changed.")]
         input: UpdateDualEnrollmentInput,
     ) -> GqlResult<DualEnrollment> {
         let r =

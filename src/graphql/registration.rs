@@ -68,6 +68,7 @@ impl RegistrationMutation {
     async fn create_participant(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The person as your organization records them.")]
         input: CreateParticipantInput,
     ) -> GqlResult<Participant> {
         let viewer = ctx.viewer()?;
@@ -80,11 +81,13 @@ impl RegistrationMutation {
     }
 
     /// Joins two hub ids that are one person (different spellings); the
-    /// second's records move to the first. Both must be visible to the viewer.
+    /// second's records move to the first. Staff join two hub ids they can
+    /// see; a join that would let any organization read more is
+    /// `FORBIDDEN` unless a hub_admin (who may join any two) makes it.
     async fn link_participant(
         &self,
         ctx: &Context<'_>,
-        input: LinkParticipantInput,
+        #[graphql(desc = "The two hub ids that are one person.")] input: LinkParticipantInput,
     ) -> GqlResult<Participant> {
         let viewer = ctx.viewer()?;
         let result = linking::link(ctx.db(), viewer, ctx.scopes(), &ctx.actor()?, input).await;
@@ -107,6 +110,7 @@ impl RegistrationMutation {
     async fn split_participant(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The hub id and the organization whose profile was matched wrongly.")]
         input: SplitParticipantInput,
     ) -> GqlResult<SplitResult> {
         let viewer = ctx.viewer()?;
@@ -119,6 +123,9 @@ impl RegistrationMutation {
     async fn update_participant(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Your profile's hub id, the `version` you read and the fields to change."
+        )]
         input: UpdateParticipantInput,
     ) -> GqlResult<Participant> {
         let viewer = ctx.viewer()?;

@@ -37,6 +37,7 @@ pub struct ReportInput {
     pub from: Option<NaiveDate>,
     /// … and on or before this date.
     pub to: Option<NaiveDate>,
+    /// Narrows the population (a program, a pathway, an organization).
     pub filter: Option<ReportFilterInput>,
 }
 
@@ -79,7 +80,12 @@ impl ReportQuery {
     /// over its own organization's records; others are `FORBIDDEN`. Every
     /// run is audited as `EXPORT`. The same report is served as CSV at
     /// `GET /reports/summary.csv`.
-    async fn report(&self, ctx: &Context<'_>, input: ReportInput) -> GqlResult<Report> {
+    async fn report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The metrics, the grouping, the period and the filter.")]
+        input: ReportInput,
+    ) -> GqlResult<Report> {
         let viewer = ctx.viewer()?;
         let request = input.into_request()?;
         let threshold = ctx.config().reports.suppression_threshold;

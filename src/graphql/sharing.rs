@@ -177,6 +177,7 @@ impl SharingQuery {
     async fn sharing_agreements(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only agreements reading as this status today; all when left out.")]
         status: Option<AgreementStatus>,
     ) -> GqlResult<Vec<SharingAgreement>> {
         let viewer = ctx.viewer()?;
@@ -186,8 +187,14 @@ impl SharingQuery {
 
     /// A participant's consents, as `Participant.consents` shows them:
     /// recorded by the viewer's organization, naming it, or of a participant
-    /// whose identity it may read.
-    async fn consents(&self, ctx: &Context<'_>, participant_id: ID) -> GqlResult<Vec<Consent>> {
+    /// whose identity it may read; oldest signature first. For staff and
+    /// org_admins (others `FORBIDDEN`).
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The participant's hub id (a UUID; anything else is `BAD_USER_INPUT`).")]
+        participant_id: ID,
+    ) -> GqlResult<Vec<Consent>> {
         policy::require_participant_reader(ctx.viewer()?)?;
         let id = uuid(&participant_id, "participantId")?;
         let rows = ctx
@@ -205,12 +212,14 @@ impl SharingQuery {
     /// and why — which agreement and consent allow it, or what is missing.
     /// The provider defaults to the viewer's organization (a hub_admin must
     /// name it). For a hub_admin, or an org_admin of the provider or the
-    /// recipient.
+    /// recipient; anyone else is `FORBIDDEN`.
     async fn access_explanation(
         &self,
         ctx: &Context<'_>,
-        recipient_org_slug: String,
+        #[graphql(desc = "The organization whose staff would read.")] recipient_org_slug: String,
+        #[graphql(desc = "One participant's hub id, to weigh their consents too.")]
         participant_id: Option<ID>,
+        #[graphql(desc = "The organization whose data would be read; yours by default.")]
         provider_org_slug: Option<String>,
     ) -> GqlResult<Vec<AccessExplanation>> {
         let viewer = ctx.viewer()?;
@@ -244,7 +253,7 @@ impl SharingMutation {
     async fn grant_consent(
         &self,
         ctx: &Context<'_>,
-        input: GrantConsentInput,
+        #[graphql(desc = "The consent as signed.")] input: GrantConsentInput,
     ) -> GqlResult<Consent> {
         let viewer = ctx.viewer()?;
         let today = ctx.scopes().today();
@@ -257,7 +266,7 @@ impl SharingMutation {
     async fn revoke_consent(
         &self,
         ctx: &Context<'_>,
-        input: RevokeConsentInput,
+        #[graphql(desc = "The consent and the `version` you read.")] input: RevokeConsentInput,
     ) -> GqlResult<Consent> {
         let viewer = ctx.viewer()?;
         let result = consents::revoke(ctx.db(), viewer, &ctx.actor()?, input).await;
@@ -269,7 +278,7 @@ impl SharingMutation {
     async fn propose_agreement(
         &self,
         ctx: &Context<'_>,
-        input: ProposeAgreementInput,
+        #[graphql(desc = "The agreement's terms.")] input: ProposeAgreementInput,
     ) -> GqlResult<SharingAgreement> {
         let viewer = ctx.viewer()?;
         let result = agreements::propose(ctx.db(), viewer, &ctx.actor()?, input).await;
@@ -282,7 +291,7 @@ impl SharingMutation {
     async fn accept_agreement(
         &self,
         ctx: &Context<'_>,
-        input: AgreementVersionInput,
+        #[graphql(desc = "The agreement and the `version` you read.")] input: AgreementVersionInput,
     ) -> GqlResult<SharingAgreement> {
         let viewer = ctx.viewer()?;
         let today = ctx.scopes().today();
@@ -296,7 +305,7 @@ impl SharingMutation {
     async fn approve_agreement(
         &self,
         ctx: &Context<'_>,
-        input: AgreementVersionInput,
+        #[graphql(desc = "The agreement and the `version` you read.")] input: AgreementVersionInput,
     ) -> GqlResult<SharingAgreement> {
         let viewer = ctx.viewer()?;
         let today = ctx.scopes().today();
@@ -311,7 +320,7 @@ impl SharingMutation {
     async fn revoke_agreement(
         &self,
         ctx: &Context<'_>,
-        input: AgreementVersionInput,
+        #[graphql(desc = "The agreement and the `version` you read.")] input: AgreementVersionInput,
     ) -> GqlResult<SharingAgreement> {
         let viewer = ctx.viewer()?;
         let today = ctx.scopes().today();

@@ -42,12 +42,14 @@ pub struct IssueAccountCodeInput {
 pub struct AccountCode {
     /// e.g. `K7QX2-MH4TP`: ten symbols, case and dash ignored.
     pub code: String,
+    /// When the code stops working (RFC 3339, UTC): 72 hours after issue.
     pub expires_at: DateTime<Utc>,
 }
 
 /// `redeemAccountCode` input.
 #[derive(Debug, Clone, InputObject)]
 pub struct RedeemAccountCodeInput {
+    /// The code as handed to you (case, spaces and dashes ignored).
     pub code: String,
 }
 

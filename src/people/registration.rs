@@ -23,19 +23,32 @@ use crate::people::identity::match_key;
 /// A person as the viewer's organization records them.
 #[derive(Debug, Clone, InputObject)]
 pub struct CreateParticipantInput {
+    /// IDENTITY: given name (at most 100 characters).
     pub given_name: String,
+    /// IDENTITY: family name (at most 100 characters).
     pub family_name: String,
+    /// IDENTITY: the name the youth goes by (at most 100 characters).
     pub preferred_name: Option<String>,
-    /// Needed to recognise a person other partners already know.
+    /// DEMOGRAPHICS (ISO date): needed to recognise a person other
+    /// partners already know; must give an age from 10 to 40.
     pub birth_date: NaiveDate,
+    /// CONTACT: an email address.
     pub email: Option<String>,
+    /// CONTACT: a phone number (at least 7 digits; `+ - ( ) .` and spaces
+    /// allowed).
     pub phone: Option<String>,
+    /// CONTACT: a ZIP code (`90002` or `90002-1234`).
     pub postal_code: Option<String>,
+    /// DEMOGRAPHICS: as the youth states it (at most 50 characters).
     pub gender: Option<String>,
+    /// DEMOGRAPHICS: as the youth states it (at most 100 characters).
     pub race_ethnicity: Option<String>,
+    /// SENSITIVE: the priority populations the youth belongs to; none when
+    /// omitted.
     #[graphql(default)]
     pub priority_populations: Vec<PriorityPopulation>,
-    /// Required for a youth under 18.
+    /// CONTACT: the parent or guardian (at most 200 characters); required
+    /// for a youth under 18.
     pub guardian_name: Option<String>,
     /// The organization's own id for the person (defaults to the hub id).
     pub external_id: Option<String>,
@@ -48,15 +61,25 @@ pub struct UpdateParticipantInput {
     pub id: async_graphql::ID,
     /// The `version` the caller read; a stale one is `CONFLICT`.
     pub version: i32,
+    /// IDENTITY: given name (at most 100 characters).
     pub given_name: Option<String>,
+    /// IDENTITY: family name (at most 100 characters).
     pub family_name: Option<String>,
+    /// IDENTITY: the name the youth goes by.
     pub preferred_name: Option<String>,
+    /// CONTACT: an email address.
     pub email: Option<String>,
+    /// CONTACT: a phone number (at least 7 digits).
     pub phone: Option<String>,
+    /// CONTACT: a ZIP code (`90002` or `90002-1234`).
     pub postal_code: Option<String>,
+    /// DEMOGRAPHICS: as the youth states it (at most 50 characters).
     pub gender: Option<String>,
+    /// DEMOGRAPHICS: as the youth states it (at most 100 characters).
     pub race_ethnicity: Option<String>,
+    /// SENSITIVE: replaces the whole list.
     pub priority_populations: Option<Vec<PriorityPopulation>>,
+    /// CONTACT: the parent or guardian (at most 200 characters).
     pub guardian_name: Option<String>,
 }
 

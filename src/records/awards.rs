@@ -69,15 +69,21 @@ fn created(
 /// A credential awarded to a participant.
 #[derive(Debug, Clone, InputObject)]
 pub struct AwardCredentialInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// The credential's name (at most 200 characters).
     pub name: String,
+    /// What kind of credential it is.
     pub kind: CredentialKind,
     /// The issuer when it is a hub partner.
     pub issuer_org_slug: Option<String>,
     /// The issuer's name otherwise (e.g. Adobe).
     pub issuer_name: Option<String>,
+    /// The day it was awarded (ISO date), not in the future.
     pub awarded_on: NaiveDate,
+    /// The day it expires (ISO date), not before `awardedOn`.
     pub expires_on: Option<NaiveDate>,
+    /// An http(s) link to evidence of the award (at most 500 characters).
     pub evidence_url: Option<String>,
 }
 
@@ -154,10 +160,13 @@ pub async fn award_credential(
 /// A service or disbursement provided to a participant.
 #[derive(Debug, Clone, InputObject)]
 pub struct RecordServiceInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// What kind of service; your organization is its provider.
     pub kind: ServiceKind,
+    /// The day it was provided (ISO date), not in the future.
     pub provided_on: NaiveDate,
-    /// In cents, 0 or more (stipends, equipment).
+    /// In cents, 0 to 100000000 (stipends, equipment).
     pub amount_cents: Option<i64>,
 }
 
@@ -206,13 +215,21 @@ pub async fn record_service(
 /// An outcome a participant reached.
 #[derive(Debug, Clone, InputObject)]
 pub struct RecordOutcomeInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// What the youth reached.
     pub kind: OutcomeKind,
+    /// The employer (at most 200 characters).
     pub employer_name: Option<String>,
+    /// The job title or occupation (at most 200 characters).
     pub occupation: Option<String>,
+    /// Hourly wage in cents, 0 to 100000000 (2250 for $22.50).
     pub hourly_wage_cents: Option<i64>,
+    /// The union local, e.g. "600"; required for UNION_MEMBERSHIP.
     pub union_local: Option<String>,
+    /// The day it began (ISO date), not in the future.
     pub started_on: Option<NaiveDate>,
+    /// Whether you verified it (pay stub, union card…); false when omitted.
     #[graphql(default)]
     pub verified: bool,
 }
@@ -282,9 +299,11 @@ pub async fn record_outcome(
 /// A competency attained under an enrollment.
 #[derive(Debug, Clone, InputObject)]
 pub struct RecordCompetencyInput {
+    /// An enrollment kept by your organization.
     pub enrollment_id: ID,
     /// The competency's code within the program's pathway.
     pub competency_code: String,
+    /// The day it was assessed as attained (ISO date), not in the future.
     pub attained_on: NaiveDate,
     /// 1 (emerging) to 4 (mastery).
     pub level: i32,

@@ -28,6 +28,7 @@ use crate::records::enrollments::uuid;
 /// `requestCorrection` input.
 #[derive(Debug, Clone, InputObject)]
 pub struct RequestCorrectionInput {
+    /// The kind of row to correct.
     pub entity: CorrectableEntity,
     /// The row's id (as in `me`).
     pub entity_id: ID,
@@ -43,7 +44,9 @@ pub struct RequestCorrectionInput {
 /// `resolveCorrection` input.
 #[derive(Debug, Clone, InputObject)]
 pub struct ResolveCorrectionInput {
+    /// The OPEN request (to your organization).
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
     /// Accept: the field changes. Decline: `answer` says why.
     pub accept: bool,

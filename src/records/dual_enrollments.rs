@@ -21,27 +21,41 @@ use crate::records::enrollments::uuid;
 /// A college course taken for dual credit.
 #[derive(Debug, Clone, InputObject)]
 pub struct RecordDualEnrollmentInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// The youth's high school; it or the college must be your
+    /// organization (else `FORBIDDEN`).
     pub high_school_org_slug: String,
+    /// The college that teaches the course.
     pub college_org_slug: String,
     /// e.g. "THTR 110".
     pub course_code: String,
+    /// The course's title (at most 200 characters).
     pub course_title: String,
     /// e.g. "Fall 2026".
     pub term: String,
+    /// College units attempted, 0 to 20.
     pub units_attempted: f64,
+    /// College units earned, 0 to 20 and not more than attempted.
     pub units_earned: Option<f64>,
+    /// The grade on the transcript (at most 5 characters), e.g. "A-".
     pub grade: Option<String>,
+    /// Where the course stands; ENROLLED when omitted.
     pub status: Option<DualEnrollmentStatus>,
 }
 
 /// Changes to a dual-enrollment course; `version` is the one read.
 #[derive(Debug, Clone, InputObject)]
 pub struct UpdateDualEnrollmentInput {
+    /// The course record (kept by your organization).
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
+    /// College units earned, 0 to 20 and not more than attempted.
     pub units_earned: Option<f64>,
+    /// The grade on the transcript (at most 5 characters).
     pub grade: Option<String>,
+    /// Where the course stands now.
     pub status: Option<DualEnrollmentStatus>,
 }
 

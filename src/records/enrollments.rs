@@ -37,21 +37,31 @@ pub fn may_move(from: EnrollmentStatus, to: EnrollmentStatus) -> bool {
 /// A participant applies to one of the viewer's organization's programs.
 #[derive(Debug, Clone, InputObject)]
 pub struct EnrollInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// One of your organization's programs (another's is `FORBIDDEN`).
     pub program_id: ID,
-    /// Defaults to today.
+    /// The day of the application (ISO date), not in the future; defaults
+    /// to today.
     pub applied_on: Option<NaiveDate>,
+    /// Your own id for the enrollment (at most 64 characters).
     pub external_id: Option<String>,
 }
 
 /// A status change; `version` is the one the caller read.
 #[derive(Debug, Clone, InputObject)]
 pub struct SetEnrollmentStatusInput {
+    /// The enrollment (kept by your organization).
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
+    /// The next status; a move the state machine does not allow is
+    /// `BAD_USER_INPUT`.
     pub status: EnrollmentStatus,
+    /// Why (at most 500 characters); kept as `exitReason` when it ends.
     pub reason: Option<String>,
-    /// The date of the change; defaults to today.
+    /// The day of the change (ISO date), not before the previous change
+    /// nor in the future; defaults to today.
     pub on: Option<NaiveDate>,
 }
 

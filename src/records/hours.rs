@@ -21,15 +21,21 @@ use crate::records::enrollments::{uuid, writable};
 /// Hours worked or attended on one day under an enrollment.
 #[derive(Debug, Clone, InputObject)]
 pub struct LogHoursInput {
+    /// An ACTIVE enrollment kept by your organization.
     pub enrollment_id: ID,
+    /// What the hours count towards.
     pub kind: HourKind,
+    /// The day (ISO date), between the enrollment's start and today.
     pub worked_on: NaiveDate,
+    /// Hours, more than 0; at most 24 of one kind on one day in all.
     pub hours: f64,
 }
 
 /// Hour logs to approve.
 #[derive(Debug, Clone, InputObject)]
 pub struct ApproveHoursInput {
+    /// 1 to 500 hour logs of your organization's enrollments, none logged
+    /// by you.
     pub ids: Vec<ID>,
 }
 

@@ -24,13 +24,17 @@ use crate::policy::{self, Scopes};
 /// Two hub ids that are one person; `otherId`'s records move to `id`.
 #[derive(Debug, Clone, InputObject)]
 pub struct LinkParticipantInput {
+    /// The hub id that stays (for staff: one visible to your organization).
     pub id: ID,
+    /// The hub id whose records move to `id` and that then ends (for
+    /// staff: one visible to your organization).
     pub other_id: ID,
 }
 
 /// Moves one organization's records of a person to a new hub id.
 #[derive(Debug, Clone, InputObject)]
 pub struct SplitParticipantInput {
+    /// The hub id that joined two people by mistake.
     pub id: ID,
     /// The organization whose profile was matched wrongly.
     pub org_slug: String,

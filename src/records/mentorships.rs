@@ -34,23 +34,32 @@ pub fn may_move(from: MentorshipStatus, to: MentorshipStatus) -> bool {
 /// A mentor proposed for a participant.
 #[derive(Debug, Clone, InputObject)]
 pub struct ProposeMentorshipInput {
+    /// The participant's hub id (must be visible to your organization).
     pub participant_id: ID,
+    /// A mentor who takes mentees now (`Mentor.active`), of any organization.
     pub mentor_id: ID,
 }
 
 /// A mentorship status change.
 #[derive(Debug, Clone, InputObject)]
 pub struct SetMentorshipStatusInput {
+    /// The mentorship (kept by your organization).
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
+    /// The new status: PROPOSED → ACTIVE ↔ PAUSED → ENDED (PROPOSED may
+    /// also end); any other move is `BAD_USER_INPUT`.
     pub status: MentorshipStatus,
 }
 
 /// One meeting.
 #[derive(Debug, Clone, InputObject)]
 pub struct LogMentorshipMeetingInput {
+    /// An ACTIVE mentorship kept by your organization.
     pub mentorship_id: ID,
+    /// The day they met (ISO date), between the mentorship's start and today.
     pub met_on: NaiveDate,
+    /// How long, in minutes (1 to 600).
     pub minutes: i32,
 }
 

@@ -330,6 +330,7 @@ pub struct ReportRequest {
 #[derive(Debug, Clone, PartialEq, SimpleObject)]
 #[graphql(name = "ReportCell")]
 pub struct Cell {
+    /// The metric this figure is of.
     pub metric: Metric,
     /// The figure; `null` when suppressed, or when it has no base (a rate
     /// over nobody, a median of no wages).
@@ -342,6 +343,7 @@ pub struct Cell {
 #[derive(Debug, Clone, PartialEq, SimpleObject)]
 #[graphql(name = "ReportGroupPart")]
 pub struct GroupPart {
+    /// The dimension this part groups by.
     pub dimension: GroupBy,
     /// Program id, organization slug, pathway code (`NONE` for programs
     /// without a pathway) or period (`2026-01`, `2026-Q1`, `2025-26`).
@@ -358,6 +360,7 @@ pub struct Group {
     pub key: String,
     /// The parts' labels joined with ` · `.
     pub label: String,
+    /// One part per `groupBy` dimension, in that order (none for the total).
     pub parts: Vec<GroupPart>,
 }
 
@@ -366,10 +369,13 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, SimpleObject)]
 #[graphql(name = "ReportTarget")]
 pub struct Target {
+    /// The metric the target is for.
     pub metric: Metric,
     /// The target in the metric's unit for rates (0.95), in hours for
     /// OJT/RTI requirements, in percent of scheduled hours for the stipend.
     pub target: f64,
+    /// What the target means, in words (the program's own note when it
+    /// gave one).
     pub description: String,
     /// For rate targets: whether the row's figure reaches it (`null` when
     /// suppressed or not a rate).
@@ -380,9 +386,12 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, SimpleObject)]
 #[graphql(name = "ReportRow")]
 pub struct Row {
+    /// The group the row stands for.
     pub group: Group,
     /// One cell per requested metric, in the requested order.
     pub cells: Vec<Cell>,
+    /// The program's targets, on rows that stand for one program; else
+    /// empty.
     pub targets: Vec<Target>,
 }
 
@@ -390,9 +399,14 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq, SimpleObject)]
 #[graphql(name = "Report")]
 pub struct Report {
+    /// The metrics asked for, in the order of each row's cells.
     pub metrics: Vec<Metric>,
+    /// The dimensions grouped by, in order.
     pub group_by: Vec<GroupBy>,
+    /// The length of a PERIOD group (QUARTER unless asked otherwise).
     pub period: Period,
+    /// One row per group with participants, ordered by label; empty when
+    /// not grouped.
     pub rows: Vec<Row>,
     /// Every participant of the report once, however many groups they are in.
     pub total: Row,

@@ -28,13 +28,16 @@ use crate::sharing::consents::stale;
 /// A proposal from the viewer's organization (the provider) to a recipient.
 #[derive(Debug, Clone, InputObject)]
 pub struct ProposeAgreementInput {
+    /// The organization that may read the data (not your own).
     pub recipient_org_slug: String,
     /// The data categories shared; at least one.
     pub categories: Vec<Category>,
+    /// What the data may be used for.
     pub purpose: SharingPurpose,
     /// Whether each participant's consent is needed too (default true).
     #[graphql(default = true)]
     pub requires_consent: bool,
+    /// The first day it shares, once ACTIVE (ISO date).
     pub effective_on: NaiveDate,
     /// After `effectiveOn`; null means no end date.
     pub expires_on: Option<NaiveDate>,
@@ -46,7 +49,9 @@ pub struct ProposeAgreementInput {
 /// Names an agreement and the `version` the caller read.
 #[derive(Debug, Clone, InputObject)]
 pub struct AgreementVersionInput {
+    /// The agreement's id.
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
 }
 

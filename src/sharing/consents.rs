@@ -34,15 +34,20 @@ use crate::records::feed::AccessChange;
 /// A consent the participant (or their guardian) signed.
 #[derive(Debug, Clone, InputObject)]
 pub struct GrantConsentInput {
+    /// The participant's hub id; your organization must keep a profile of
+    /// them (a youth: your own hub id).
     pub participant_id: ID,
     /// The organization that may receive the data; null means every partner
     /// the viewer's organization's agreements name.
     pub recipient_org_slug: Option<String>,
     /// The data categories shared; at least one.
     pub categories: Vec<Category>,
+    /// What the data may be used for.
     pub purpose: SharingPurpose,
     /// GUARDIAN (with `guardianName`) when the participant is under 18 on `signedOn`.
     pub granted_by: GrantedBy,
+    /// The guardian who signed (at most 200 characters); required with
+    /// GUARDIAN.
     pub guardian_name: Option<String>,
     /// Not in the future.
     pub signed_on: NaiveDate,
@@ -53,7 +58,9 @@ pub struct GrantConsentInput {
 /// Revokes a consent whose `version` the caller read.
 #[derive(Debug, Clone, InputObject)]
 pub struct RevokeConsentInput {
+    /// A consent your organization recorded.
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
 }
 
@@ -313,7 +320,9 @@ fn require_second_party(viewer: &Viewer) -> Result<()> {
 /// Re-affirms a consent a guardian signed, by the youth, 18 or older.
 #[derive(Debug, Clone, InputObject)]
 pub struct ReaffirmConsentInput {
+    /// A consent about you that your guardian signed.
     pub id: ID,
+    /// The `version` you read; a stale one is `CONFLICT`.
     pub version: i32,
 }
 
