@@ -73,8 +73,11 @@ pub fn start(db: &DatabaseConnection, webhooks: &[WebhookConfig]) {
 
 async fn run(db: DatabaseConnection, webhook: WebhookConfig) {
     let poll = Duration::from_millis(webhook.poll_ms);
+    // No redirects: a push goes to the configured receiver or nowhere (a
+    // 3xx counts as a refusal and is retried like one).
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
     {
         Ok(client) => client,

@@ -143,3 +143,41 @@ hub_test!(
         assert!(spacela_hook.received_requests().await.unwrap().is_empty());
     }
 );
+
+hub_test!(a_webhook_follows_no_redirect, |backend| {
+    let receiver = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("location", format!("{}/stolen", elsewhere.uri())),
+        )
+        .mount(&receiver)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&elsewhere)
+        .await;
+    let hooks = vec![WebhookConfig {
+        org: "hola".into(),
+        url: format!("{}/hook", receiver.uri()),
+        secret: "hola-webhook-secret-0123456789".into(),
+        poll_ms: 20,
+        attempts: 3,
+        retry_ms: 10,
+    }];
+    let app = spawn_app_with(backend, false, move |c| c.webhooks = hooks).await;
+    let _ = shared_apprentice(&app).await;
+    // Every attempt reaches the configured receiver and is refused there.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while receiver.received_requests().await.unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "the pushes did not come");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "a push followed the redirect"
+    );
+});

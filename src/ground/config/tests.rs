@@ -193,3 +193,27 @@ fn unsealed_alert_defaults_to_a_minute_and_is_checked() {
     let err = from_toml(&format!("{OK}[audit]\nunsealed_alert_secs = -1\n")).unwrap_err();
     assert!(err.0.contains("audit.unsealed_alert_secs"), "{err}");
 }
+
+#[test]
+fn a_webhook_url_is_https_or_a_loopback_address() {
+    let hook = |url: &str| {
+        format!(
+            "{OK}[[webhooks]]\norg = \"hola\"\nurl = \"{url}\"\nsecret = \"hola-webhook-secret-0123456789\"\n"
+        )
+    };
+    for fine in [
+        "https://partner.example.org/hook",
+        "http://127.0.0.1:9000/hook",
+        "http://localhost/hook",
+    ] {
+        from_toml(&hook(fine)).unwrap_or_else(|err| panic!("{fine}: {err}"));
+    }
+    for refused in [
+        "http://partner.example.org/hook",
+        "http://10.0.0.5/hook",
+        "ftp://127.0.0.1/hook",
+    ] {
+        let err = from_toml(&hook(refused)).unwrap_err();
+        assert!(err.0.contains("webhooks[0].url"), "{refused}: {err}");
+    }
+}

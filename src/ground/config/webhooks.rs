@@ -12,7 +12,8 @@ pub struct WebhookConfig {
     /// The organization's slug: the push comes when a change it may read
     /// (as its staff) was committed.
     pub org: String,
-    /// Where the signed POST goes (http or https).
+    /// Where the signed POST goes: https, or http to a loopback host; no
+    /// redirect is followed.
     pub url: String,
     /// HMAC-SHA256 key of the `X-Pathways-Signature` header, which signs
     /// the `X-Pathways-Timestamp` with the body (at least 16 bytes).
@@ -46,9 +47,15 @@ pub fn validate(w: &WebhookConfig, at: &str) -> Result<(), (String, String)> {
     if w.org.trim().is_empty() {
         return bad("org", "must name an organization slug");
     }
+    // Like the JWKS: https, or plain http only to this machine.
     match url::Url::parse(&w.url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-        _ => return bad("url", "must be an http(s) URL"),
+        Ok(u) if u.scheme() == "https" || (u.scheme() == "http" && super::is_loopback(&u)) => {}
+        _ => {
+            return bad(
+                "url",
+                "must be an https:// URL (http:// only for a loopback host)",
+            );
+        }
     }
     if w.secret.len() < 16 {
         return bad("secret", "must be at least 16 bytes");
