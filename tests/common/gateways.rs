@@ -174,3 +174,87 @@ pub fn first_difference(left: &Value, right: &Value) -> Option<String> {
     }
     walk("data", left, right)
 }
+
+/// The Hive Router binary: `HIVE_ROUTER`, else `hive_router` (what the
+/// crate `hive-router` installs) on the PATH or in cargo's bin folder
+/// (`cargo xtask test` installs it there).
+pub fn hive_router() -> PathBuf {
+    if let Ok(path) = std::env::var("HIVE_ROUTER") {
+        return PathBuf::from(path);
+    }
+    let cargo_bin = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .map(|home| home.join("bin"))
+        .ok();
+    std::env::var("PATH")
+        .ok()
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .chain(cargo_bin)
+        .map(|dir| dir.join("hive_router"))
+        .find(|path| path.is_file())
+        .expect("hive-router is installed (`cargo xtask test` installs it with cargo install)")
+}
+
+/// What a client of Hive Router receives: `requests` one after another,
+/// and every `concurrent` request `times` times all at once (answers
+/// grouped per request).
+pub async fn through_router(
+    hub_url: &str,
+    sdl_token: &str,
+    requests: &[(String, String, Value)],
+    concurrent: &[(String, String, Value)],
+    times: usize,
+) -> (Vec<Value>, Vec<Vec<Value>>) {
+    use std::io::Write;
+    let dir = federation_js();
+    let list = |r: &[(String, String, Value)]| -> Vec<Value> {
+        r.iter()
+            .map(|(token, query, variables)| {
+                json!({ "token": token, "query": query, "variables": variables })
+            })
+            .collect()
+    };
+    let input =
+        json!({ "requests": list(requests), "concurrent": list(concurrent), "times": times });
+    let mut command = std::process::Command::new("node");
+    command
+        .arg(dir.join("router.mjs"))
+        .current_dir(&dir)
+        .env("HUB_URL", hub_url)
+        .env("HUB_TOKEN", sdl_token)
+        .env("HIVE_ROUTER", hive_router())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let body = serde_json::to_vec(&input).expect("requests as JSON");
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("node runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&body)
+            .expect("requests written");
+        child.wait_with_output()
+    })
+    .await
+    .expect("join")
+    .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "router.mjs failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    let results = printed["results"].as_array().expect("results").to_vec();
+    let together = printed["concurrent"]
+        .as_array()
+        .expect("concurrent")
+        .iter()
+        .map(|group| group.as_array().expect("answers").to_vec())
+        .collect();
+    (results, together)
+}

@@ -193,6 +193,26 @@ fn start_and_test(
     for dir in npm_dirs.iter().filter(|d| setup::npm_ci_due(d)) {
         setup::npm_ci(dir)?;
     }
+    if needs.gateways && setup::hive_router().is_none() {
+        eprintln!(
+            "== installing Hive Router {} (cargo install hive-router; ~20 min on 2 cores, once)",
+            setup::HIVE_ROUTER
+        );
+        let status = cargo_command()
+            .args([
+                "install",
+                "hive-router",
+                "--locked",
+                "--features",
+                "graphiql",
+            ])
+            .args(["--version", setup::HIVE_ROUTER])
+            .status()
+            .map_err(|e| format!("cargo install hive-router: {e}"))?;
+        if !status.success() {
+            return Err("cargo install hive-router failed".into());
+        }
+    }
     if SIGNAL.load(Ordering::SeqCst) != 0 {
         return Ok(130);
     }

@@ -13,14 +13,14 @@ pub struct Needs {
     /// Chromium and `tests/browser`'s npm packages (the console's tests).
     pub browser: bool,
     /// Node and `tests/federation-js`'s npm packages (federation gateways,
-    /// the GraphQL-over-HTTP audit suite).
+    /// the GraphQL-over-HTTP audit suite) and Hive Router (`hive-router`).
     pub gateways: bool,
 }
 
 /// Test files that drive a browser or npm gateways; every other target
 /// needs only the databases.
 const BROWSER_TESTS: &[&str] = &["console"];
-const GATEWAY_TESTS: &[&str] = &["federation", "gateways", "http_audit"];
+const GATEWAY_TESTS: &[&str] = &["federation", "gateways", "http_audit", "router"];
 
 /// Reads `cargo test` arguments: `--test NAME` selections (and nothing
 /// selecting every test file) narrow what is set up; anything else sets
@@ -67,6 +67,22 @@ fn all() -> Needs {
         browser: true,
         gateways: true,
     }
+}
+
+/// The Hive Router version the router test runs: 0.3 needs a newer rustc
+/// than this machine's; without `graphiql` its build script fetches an npm
+/// package the registry here does not serve.
+pub const HIVE_ROUTER: &str = "0.2.19";
+
+/// The router's executable (`hive_router`, as the crate `hive-router`
+/// installs it) on `PATH` or in cargo's bin folder.
+pub fn hive_router() -> Option<PathBuf> {
+    on_path("hive_router").or_else(|| {
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))?;
+        Some(home.join("bin/hive_router")).filter(|p| is_executable(p))
+    })
 }
 
 /// `name` on `PATH`.
