@@ -15,9 +15,9 @@ use std::collections::BTreeSet;
 
 use common::story::{PartnerStory, Story, date};
 use common::{TestApp, assert_ok, codes, one_error, spawn_app_with};
+use entity::audit_event;
 use entity::enums::ServiceKind;
-use entity::{audit_event, participant_profile};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -42,21 +42,7 @@ async fn world(app: &TestApp) -> (PartnerStory, Uuid) {
     let s = Story::new(&app.db);
     let story = s.partners().await;
     let p = s.apprentice(&story, 1).await;
-    participant_profile::Entity::insert(participant_profile::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        participant_id: Set(p),
-        org_id: Set(story.viewer),
-        given_name: Set("Marisol1".into()),
-        family_name: Set("Quintero".into()),
-        priority_populations: Set(String::new()),
-        version: Set(1),
-        created_at: Set(chrono::Utc::now()),
-        updated_at: Set(chrono::Utc::now()),
-        ..Default::default()
-    })
-    .exec_without_returning(&app.db)
-    .await
-    .unwrap();
+    s.holder(p, story.viewer, "Marisol1", "Quintero").await;
     s.service(
         p,
         story.viewer,
@@ -103,7 +89,7 @@ hub_test!(
     an_org_admin_who_redeems_its_own_code_reads_no_more_than_its_staff,
     |backend| {
         let app = spawn_app_with(backend, false, |_| {}).await;
-        let (_story, p) = world(&app).await;
+        let (story, p) = world(&app).await;
         // HOLA's org_admin issues a code and redeems it with a token of its
         // own making (any org-less token of the youth sign-in would do).
         let code = issue(&app, "hola", p).await;
@@ -169,7 +155,30 @@ hub_test!(
             seen["data"]["participant"]["account"]["issuedBy"]["slug"], "hola",
             "{seen}"
         );
-        // An organization that keeps no profile sees no link.
+        // An organization that may read the youth but keeps no profile of
+        // them sees no link: null and FORBIDDEN (IDENTITY).
+        let wlcac = app
+            .query(
+                Some(&app.hub_admin()),
+                r#"{ organization(slug: "wlcac") { id } }"#,
+                json!({}),
+            )
+            .await;
+        let wlcac = Uuid::parse_str(wlcac["data"]["organization"]["id"].as_str().unwrap()).unwrap();
+        Story::new(&app.db)
+            .agreement(story.owner, wlcac, "IDENTITY")
+            .await;
+        let seen = app
+            .query(
+                Some(&app.org_admin("wlcac")),
+                "query($id: ID!) { participant(id: $id) { id account { issuedBy { slug } } } }",
+                json!({ "id": p }),
+            )
+            .await;
+        assert_eq!(seen["data"]["participant"]["id"], p.to_string(), "{seen}");
+        assert!(seen["data"]["participant"]["account"].is_null(), "{seen}");
+        let refused = one_error(&seen, "FORBIDDEN");
+        assert_eq!(refused["extensions"]["category"], "IDENTITY");
         let spacela = app
             .query(
                 Some(&app.org_admin("spacela")),

@@ -12,8 +12,7 @@ mod common;
 use common::story::{Story, date};
 use common::{TestApp, assert_ok, spawn_app, spawn_app_with};
 use entity::enums::{GrantedBy, ServiceKind};
-use entity::participant_profile;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::ActiveValue::Set;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -141,21 +140,7 @@ hub_test!(
         // HOLA's profile of another youth was matched to the apprentice by
         // mistake; HOLA gave that youth a service. Arts2Work reads HOLA's
         // services under an agreement that needs the apprentice's consent.
-        participant_profile::Entity::insert(participant_profile::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            participant_id: Set(p),
-            org_id: Set(story.viewer),
-            given_name: Set("Marisol1".into()),
-            family_name: Set("Quintero".into()),
-            priority_populations: Set(String::new()),
-            version: Set(1),
-            created_at: Set(chrono::Utc::now()),
-            updated_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        })
-        .exec_without_returning(&app.db)
-        .await
-        .unwrap();
+        s.holder(p, story.viewer, "Marisol1", "Quintero").await;
         let service = s
             .service(p, story.viewer, ServiceKind::Housing, date(2026, 9, 1))
             .await;

@@ -101,21 +101,7 @@ async fn world(app: &TestApp) -> (PartnerStory, Uuid, Uuid) {
     let story = s.partners().await;
     let p = s.apprentice(&story, 1).await;
     for org in [story.viewer, story.other] {
-        participant_profile::Entity::insert(participant_profile::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            participant_id: Set(p),
-            org_id: Set(org),
-            given_name: Set("Marisol1".into()),
-            family_name: Set("Quintero".into()),
-            priority_populations: Set(String::new()),
-            version: Set(1),
-            created_at: Set(chrono::Utc::now()),
-            updated_at: Set(chrono::Utc::now()),
-            ..Default::default()
-        })
-        .exec_without_returning(&app.db)
-        .await
-        .unwrap();
+        s.holder(p, org, "Marisol1", "Quintero").await;
     }
     s.service(
         p,

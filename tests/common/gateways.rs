@@ -67,7 +67,6 @@ pub async fn through(
     sdl_token: &str,
     requests: &[(String, String, Value)],
 ) -> Vec<Value> {
-    use std::io::Write;
     let dir = federation_js();
     let input: Vec<Value> = requests
         .iter()
@@ -75,18 +74,34 @@ pub async fn through(
             json!({ "token": token, "query": query, "variables": variables })
         })
         .collect();
+    let printed = node(
+        &dir,
+        "pages.mjs",
+        &[
+            ("HUB_URL", hub_url),
+            ("HUB_TOKEN", sdl_token),
+            ("PARTICIPANT_IDS", ""),
+            ("GATEWAY", gateway.name()),
+        ],
+        &Value::from(input),
+    )
+    .await;
+    printed["results"].as_array().expect("results").to_vec()
+}
+
+/// Runs `script` of `dir` with node, `env` set and `input` on its standard
+/// input; answers the one JSON line it prints (its stderr shown on failure).
+async fn node(dir: &Path, script: &str, env: &[(&str, &str)], input: &Value) -> Value {
+    use std::io::Write;
     let mut command = std::process::Command::new("node");
     command
-        .arg(dir.join("pages.mjs"))
-        .current_dir(&dir)
-        .env("HUB_URL", hub_url)
-        .env("HUB_TOKEN", sdl_token)
-        .env("PARTICIPANT_IDS", "")
-        .env("GATEWAY", gateway.name())
+        .arg(dir.join(script))
+        .current_dir(dir)
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let body = serde_json::to_vec(&input).expect("requests as JSON");
+    let body = serde_json::to_vec(input).expect("input as JSON");
     let output = tokio::task::spawn_blocking(move || {
         let mut child = command.spawn().expect("node runs");
         child
@@ -94,7 +109,7 @@ pub async fn through(
             .take()
             .expect("stdin")
             .write_all(&body)
-            .expect("requests written");
+            .expect("input written");
         child.wait_with_output()
     })
     .await
@@ -103,12 +118,10 @@ pub async fn through(
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "pages.mjs through {} failed:\n{stdout}\n{}",
-        gateway.name(),
+        "{script} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let printed: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
-    printed["results"].as_array().expect("results").to_vec()
+    serde_json::from_str(stdout.trim()).expect("one JSON line")
 }
 
 /// The errors of an answer as `(path, code, category, partner)`, sorted:
@@ -207,7 +220,6 @@ pub async fn through_router(
     concurrent: &[(String, String, Value)],
     times: usize,
 ) -> (Vec<Value>, Vec<Vec<Value>>) {
-    use std::io::Write;
     let dir = federation_js();
     let list = |r: &[(String, String, Value)]| -> Vec<Value> {
         r.iter()
@@ -218,37 +230,18 @@ pub async fn through_router(
     };
     let input =
         json!({ "requests": list(requests), "concurrent": list(concurrent), "times": times });
-    let mut command = std::process::Command::new("node");
-    command
-        .arg(dir.join("router.mjs"))
-        .current_dir(&dir)
-        .env("HUB_URL", hub_url)
-        .env("HUB_TOKEN", sdl_token)
-        .env("HIVE_ROUTER", hive_router())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let body = serde_json::to_vec(&input).expect("requests as JSON");
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().expect("node runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(&body)
-            .expect("requests written");
-        child.wait_with_output()
-    })
-    .await
-    .expect("join")
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "router.mjs failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let printed: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    let router = hive_router();
+    let printed = node(
+        &dir,
+        "router.mjs",
+        &[
+            ("HUB_URL", hub_url),
+            ("HUB_TOKEN", sdl_token),
+            ("HIVE_ROUTER", &router.to_string_lossy()),
+        ],
+        &input,
+    )
+    .await;
     let results = printed["results"].as_array().expect("results").to_vec();
     let together = printed["concurrent"]
         .as_array()

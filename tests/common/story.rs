@@ -153,6 +153,27 @@ impl Story {
         format!("{role}@{slug}")
     }
 
+    /// Another organization's profile of an existing participant (a second
+    /// holder of the youth), named `given family`.
+    pub async fn holder(&self, participant: Uuid, org: Uuid, given: &str, family: &str) {
+        let now = Utc::now();
+        participant_profile::Entity::insert(participant_profile::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            participant_id: Set(participant),
+            org_id: Set(org),
+            given_name: Set(given.into()),
+            family_name: Set(family.into()),
+            priority_populations: Set(String::new()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .unwrap();
+    }
+
     /// The id of an organization the story inserted.
     pub fn id(&self, slug: &str) -> Uuid {
         let slugs = self.slugs.lock().unwrap();
