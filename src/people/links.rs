@@ -156,7 +156,7 @@ pub async fn confirm<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Link> {
     let participant = participant(input)?;
     require_holder_admin(db, viewer, participant).await?;
-    let hub = viewer.has(Role::HubAdmin) && !viewer.has(Role::OrgAdmin);
+    let hub = crate::policy::acts_on_ids_only(viewer);
     let org = (!hub).then_some(viewer.org_id);
     let txn = crate::ground::db::begin_write(db).await?;
     let (account, mut confirmations) = live(&txn, participant)

@@ -105,6 +105,30 @@ pub fn require_own_record(viewer: &Viewer) -> Result<Uuid> {
         })
 }
 
+/// A youth's account widens someone's access (granting or re-affirming a
+/// consent) only once a party other than the organization that issued its
+/// code confirmed the link (DESIGN.md section 11): otherwise an org_admin
+/// who redeemed their own code could consent in the youth's name.
+pub fn require_confirmed_account(viewer: &Viewer) -> Result<()> {
+    if viewer
+        .reach
+        .as_ref()
+        .is_some_and(|r| r.second_party_confirmed())
+    {
+        Ok(())
+    } else {
+        Err(Error::forbidden(
+            "your account must be confirmed by another organization that keeps your record (or the hub) before you grant consents; ask them to confirm it",
+        ))
+    }
+}
+
+/// A hub_admin without an organization role: acts on ids (joins, splits,
+/// confirmations for every organization) and reads no participant data.
+pub fn acts_on_ids_only(viewer: &Viewer) -> bool {
+    viewer.has(Role::HubAdmin) && !viewer.has(Role::Staff) && !viewer.has(Role::OrgAdmin)
+}
+
 /// Only a hub admin manages organizations and pathways.
 pub fn require_hub_admin(viewer: &Viewer) -> Result<()> {
     if viewer.has(Role::HubAdmin) {

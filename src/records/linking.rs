@@ -93,13 +93,11 @@ pub async fn link(
 ) -> Result<Uuid> {
     // A hub_admin joins any two hub ids (the second party of a join that
     // widens someone's access); staff join two they can see.
-    let hub = viewer.has(crate::auth::Role::HubAdmin)
-        && !viewer.has(crate::auth::Role::Staff)
-        && !viewer.has(crate::auth::Role::OrgAdmin);
+    let hub = policy::acts_on_ids_only(viewer);
     let (id, other) = if hub {
         (
-            exists(db, &input.id, "id").await?,
-            exists(db, &input.other_id, "otherId").await?,
+            exists(db, &input.id, "id").await?.id,
+            exists(db, &input.other_id, "otherId").await?.id,
         )
     } else {
         policy::require_writer(viewer)?;
@@ -209,13 +207,13 @@ pub async fn split(
     })
 }
 
-/// The hub id `text` names, if it exists (a hub_admin's join: ids only).
-async fn exists(db: &DatabaseConnection, text: &ID, field: &str) -> Result<Uuid> {
+/// The hub id `text` names, if it exists (a hub_admin's join: ids only;
+/// the row holds no personal data, only the match key's HMAC).
+pub async fn exists(db: &DatabaseConnection, text: &ID, field: &str) -> Result<participant::Model> {
     let id =
         Uuid::parse_str(text.as_str()).map_err(|_| Error::bad_input(field, "must be a UUID"))?;
     participant::Entity::find_by_id(id)
         .one(db)
         .await?
-        .map(|p| p.id)
         .ok_or_else(|| Error::bad_input(field, "no such participant"))
 }

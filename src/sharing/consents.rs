@@ -287,7 +287,7 @@ async fn youth_signer(
             "a guardian's consent is recorded by an organization that keeps your profile",
         ));
     }
-    require_second_party(viewer)?;
+    crate::policy::require_confirmed_account(viewer)?;
     let steward = crate::people::accounts::steward(db, participant_id).await?;
     let birth_date = participant_profile::Entity::find()
         .filter(participant_profile::Column::ParticipantId.eq(participant_id))
@@ -297,24 +297,6 @@ async fn youth_signer(
         .filter_map(|p| p.birth_date)
         .min();
     Ok((steward, birth_date))
-}
-
-/// A youth's account widens someone's access (granting or re-affirming a
-/// consent) only once a party other than the organization that issued its
-/// code confirmed the link (DESIGN.md section 11): otherwise an org_admin
-/// who redeemed their own code could consent in the youth's name.
-fn require_second_party(viewer: &Viewer) -> Result<()> {
-    if viewer
-        .reach
-        .as_ref()
-        .is_some_and(|r| r.second_party_confirmed())
-    {
-        Ok(())
-    } else {
-        Err(Error::forbidden(
-            "your account must be confirmed by another organization that keeps your record (or the hub) before you grant consents; ask them to confirm it",
-        ))
-    }
 }
 
 /// Re-affirms a consent a guardian signed, by the youth, 18 or older.
@@ -340,7 +322,7 @@ pub async fn reaffirm(
             "only the youth re-affirms their guardian's consent, with their own token",
         ));
     }
-    require_second_party(viewer)?;
+    crate::policy::require_confirmed_account(viewer)?;
     let id = uuid(&input.id, "id")?;
     let txn = crate::ground::db::begin_write(db).await?;
     let row = own_consent(viewer, consent::Entity::find_by_id(id).one(&txn).await?)?;
