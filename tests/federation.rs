@@ -1318,12 +1318,15 @@ async fn bench_gateway_runs_without_errors() {
         let report = pathways_hub::cli::bench::gateway(pathways_hub::cli::bench::GatewayArgs {
             clients: 2,
             seconds: 1,
+            router: pathways_hub::cli::bench::Router::Apollo,
             script: script.clone(),
+            hive_router: None,
             participants: 30,
             postgres,
         })
         .await
         .unwrap();
+        assert_eq!(report["viewers"], 2, "one token per client: {report}");
         let phases = report["phases"].as_array().unwrap();
         assert_eq!(phases.len(), 3, "{report}");
         for phase in phases {

@@ -93,3 +93,35 @@ hub_test!(
         );
     }
 );
+
+/// `bench gateway --router hive` runs end to end on SQLite and PostgreSQL:
+/// every phase answers without a failed call, and every client sends as
+/// its own viewer (with one token, identical in-flight requests share one
+/// hub call and the bench measures the router's deduplication, not the
+/// router). No timing is asserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bench_gateway_runs_through_hive_router() {
+    use pathways_hub::cli::bench::{GatewayArgs, Router, gateway};
+    for postgres in [None, Some(pg_server_url())] {
+        let report = gateway(GatewayArgs {
+            clients: 3,
+            seconds: 1,
+            router: Router::Hive,
+            script: common::gateways::federation_js().join("hive.mjs"),
+            hive_router: Some(common::gateways::hive_router()),
+            participants: 30,
+            postgres,
+        })
+        .await
+        .unwrap();
+        assert_eq!(report["router"], "hive", "{report}");
+        assert_eq!(report["viewers"], 3, "one token per client: {report}");
+        let phases = report["phases"].as_array().unwrap();
+        assert_eq!(phases.len(), 3, "{report}");
+        for phase in phases {
+            assert_eq!(phase["errors"], 0, "{phase}");
+            assert!(phase["requests"].as_u64().unwrap() > 0, "{phase}");
+        }
+        assert!(report["overhead"]["p50_ms"].is_number(), "{report}");
+    }
+}

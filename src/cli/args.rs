@@ -236,19 +236,28 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
-    /// The hub as a federation subgraph behind a real gateway from npm
-    /// (`tests/federation-js/serve.mjs`: Apollo Server + Apollo Gateway,
-    /// needs `node` and `npm ci` there): an in-process hub on a temporary
-    /// SQLite database, measured directly, through the gateway, and with
-    /// the gateway resolving participants through `_entities`.
+    /// The hub as a federation subgraph behind a real router (needs
+    /// `node` and `npm ci` in `tests/federation-js`): an in-process hub on
+    /// a temporary database, measured directly, through the router, and
+    /// with the router resolving participants through `_entities`. Every
+    /// client sends with its own token.
     Gateway {
         #[arg(long, default_value_t = 50)]
         clients: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// The gateway script.
-        #[arg(long, default_value = "tests/federation-js/serve.mjs")]
-        script: PathBuf,
+        /// `apollo`: Apollo Server + Apollo Gateway (node); `hive`: Hive
+        /// Router (the `hive_router` binary of `cargo install hive-router`).
+        #[arg(long, value_enum, default_value = "apollo")]
+        router: crate::cli::bench::Router,
+        /// The script serving the router (default: `serve.mjs` or
+        /// `hive.mjs` in `tests/federation-js`).
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// Hive Router's binary (default: `hive_router` on the PATH or in
+        /// cargo's bin folder).
+        #[arg(long, env = "HIVE_ROUTER")]
+        hive_router: Option<PathBuf>,
         /// A PostgreSQL server (URL without a database) to create a
         /// temporary database on; SQLite otherwise.
         #[arg(long)]

@@ -1,7 +1,7 @@
 //! `pathways-hub bench …`: runs a benchmark from its arguments and prints
 //! its figures (the benchmarks themselves are in `cli::bench`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use figment::Figment;
 
@@ -74,14 +74,18 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
     if let BenchCommand::Gateway {
         clients,
         seconds,
+        router,
         script,
+        hive_router,
         postgres,
     } = which
     {
         let args = crate::cli::bench::GatewayArgs {
             clients,
             seconds,
-            script,
+            router,
+            script: script.unwrap_or_else(|| PathBuf::from(router.script())),
+            hive_router,
             participants: 200,
             postgres,
         };

@@ -1,33 +1,70 @@
 //! `bench gateway`: the hub as an Apollo Federation subgraph behind a real
-//! gateway from npm (Apollo Server 5 + Apollo Gateway 2,
-//! `tests/federation-js/serve.mjs`), next to a small "county" subgraph
-//! that refers to hub participants. An in-process hub on a temporary
-//! SQLite database; C clients run, one phase after the other:
+//! router, next to a small "county" subgraph that refers to hub
+//! participants. The router is Apollo Server 5 + Apollo Gateway 2 from npm
+//! (`--router apollo`, `tests/federation-js/serve.mjs`) or Hive Router, the
+//! Rust router from crates.io (`--router hive`, `tests/federation-js/hive.mjs`).
+//! An in-process hub on a temporary database; C clients run, one phase
+//! after the other:
 //!
 //! - `hub`: a 20-participant page sent to the hub directly (the baseline);
-//! - `gateway`: the same page through the gateway (one hub call each);
+//! - `router`: the same page through the router (one hub call each);
 //! - `entities`: the county's 20 referrals with their participants, which
-//!   the gateway resolves through the hub's `_entities` (a county call,
+//!   the router resolves through the hub's `_entities` (a county call,
 //!   then one batched hub call).
+//!
+//! Each client sends as its own viewer (its own token): routers
+//! deduplicate identical in-flight requests, and with one token for every
+//! client 16 clients through Hive Router shared subgraph calls and
+//! measured the deduplication, not the router.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::graph::load;
+use super::graph::load_by_client;
 use super::percentile;
 use super::temp_hub::TempHub;
 use crate::ground::error::{Error, Result};
+
+/// Which router stands in front of the hub.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Router {
+    /// Apollo Server 5 + Apollo Gateway 2 (node).
+    Apollo,
+    /// Hive Router (the `hive_router` binary of the crate `hive-router`).
+    Hive,
+}
+
+impl Router {
+    /// The script that serves it, in `tests/federation-js`.
+    pub fn script(self) -> &'static str {
+        match self {
+            Router::Apollo => "tests/federation-js/serve.mjs",
+            Router::Hive => "tests/federation-js/hive.mjs",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Router::Apollo => "Apollo Server 5 + Apollo Gateway 2 (node)",
+            Router::Hive => "Hive Router (Rust)",
+        }
+    }
+}
 
 /// What `bench gateway` needs.
 pub struct GatewayArgs {
     pub clients: usize,
     pub seconds: u64,
-    /// The gateway script (`tests/federation-js/serve.mjs`), run by `node`.
+    pub router: Router,
+    /// The script serving the router (see [`Router::script`]), run by `node`.
     pub script: PathBuf,
+    /// Hive Router's binary (`--router hive`).
+    pub hive_router: Option<PathBuf>,
     /// Participants in the hub, on the page and among the referrals.
     pub participants: usize,
     /// A PostgreSQL server to create the hub's database on (SQLite
@@ -35,16 +72,40 @@ pub struct GatewayArgs {
     pub postgres: Option<String>,
 }
 
+/// Hive Router's binary: `hive_router` on the PATH or in cargo's bin folder
+/// (where `cargo install hive-router` puts it).
+pub fn find_hive_router() -> Option<PathBuf> {
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin"));
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(cargo_bin)
+        .map(|dir| dir.join("hive_router"))
+        .find(|path| path.is_file())
+}
+
 const PAGE: &str =
     "query Page { participants(first: 20) { edges { node { id givenName familyName } } } }";
 const REFERRALS: &str =
     "query Referrals { countyReferrals { id participant { id givenName familyName } } }";
 
-/// The gateway process; killed when dropped.
+/// The router's node process. Dropping it closes its standard input,
+/// which stops a Hive Router it started, then ends it.
 struct Gateway(Child);
 
 impl Drop for Gateway {
     fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        for _ in 0..50 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -55,17 +116,30 @@ const STARTUP: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Starts `node script` and waits for the line with its URL.
 async fn start_gateway(
-    script: &PathBuf,
+    args: &GatewayArgs,
     hub_url: &str,
     token: &str,
     ids: &[Uuid],
 ) -> Result<(Gateway, String)> {
-    let script = std::fs::canonicalize(script)
-        .map_err(|_| Error::Internal(format!("no gateway script at {}", script.display())))?;
+    let script = std::fs::canonicalize(&args.script)
+        .map_err(|_| Error::Internal(format!("no router script at {}", args.script.display())))?;
     let dir = script
         .parent()
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."));
+    let hive = match args.router {
+        Router::Apollo => None,
+        Router::Hive => Some(
+            args.hive_router
+                .clone()
+                .or_else(find_hive_router)
+                .ok_or_else(|| {
+                    Error::Internal(
+                        "Hive Router is not installed: `cargo install hive-router --version 0.2.19 --locked --features graphiql`, or pass --hive-router".into(),
+                    )
+                })?,
+        ),
+    };
     if !dir.join("node_modules/@apollo/server").exists() {
         return Err(Error::Internal(format!(
             "the gateway's npm packages are missing: run `npm ci` in {}",
@@ -73,7 +147,8 @@ async fn start_gateway(
         )));
     }
     let ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
-    let mut child = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .arg(&script)
         .current_dir(&dir)
         .env("HUB_URL", hub_url)
@@ -81,8 +156,13 @@ async fn start_gateway(
         .env("PARTICIPANT_IDS", ids.join(","))
         // No cloud metadata lookups from the npm packages' telemetry.
         .env("METADATA_SERVER_DETECTION", "none")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    if let Some(hive) = hive {
+        command.env("HIVE_ROUTER", hive);
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| Error::Internal(format!("cannot run node: {e}")))?;
     let stdout = child
@@ -120,13 +200,14 @@ async fn start_gateway(
     Ok((gateway, url))
 }
 
-/// One phase: C clients sending `query` to `url`; a call counts as failed
-/// unless it answers without errors and with `expected` participants.
+/// One phase: C clients sending `query` to `url`, client i with
+/// `tokens[i]`; a call counts as failed unless it answers without errors
+/// and with `expected` participants.
 async fn phase(
     name: &str,
     args: &GatewayArgs,
     url: &str,
-    token: &str,
+    tokens: &Arc<Vec<String>>,
     query: &'static str,
     expected: usize,
 ) -> Value {
@@ -134,15 +215,15 @@ async fn phase(
         .pool_max_idle_per_host(args.clients)
         .build()
         .unwrap_or_default();
-    let (url, token) = (url.to_owned(), token.to_owned());
-    let reported = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let call = move |_: Uuid| {
-        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+    let (url, tokens) = (url.to_owned(), tokens.clone());
+    let reported = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let call = move |viewer: usize, _: Uuid| {
+        let (client, url, tokens) = (client.clone(), url.clone(), tokens.clone());
         let reported = reported.clone();
         async move {
             let answer: Value = match client
                 .post(&url)
-                .bearer_auth(&token)
+                .bearer_auth(&tokens[viewer % tokens.len()])
                 .json(&json!({ "query": query }))
                 .send()
                 .await
@@ -177,9 +258,9 @@ async fn phase(
         }
     };
     for _ in 0..20 {
-        call(Uuid::nil()).await; // warm-up (the gateway plans the query once)
+        call(0, Uuid::nil()).await; // warm-up (the router plans the query once)
     }
-    let (latencies, errors, elapsed) = load(args.clients, args.seconds, call).await;
+    let (latencies, errors, elapsed) = load_by_client(args.clients, args.seconds, call).await;
     let (p50, p95, p99) = (
         percentile(&latencies, 50.0),
         percentile(&latencies, 95.0),
@@ -196,15 +277,28 @@ async fn phase(
     })
 }
 
-/// Runs the three phases and prints the figures; the last line is one
-/// JSON object, which is also returned.
+/// Runs the three phases and prints the figures and the router's
+/// overhead over the hub; the last line is one JSON object, which is also
+/// returned.
 pub async fn run(args: GatewayArgs) -> Result<Value> {
     crate::init_crypto();
     let mut hub = TempHub::open(Vec::new(), args.postgres.as_deref()).await?;
     let ids = super::fanout::fill(&hub.db, 0, args.participants).await?;
     let token = hub.serve("bench-viewer").await?;
+    // One viewer per client: distinct Authorization headers, so the router
+    // cannot answer one client with another's subgraph call.
+    let tokens = (0..args.clients.max(1))
+        .map(|n| hub.mint("bench-viewer", &format!("staff{n}@bench-viewer")))
+        .collect::<Result<Vec<_>>>();
+    let tokens = match tokens {
+        Ok(tokens) => Arc::new(tokens),
+        Err(err) => {
+            hub.stop().await;
+            return Err(err);
+        }
+    };
     let shown = args.participants.min(20);
-    let started = start_gateway(&args.script, &hub.url, &token, &ids[..shown]).await;
+    let started = start_gateway(&args, &hub.url, &token, &ids[..shown]).await;
     let (gateway, gateway_url) = match started {
         Ok(started) => started,
         Err(err) => {
@@ -213,18 +307,37 @@ pub async fn run(args: GatewayArgs) -> Result<Value> {
         }
     };
     println!(
-        "gateway: Apollo Server 5 + Apollo Gateway 2 (node) in front of the hub and a county subgraph, {} clients, {} s per phase",
-        args.clients, args.seconds
+        "gateway: {} in front of the hub and a county subgraph, {} clients (one token each), {} s per phase",
+        args.router.describe(),
+        args.clients,
+        args.seconds
     );
     let phases = vec![
-        phase("hub", &args, &hub.url, &token, PAGE, shown).await,
-        phase("gateway", &args, &gateway_url, &token, PAGE, shown).await,
-        phase("entities", &args, &gateway_url, &token, REFERRALS, shown).await,
+        phase("hub", &args, &hub.url, &tokens, PAGE, shown).await,
+        phase("router", &args, &gateway_url, &tokens, PAGE, shown).await,
+        phase("entities", &args, &gateway_url, &tokens, REFERRALS, shown).await,
     ];
     drop(gateway);
     hub.stop().await;
+    let ms = |phase: &Value, key: &str| phase[key].as_f64().unwrap_or(f64::NAN);
+    let overhead = json!({
+        "p50_ms": ms(&phases[1], "p50_ms") - ms(&phases[0], "p50_ms"),
+        "p95_ms": ms(&phases[1], "p95_ms") - ms(&phases[0], "p95_ms"),
+        "rps_ratio": ms(&phases[1], "rps") / ms(&phases[0], "rps"),
+    });
+    println!(
+        "  router overhead on the page: p50 {:+.1} ms, p95 {:+.1} ms, throughput {:.0} % of direct",
+        ms(&overhead, "p50_ms"),
+        ms(&overhead, "p95_ms"),
+        ms(&overhead, "rps_ratio") * 100.0
+    );
+    let router = match args.router {
+        Router::Apollo => "apollo",
+        Router::Hive => "hive",
+    };
     let report = json!({
-        "bench": "gateway", "clients": args.clients, "seconds": args.seconds, "phases": phases,
+        "bench": "gateway", "router": router, "clients": args.clients, "viewers": tokens.len(),
+        "seconds": args.seconds, "phases": phases, "overhead": overhead,
     });
     println!("{report}");
     Ok(report)

@@ -33,6 +33,20 @@ where
     F: Fn(Uuid) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
+    load_by_client(clients, seconds, move |_, random| call(random)).await
+}
+
+/// [`load`], with each call told which client (0 to C − 1) makes it: a
+/// client that sends as its own viewer picks its token by it.
+pub(super) async fn load_by_client<F, Fut>(
+    clients: usize,
+    seconds: u64,
+    call: F,
+) -> (Vec<f64>, u64, f64)
+where
+    F: Fn(usize, Uuid) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
@@ -50,7 +64,7 @@ where
                 )
                 .into_uuid();
                 let t = Instant::now();
-                if !call(after).await {
+                if !call(client, after).await {
                     errors += 1;
                 }
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);

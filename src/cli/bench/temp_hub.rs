@@ -30,6 +30,8 @@ pub struct TempHub {
     pub url: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Mints the served hub's tokens.
+    verifier: Option<std::sync::Arc<crate::auth::TokenVerifier>>,
 }
 
 impl TempHub {
@@ -92,6 +94,7 @@ impl TempHub {
             url: String::new(),
             stop: None,
             server: None,
+            verifier: None,
         })
     }
 
@@ -108,12 +111,8 @@ impl TempHub {
     pub async fn serve(&mut self, org: &str) -> Result<String> {
         let state = crate::web::AppState::new(self.config.clone(), self.db.clone())
             .map_err(|e| Error::Internal(e.to_string()))?;
-        let token = state.verifier.mint(
-            &format!("staff@{org}"),
-            org,
-            &["staff".to_owned()],
-            Some(3600),
-        )?;
+        self.verifier = Some(state.verifier.clone());
+        let token = self.mint(org, &format!("staff@{org}"))?;
         let (listener, addr) = bind_local().await?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         self.server = Some(tokio::spawn(crate::web::serve(listener, state, async {
@@ -122,6 +121,17 @@ impl TempHub {
         self.stop = Some(stop);
         self.url = format!("http://{addr}/graphql");
         Ok(token)
+    }
+
+    /// A staff token of `org` for `subject`, once served: clients that
+    /// send as distinct viewers (a router deduplicates identical requests
+    /// only when their Authorization header is the same).
+    pub fn mint(&self, org: &str, subject: &str) -> Result<String> {
+        let verifier = self
+            .verifier
+            .as_ref()
+            .ok_or_else(|| Error::Internal("the hub is not served yet".into()))?;
+        verifier.mint(subject, org, &["staff".to_owned()], Some(3600))
     }
 
     /// Stops the hub and removes the database files.
