@@ -133,6 +133,10 @@ fn float(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+fn typename(ty: &'static str) -> Value {
+    Value::String(ty.to_owned())
+}
+
 fn object(fields: IndexMap<Name, Value>) -> Value {
     Value::Object(fields)
 }
@@ -160,7 +164,7 @@ impl Build<'_> {
 
     fn refuse(&mut self, path: &[PathSegment], sel: &Sel, category: Category) -> Value {
         let mut path = path.to_vec();
-        path.push(PathSegment::Field(sel.name.to_owned()));
+        path.push(PathSegment::Field(sel.key.to_string()));
         self.refused.push(Refusal {
             path,
             pos: sel.pos,
@@ -178,6 +182,7 @@ impl Build<'_> {
         let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
             let value = match (sel.name, &doc.i) {
+                ("__typename", _) => typename("Participant"),
                 ("id", _) => Value::String(p.to_string()),
                 ("givenName" | "familyName" | "preferredName", None) => {
                     self.disclosures.deny(p, Category::Identity, None);
@@ -195,7 +200,11 @@ impl Build<'_> {
                 ("enrollments", _) => {
                     let mut rows = Vec::with_capacity(doc.e.len());
                     for (n, e) in doc.e.iter().enumerate() {
-                        rows.push(self.enrollment(&sel.children, e, n)?);
+                        let here = [
+                            PathSegment::Field(sel.key.to_string()),
+                            PathSegment::Index(n),
+                        ];
+                        rows.push(self.enrollment(&sel.children, e, &here)?);
                     }
                     Value::List(rows)
                 }
@@ -215,23 +224,26 @@ impl Build<'_> {
         })
     }
 
-    fn enrollment(&mut self, sels: &[Sel], e: &EnrollmentDoc<'_>, n: usize) -> Result<Value> {
+    /// An enrollment's value; `here` is its path below the node.
+    fn enrollment(
+        &mut self,
+        sels: &[Sel],
+        e: &EnrollmentDoc<'_>,
+        here: &[PathSegment],
+    ) -> Result<Value> {
         let p = self.participant;
         let owner = uuid(&e.o)?;
         self.disclosures.read(p, Category::Enrollment, owner);
-        let here = [
-            PathSegment::Field("enrollments".into()),
-            PathSegment::Index(n),
-        ];
         let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
             let value = match (sel.name, &e.t) {
+                ("__typename", _) => typename("Enrollment"),
                 ("id", _) => id(&e.id)?,
                 ("status", _) => self.enumeration(&e.s),
-                ("program", _) => named(&sel.children, e.pr.as_ref())?,
+                ("program", _) => named(&sel.children, "Program", e.pr.as_ref())?,
                 ("ojtHours" | "rtiHours", None) => {
                     self.disclosures.deny(p, Category::Progress, Some(owner));
-                    self.refuse(&here, sel, Category::Progress)
+                    self.refuse(here, sel, Category::Progress)
                 }
                 ("ojtHours", Some(t)) => {
                     self.disclosures.read(p, Category::Progress, owner);
@@ -248,6 +260,7 @@ impl Build<'_> {
                         let mut fields = IndexMap::with_capacity(sel.children.len());
                         for f in &sel.children {
                             let v = match f.name {
+                                "__typename" => typename("HourLog"),
                                 "id" => id(h.id.as_deref().unwrap_or_default())?,
                                 "workedOn" => Value::String(h.w.to_string()),
                                 "kind" => self.enumeration(&h.k),
@@ -272,9 +285,10 @@ impl Build<'_> {
         let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
             let value = match sel.name {
+                "__typename" => typename("Mentorship"),
                 "id" => id(&m.id)?,
                 "status" => self.enumeration(&m.s),
-                _ => named(&sel.children, m.me.as_ref())?,
+                _ => named(&sel.children, "Mentor", m.me.as_ref())?,
             };
             out.insert(sel.key.clone(), value);
         }
@@ -282,8 +296,8 @@ impl Build<'_> {
     }
 }
 
-/// A program or a mentor as its selection asks.
-fn named(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
+/// A program or a mentor (GraphQL type `ty`) as its selection asks.
+fn named(sels: &[Sel], ty: &'static str, doc: Option<&NamedDoc<'_>>) -> Result<Value> {
     let Some(doc) = doc else {
         return Err(Error::Internal(
             "page document: a program or mentor is missing".into(),
@@ -292,6 +306,7 @@ fn named(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
     let mut out = IndexMap::with_capacity(sels.len());
     for sel in sels {
         let value = match sel.name {
+            "__typename" => typename(ty),
             "id" => id(&doc.id)?,
             "name" => Value::String(doc.n.to_string()),
             _ => text(doc.c.as_ref()),

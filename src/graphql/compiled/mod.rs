@@ -1,12 +1,14 @@
 //! The case manager's page compiled into one statement.
 //!
-//! When a `participants` selection asks only for `edges { node { … } }`
-//! with fields of the page below (no aliases, arguments, directives,
-//! fragments or `__typename`), the nodes are read by [`page::read`] — one
-//! statement for every level, each under the same policy condition as its
-//! resolver's loader — and answered as finished values: async-graphql does
-//! not resolve their ~2 500 fields one by one. Any other selection takes
-//! the resolvers ([`PageNode::Live`]). Both record the same disclosures and
+//! When the participants a `participants` selection asks for (the `node`
+//! of its `edges`, or its `nodes`) hold only fields of the page below —
+//! however the request spells them: aliases, fragments, `__typename`,
+//! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
+//! ([`selection`]) — they are read by [`page::read`] — one statement for
+//! every level, each under the same policy condition as its resolver's
+//! loader — and answered as finished values: async-graphql does not
+//! resolve their ~2 500 fields one by one. Any other selection takes the
+//! resolvers ([`PageNode::Live`]). Both record the same disclosures and
 //! refuse the same fields (`FORBIDDEN`, null), which `tests/compiled.rs`
 //! checks by asking both for the same page.
 
@@ -27,7 +29,7 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::records::page::{self, EnrollmentShape, MentorshipShape, Shape};
 use answer::Build;
-use selection::{NODE, Sel, fields, only};
+use selection::{Sel, Walk};
 
 mod answer;
 mod selection;
@@ -41,7 +43,7 @@ pub(super) async fn nodes(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<(Vec<(Uuid, PageNode)>, bool)> {
-    if let Some(page) = Page::of(ctx.item) {
+    if let Some(page) = Page::of(ctx) {
         return page.list(ctx, filter, first, after).await;
     }
     let (rows, has_next) = participants::list(ctx.db(), ctx.scopes(), filter, first, after).await?;
@@ -62,23 +64,37 @@ struct Page {
 }
 
 impl Page {
-    /// The page the `participants` field `field` asks for, if it compiles.
-    fn of(field: &Positioned<Field>) -> Option<Page> {
-        let node = only(only(field, "edges")?, "node")?;
-        let node = fields(node, NODE)?;
-        let has = |name: &str| node.iter().find(|s| s.name == name);
+    /// The page the `participants` field of `ctx` asks for, if it compiles.
+    fn of(ctx: &async_graphql::Context<'_>) -> Option<Page> {
+        let walk = Walk {
+            fragments: &ctx.query_env.fragments,
+            variables: &ctx.query_env.variables,
+        };
+        let node = walk.participants(ctx.item)?;
+        // A field may be asked under several aliases: each level reads
+        // what any of them asks for.
+        fn all<'s>(sels: &'s [Sel], name: &str) -> Vec<&'s Sel> {
+            sels.iter().filter(|s| s.name == name).collect()
+        }
+        let below = |sels: &[&Sel], name: &str| sels.iter().any(|s| s.child(name).is_some());
+        let enrollments = all(&node, "enrollments");
+        let hour_logs: Vec<&Sel> = enrollments
+            .iter()
+            .flat_map(|e| all(&e.children, "hourLogs"))
+            .collect();
+        let mentorships = all(&node, "mentorships");
         let shape = Shape {
             identity: ["givenName", "familyName", "preferredName"]
                 .into_iter()
-                .any(|f| has(f).is_some()),
-            enrollments: has("enrollments").map(|e| EnrollmentShape {
-                program: e.child("program").is_some(),
-                totals: e.child("ojtHours").is_some() || e.child("rtiHours").is_some(),
-                hour_logs: e.child("hourLogs").is_some(),
-                hour_log_ids: e.child("hourLogs").is_some_and(|h| h.child("id").is_some()),
+                .any(|f| node.iter().any(|s| s.name == f)),
+            enrollments: (!enrollments.is_empty()).then(|| EnrollmentShape {
+                program: below(&enrollments, "program"),
+                totals: below(&enrollments, "ojtHours") || below(&enrollments, "rtiHours"),
+                hour_logs: !hour_logs.is_empty(),
+                hour_log_ids: below(&hour_logs, "id"),
             }),
-            mentorships: has("mentorships").map(|m| MentorshipShape {
-                mentor: m.child("mentor").is_some(),
+            mentorships: (!mentorships.is_empty()).then(|| MentorshipShape {
+                mentor: below(&mentorships, "mentor"),
             }),
         };
         // Ids alone need no statement beyond the list.

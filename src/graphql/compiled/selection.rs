@@ -1,11 +1,26 @@
-//! Which `participants` selections the page statement answers: plain
-//! fields of the case manager's page, each once, with no alias, argument,
-//! directive or fragment.
+//! Which `participants` selections the page statement answers: fields of
+//! the case manager's page, as a partner app sends them — with aliases,
+//! named and inline fragments, `@skip`/`@include` (literal or variable),
+//! `__typename`, a field asked twice (merged, as GraphQL merges it), and
+//! beside the nodes `pageInfo`, `cursor` and `totalCount`, which the
+//! connection answers itself.
+//!
+//! The selection is read as GraphQL's CollectFields reads it: fragments
+//! whose type condition is the object's type are spread in place, fields
+//! with the same response key merge at the first one's place. Anything
+//! else (a field with arguments, another directive, a fragment on another
+//! type) leaves the selection to the resolvers. async-graphql removes the
+//! selections `@skip`/`@include` leave out before execution; [`Walk`]
+//! reads them too, so that it holds whichever way the document arrives.
 
-use async_graphql::parser::types::{Field, Selection};
-use async_graphql::{Name, Pos, Positioned};
+use std::collections::HashMap;
 
-/// Fields a compiled page may hold, by level.
+use async_graphql::parser::types::{
+    Directive, Field, FragmentDefinition, Selection, SelectionSet, TypeCondition,
+};
+use async_graphql::{Name, Pos, Positioned, Value, Variables};
+
+/// Fields a compiled page may hold, by level (`__typename` everywhere).
 pub(super) const NODE: &[&str] = &[
     "id",
     "givenName",
@@ -22,12 +37,23 @@ const HOUR_LOG: &[&str] = &["id", "workedOn", "kind", "hours", "approved"];
 const MENTORSHIP: &[&str] = &["id", "status", "mentor"];
 const MENTOR: &[&str] = &["id", "name", "craft"];
 
-/// One selected field: its name, where it is in the query, and what it
-/// selects below it.
+/// The GraphQL type of each level, and the fields it may hold.
+fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
+    Some(match field {
+        "enrollments" => ("Enrollment", ENROLLMENT),
+        "program" => ("Program", PROGRAM),
+        "hourLogs" => ("HourLog", HOUR_LOG),
+        "mentorships" => ("Mentorship", MENTORSHIP),
+        "mentor" => ("Mentor", MENTOR),
+        _ => return None,
+    })
+}
+
+/// One selected field: its name, its response key (the alias, else the
+/// name), where it is in the query, and what it selects below it.
 #[derive(Debug)]
 pub(super) struct Sel {
     pub(super) name: &'static str,
-    /// `name` as the answer's key, made once.
     pub(super) key: Name,
     pub(super) pos: Pos,
     pub(super) children: Vec<Sel>,
@@ -39,58 +65,184 @@ impl Sel {
     }
 }
 
-/// The fields of `field`'s selection set, when every one is a plain field
-/// of `allowed` (objects: with the fields `below` allows), each once.
-pub(super) fn fields(field: &Positioned<Field>, allowed: &[&'static str]) -> Option<Vec<Sel>> {
-    let mut out: Vec<Sel> = Vec::new();
-    for item in &field.node.selection_set.node.items {
-        let Selection::Field(f) = &item.node else {
-            return None;
-        };
-        let node = &f.node;
-        if node.alias.is_some() || !node.arguments.is_empty() || !node.directives.is_empty() {
-            return None;
-        }
-        let name = *allowed.iter().find(|a| **a == node.name.node.as_str())?;
-        if out.iter().any(|s| s.name == name) {
-            return None;
-        }
-        let below = match name {
-            "enrollments" => Some(ENROLLMENT),
-            "program" => Some(PROGRAM),
-            "hourLogs" => Some(HOUR_LOG),
-            "mentorships" => Some(MENTORSHIP),
-            "mentor" => Some(MENTOR),
-            _ => None,
-        };
-        let children = match below {
-            Some(below) => fields(f, below)?,
-            None if node.selection_set.node.items.is_empty() => Vec::new(),
-            None => return None,
-        };
-        out.push(Sel {
-            name,
-            key: Name::new(name),
-            pos: f.pos,
-            children,
-        });
-    }
-    Some(out)
+/// The request's fragments and variables, to read selections with.
+pub(super) struct Walk<'a> {
+    pub(super) fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    pub(super) variables: &'a Variables,
 }
 
-/// The only field of `field`'s selection, when it is a plain `name`.
-pub(super) fn only<'a>(field: &'a Positioned<Field>, name: &str) -> Option<&'a Positioned<Field>> {
-    match field.node.selection_set.node.items.as_slice() {
-        [item] => match &item.node {
-            Selection::Field(f)
-                if f.node.name.node == name
-                    && f.node.alias.is_none()
-                    && f.node.directives.is_empty() =>
-            {
-                Some(f)
+impl<'a> Walk<'a> {
+    /// Whether `directives` keep the selection: `Some(false)` for a
+    /// `@skip(if: true)` or `@include(if: false)`, `None` for anything
+    /// this module does not read.
+    fn included(&self, directives: &[Positioned<Directive>]) -> Option<bool> {
+        let mut keep = true;
+        for directive in directives {
+            let directive = &directive.node;
+            // The argument with variables in place; a variable the request
+            // lacks is not read here.
+            let condition = directive.get_argument("if").and_then(|v| {
+                v.node
+                    .clone()
+                    .into_const_with(|name| self.variables.get(&name).cloned().ok_or(()))
+                    .ok()
+            });
+            let condition = match condition {
+                Some(Value::Boolean(b)) => b,
+                _ => return None,
+            };
+            match directive.name.node.as_str() {
+                "skip" => keep &= !condition,
+                "include" => keep &= condition,
+                _ => return None,
             }
-            _ => None,
-        },
-        _ => None,
+        }
+        Some(keep)
     }
+
+    /// The fields of `set` on type `on`, fragments spread and skipped
+    /// fields left out, in order.
+    fn collect(
+        &self,
+        set: &'a SelectionSet,
+        on: &str,
+        out: &mut Vec<&'a Positioned<Field>>,
+    ) -> Option<()> {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    if self.included(&f.node.directives)? {
+                        out.push(f);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    if !self.included(&spread.node.directives)? {
+                        continue;
+                    }
+                    let fragment = self.fragments.get(&spread.node.fragment_name.node)?;
+                    if !applies(Some(&fragment.node.type_condition), on) {
+                        return None;
+                    }
+                    self.collect(&fragment.node.selection_set.node, on, out)?;
+                }
+                Selection::InlineFragment(inline) => {
+                    if !self.included(&inline.node.directives)? {
+                        continue;
+                    }
+                    if !applies(inline.node.type_condition.as_ref(), on) {
+                        return None;
+                    }
+                    self.collect(&inline.node.selection_set.node, on, out)?;
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// The fields of `set` on type `on` grouped by response key, in the
+    /// order of each key's first field.
+    fn grouped(&self, sets: &[&'a SelectionSet], on: &str) -> Option<Vec<Group<'a>>> {
+        let mut fields = Vec::new();
+        for set in sets {
+            self.collect(set, on, &mut fields)?;
+        }
+        let mut groups: Vec<Group<'a>> = Vec::new();
+        for f in fields {
+            let key = f.node.response_key().node.clone();
+            match groups.iter_mut().find(|g| g.key == key) {
+                Some(group) if group.fields[0].node.name.node == f.node.name.node => {
+                    group.fields.push(f);
+                }
+                // Same key, another field: not a valid document.
+                Some(_) => return None,
+                None => groups.push(Group {
+                    key,
+                    fields: vec![f],
+                }),
+            }
+        }
+        Some(groups)
+    }
+
+    /// The compiled fields of `sets` on `on`, when each is one of `allowed`
+    /// (or `__typename`), without arguments, with compilable selections.
+    pub(super) fn fields(
+        &self,
+        sets: &[&'a SelectionSet],
+        on: &str,
+        allowed: &[&'static str],
+    ) -> Option<Vec<Sel>> {
+        let mut out = Vec::new();
+        for group in self.grouped(sets, on)? {
+            let first = &group.fields[0];
+            let name = first.node.name.node.as_str();
+            let name = match name {
+                "__typename" => "__typename",
+                _ => *allowed.iter().find(|a| **a == name)?,
+            };
+            if group.fields.iter().any(|f| !f.node.arguments.is_empty()) {
+                return None;
+            }
+            let below: Vec<&SelectionSet> = group
+                .fields
+                .iter()
+                .map(|f| &f.node.selection_set.node)
+                .collect();
+            let children = match level(name) {
+                Some((ty, allowed)) => self.fields(&below, ty, allowed)?,
+                None if below.iter().all(|s| s.items.is_empty()) => Vec::new(),
+                None => return None,
+            };
+            out.push(Sel {
+                name,
+                key: group.key,
+                pos: first.pos,
+                children,
+            });
+        }
+        Some(out)
+    }
+
+    /// The participants' selection under a `participants` connection
+    /// field: the `node` of its `edges`, or its `nodes` — asked once in
+    /// all, since async-graphql resolves each occurrence of a field on its
+    /// own and the answer is built once per participant. Other connection
+    /// fields (`pageInfo`, `totalCount`, `cursor`, `__typename`) are the
+    /// connection's own.
+    pub(super) fn participants(&self, connection: &'a Positioned<Field>) -> Option<Vec<Sel>> {
+        let mut top = Vec::new();
+        self.collect(
+            &connection.node.selection_set.node,
+            "ParticipantConnection",
+            &mut top,
+        )?;
+        let mut nodes: Vec<&'a Positioned<Field>> = Vec::new();
+        for field in top {
+            match field.node.name.node.as_str() {
+                "edges" => {
+                    let mut edge = Vec::new();
+                    self.collect(&field.node.selection_set.node, "ParticipantEdge", &mut edge)?;
+                    nodes.extend(edge.into_iter().filter(|f| f.node.name.node == "node"));
+                }
+                "nodes" => nodes.push(field),
+                _ => {}
+            }
+        }
+        match nodes.as_slice() {
+            [node] => self.fields(&[&node.node.selection_set.node], "Participant", NODE),
+            _ => None,
+        }
+    }
+}
+
+/// Fields sharing one response key.
+struct Group<'a> {
+    key: Name,
+    fields: Vec<&'a Positioned<Field>>,
+}
+
+/// Whether a fragment with `condition` applies to objects of type `on`
+/// (the page's types implement no interface it could name instead).
+fn applies(condition: Option<&Positioned<TypeCondition>>, on: &str) -> bool {
+    condition.is_none_or(|c| c.node.on.node == on)
 }
