@@ -112,6 +112,18 @@ fn is_limit_message(message: &str) -> bool {
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for QueryLimitsExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: async_graphql::Request,
+        next: async_graphql::extensions::NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        if request.query.len() <= self.max_document_bytes {
+            super::directive_defaults::fill(&request.query, &mut request.variables);
+        }
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

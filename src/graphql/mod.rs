@@ -10,6 +10,7 @@ mod badges;
 mod changes;
 mod compiled;
 mod completion;
+mod directive_defaults;
 mod directory;
 mod disclosures;
 mod enrollments;
