@@ -202,6 +202,24 @@ hub_test!(
             // The whole list fits that page (filtered pages are within it).
             let whole = page_info(&app, &token, 50, &Value::Null).await;
             assert_eq!(whole["hasNextPage"], false, "{slug}: {whole}");
+            // The count (its policy read as sets, not per row) counts
+            // exactly the participants the list shows, whatever the filter.
+            for filter in std::iter::once(Value::Null).chain(filters(&first.nodes)) {
+                let counted = app
+                    .query(
+                        Some(&token),
+                        "query($filter: ParticipantFilterInput) { participants(first: 100, filter: $filter) { totalCount edges { node { id } } } }",
+                        json!({ "filter": filter }),
+                    )
+                    .await;
+                assert_ok(&counted);
+                let connection = &counted["data"]["participants"];
+                assert_eq!(
+                    connection["totalCount"].as_u64().unwrap() as usize,
+                    connection["edges"].as_array().unwrap().len(),
+                    "{slug}, filter {filter}: {counted}"
+                );
+            }
             let mut compared = vec![(first.refusals, first.disclosures)];
             // The second page of two, after the first page's end cursor:
             // the same on both paths, and the list's third and fourth.

@@ -28,7 +28,24 @@ pub struct ParticipantFilter {
     pub org_id: Option<Uuid>,
 }
 
+/// How a statement reads the policy: [`Scope::condition`] for a page,
+/// [`Scope::set_condition`] for a count, which reads every participant.
+#[derive(Clone, Copy)]
+enum Form {
+    Correlated,
+    Sets,
+}
+
 fn profile_exists(alias: &str, identity: &Scope, extra: Condition) -> SelectStatement {
+    profile_exists_as(alias, identity, extra, Form::Correlated)
+}
+
+fn profile_exists_as(
+    alias: &str,
+    identity: &Scope,
+    extra: Condition,
+    form: Form,
+) -> SelectStatement {
     use participant_profile::Column as P;
     let a = Alias::new(alias);
     Query::select()
@@ -38,7 +55,10 @@ fn profile_exists(alias: &str, identity: &Scope, extra: Condition) -> SelectStat
             Expr::col((a.clone(), P::ParticipantId))
                 .equals((participant::Entity, participant::Column::Id)),
         )
-        .cond_where(identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId)))
+        .cond_where(match form {
+            Form::Correlated => identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
+            Form::Sets => identity.set_condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
+        })
         .cond_where(extra)
         .to_owned()
 }
@@ -55,12 +75,17 @@ fn like_pattern(word: &str) -> LikeExpr {
 
 /// The full condition: listed for the viewer, and matching the filter.
 fn condition(scopes: &Scopes, filter: &ParticipantFilter) -> Condition {
+    condition_as(scopes, filter, Form::Correlated)
+}
+
+fn condition_as(scopes: &Scopes, filter: &ParticipantFilter, form: Form) -> Condition {
     use participant_profile::Column as P;
     let identity = scopes.of(Category::Identity);
-    let mut all = Condition::all().add(Expr::exists(profile_exists(
+    let mut all = Condition::all().add(Expr::exists(profile_exists_as(
         "vis_p",
         &identity,
         Condition::all(),
+        form,
     )));
     if let Some(search) = &filter.search {
         for word in search.split_whitespace().take(5) {
@@ -173,7 +198,7 @@ pub async fn count<C: ConnectionTrait>(
     filter: &ParticipantFilter,
 ) -> Result<u64> {
     Ok(participant::Entity::find()
-        .filter(condition(scopes, filter))
+        .filter(condition_as(scopes, filter, Form::Sets))
         .count(db)
         .await?)
 }
