@@ -56,6 +56,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         token: app.staff("alliance-arts2work"),
         viewer_org: org.id,
         db: app.db.clone(),
+        shape: pathways_hub::cli::bench::Shape::Page,
     };
     let report = pathways_hub::cli::bench::graph(args).await.unwrap();
     assert_eq!(report["errors"], 0, "{report}");
@@ -70,6 +71,46 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     assert!(
         report["old_floor_p50_ms"].as_f64().unwrap() > 0.0,
         "{report}"
+    );
+
+    // The pager (a fragment, cursors, pageInfo, totalCount) against its
+    // floor, the page's statement and a hand-written count: both run, and
+    // the floor's count is the hub's.
+    let pager = pathways_hub::cli::bench::graph(pathways_hub::cli::bench::GraphArgs {
+        url: format!("http://{}", app.addr),
+        clients: 2,
+        seconds: 1,
+        token: app.staff("alliance-arts2work"),
+        viewer_org: org.id,
+        db: app.db.clone(),
+        shape: pathways_hub::cli::bench::Shape::Pager,
+    })
+    .await
+    .unwrap();
+    assert_eq!(pager["shape"], "pager", "{pager}");
+    assert_eq!(pager["errors"], 0, "{pager}");
+    assert_eq!(pager["floor_errors"], 0, "{pager}");
+    // The page's statement, the count and the disclosures' insert.
+    assert_eq!(
+        pager["sql_statements_per_request"].as_u64().unwrap(),
+        3,
+        "the pager is the page, a count and the audit: {pager}"
+    );
+    let counted = app
+        .query(
+            Some(&app.staff("alliance-arts2work")),
+            pathways_hub::cli::bench::PAGER_QUERY,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        counted["data"]["participants"]["totalCount"]
+            .as_i64()
+            .unwrap(),
+        pathways_hub::cli::bench::floor_count(&app.db, org.id)
+            .await
+            .unwrap(),
+        "{counted}"
     );
 
     // The floor reads the page the hub answers: the same participants, and

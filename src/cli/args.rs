@@ -182,6 +182,10 @@ pub enum BenchCommand {
         /// The partner whose staff asks.
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
+        /// `page`: the case manager's page; `pager`: the same as a pager
+        /// sends it (a fragment, cursors, `pageInfo`, `totalCount`).
+        #[arg(long, value_enum, default_value = "page")]
+        shape: crate::cli::bench::Shape,
     },
     /// A mixed load (80 % reads, 15 % writes, 5 % reports) from C clients
     /// against one or more running hubs on the configured database; checks

@@ -117,6 +117,7 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
             clients,
             seconds,
             org,
+            shape,
         } => {
             let (viewer_org, token) = partner_staff(&db, &config, &org).await?;
             let args = crate::cli::bench::GraphArgs {
@@ -126,6 +127,7 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
                 token,
                 viewer_org,
                 db,
+                shape,
             };
             crate::cli::bench::graph(args)
                 .await

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{CASE_MANAGER_QUERY, percentile};
+use super::{CASE_MANAGER_QUERY, PAGER_QUERY, Shape, percentile};
 
 static FAILURE_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -24,6 +24,8 @@ pub struct GraphArgs {
     pub viewer_org: Uuid,
     /// The hub's database (for the SQL floor).
     pub db: DatabaseConnection,
+    /// The page sent, and so its floor.
+    pub shape: Shape,
 }
 
 /// Latencies (ms) of C clients looping `call` until the deadline, and the
@@ -105,12 +107,16 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
         .build()
         .unwrap_or_default();
     let graphql = format!("{}/graphql", args.url.trim_end_matches('/'));
+    let query = match args.shape {
+        Shape::Page => CASE_MANAGER_QUERY,
+        Shape::Pager => PAGER_QUERY,
+    };
     let call = {
         let (client, graphql, token) = (client.clone(), graphql.clone(), args.token.clone());
         move |after: Uuid| {
             let (client, graphql, token) = (client.clone(), graphql.clone(), token.clone());
             async move {
-                let body = json!({ "query": CASE_MANAGER_QUERY, "variables": { "after": after.to_string() } });
+                let body = json!({ "query": query, "variables": { "after": after.to_string() } });
                 let answer = match client
                     .post(&graphql)
                     .bearer_auth(&token)
@@ -151,7 +157,10 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     use super::floor::{Floor, measure};
     let (floor, floor_errors, floor_elapsed) = measure(
         &args.db,
-        Floor::OneStatement,
+        match args.shape {
+            Shape::Page => Floor::OneStatement,
+            Shape::Pager => Floor::Pager,
+        },
         args.viewer_org,
         args.clients,
         args.seconds,
@@ -177,8 +186,13 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     let (f50, f95) = (percentile(&floor, 50.0), percentile(&floor, 95.0));
     let (o50, o95) = (percentile(&old, 50.0), percentile(&old, 95.0));
     println!(
-        "case-manager page (50 participants, enrollments, hours, mentorships), {} clients, {} s",
-        args.clients, args.seconds
+        "case-manager {} (50 participants, enrollments, hours, mentorships), {} clients, {} s",
+        match args.shape {
+            Shape::Page => "page",
+            Shape::Pager => "pager (a fragment, cursors, pageInfo, totalCount)",
+        },
+        args.clients,
+        args.seconds
     );
     println!(
         "  hub:   {} requests, {rps:.1} req/s, mean {:.1} ms, p50 {p50:.1} ms, p95 {p95:.1} ms, p99 {p99:.1} ms, errors {errors}",
@@ -187,7 +201,12 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     );
     println!("  SQL statements per request: {per_request}");
     println!(
-        "  floor (one prepared JSON statement per page, same policy): {floor_rps:.1} pages/s, mean {:.1} ms, p50 {f50:.1} ms, p95 {f95:.1} ms, errors {floor_errors}",
+        "  floor (one prepared JSON statement per page, same policy{}): {floor_rps:.1} pages/s, mean {:.1} ms, p50 {f50:.1} ms, p95 {f95:.1} ms, errors {floor_errors}",
+        if args.shape == Shape::Pager {
+            ", then a prepared count"
+        } else {
+            ""
+        },
         mean(&floor)
     );
     println!(
@@ -202,7 +221,7 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
         100.0 * rps / floor_rps.max(0.001)
     );
     let report = json!({
-        "bench": "graph", "clients": args.clients, "seconds": args.seconds, "requests": hub.len(), "errors": errors,
+        "bench": "graph", "shape": format!("{:?}", args.shape).to_lowercase(), "clients": args.clients, "seconds": args.seconds, "requests": hub.len(), "errors": errors,
         "rps": rps, "mean_ms": mean(&hub), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "sql_statements_per_request": per_request,
         "floor_rps": floor_rps, "floor_mean_ms": mean(&floor), "floor_p50_ms": f50, "floor_p95_ms": f95, "floor_errors": floor_errors,
         "old_floor_rps": old_rps, "old_floor_mean_ms": mean(&old), "old_floor_p50_ms": o50, "old_floor_p95_ms": o95,

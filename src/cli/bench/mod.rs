@@ -13,7 +13,7 @@ mod temp_hub;
 mod writes;
 
 pub use fanout::{FanoutArgs, run as fanout};
-pub use floor::floor_page;
+pub use floor::{floor_count, floor_page};
 pub use gateway::{GatewayArgs, Router, find_hive_router, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
@@ -28,6 +28,26 @@ pub const CASE_MANAGER_QUERY: &str = "query($after: String) { participants(first
   enrollments { status program { name } ojtHours rtiHours hourLogs { workedOn kind hours approved } }
   mentorships { status mentor { name craft } }
 } } } }";
+
+/// The same page as a pager sends it: the node's fields in a named
+/// fragment, each edge's `cursor`, `pageInfo` and `totalCount`.
+pub const PAGER_QUERY: &str = "query Pager($after: String) { participants(first: 50, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ...CaseFile } }
+} }
+fragment CaseFile on Participant {
+  __typename id givenName familyName
+  enrollments { status program { name } ojtHours rtiHours hourLogs { workedOn kind hours approved } }
+  mentorships { status mentor { name craft } }
+}";
+
+/// Which page `bench graph` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// [`CASE_MANAGER_QUERY`]; its floor is one statement.
+    Page,
+    /// [`PAGER_QUERY`]; its floor is the page's statement and a count.
+    Pager,
+}
 
 /// Percentile (0–100) of sorted samples, nearest rank.
 pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
