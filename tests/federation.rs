@@ -1323,6 +1323,7 @@ async fn bench_gateway_runs_without_errors() {
             hive_router: None,
             participants: 30,
             postgres,
+            running: None,
         })
         .await
         .unwrap();

@@ -111,6 +111,7 @@ async fn bench_gateway_runs_through_hive_router() {
             hive_router: Some(common::gateways::hive_router()),
             participants: 30,
             postgres,
+            running: None,
         })
         .await
         .unwrap();

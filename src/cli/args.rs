@@ -262,6 +262,14 @@ pub enum BenchCommand {
         /// cargo's bin folder).
         #[arg(long, env = "HIVE_ROUTER")]
         hive_router: Option<PathBuf>,
+        /// A running hub's base URL (e.g. after `bench seed`): the case
+        /// manager's page on its data, tokens minted with the configured
+        /// secret; a temporary hub otherwise.
+        #[arg(long)]
+        url: Option<String>,
+        /// With `--url`: the partner whose staff asks.
+        #[arg(long, default_value = "alliance-arts2work")]
+        org: String,
         /// A PostgreSQL server (URL without a database) to create a
         /// temporary database on; SQLite otherwise.
         #[arg(long)]

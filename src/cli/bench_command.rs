@@ -77,9 +77,29 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
         router,
         script,
         hive_router,
+        url,
+        org,
         postgres,
     } = which
     {
+        let running = match url {
+            None => None,
+            Some(url) => {
+                let config = load(file, Figment::new())?;
+                let verifier = TokenVerifier::from_config(&config.auth)?;
+                let tokens = (0..clients.max(1))
+                    .map(|n| {
+                        let subject = format!("staff{n}@{org}");
+                        verifier.mint(&subject, &org, &["staff".to_owned()], Some(3600))
+                    })
+                    .collect::<crate::ground::error::Result<Vec<_>>>()
+                    .map_err(|e| Failure(e.message()))?;
+                Some(crate::cli::bench::RunningHub {
+                    url: format!("{}/graphql", url.trim_end_matches('/')),
+                    tokens,
+                })
+            }
+        };
         let args = crate::cli::bench::GatewayArgs {
             clients,
             seconds,
@@ -88,6 +108,7 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
             hive_router,
             participants: 200,
             postgres,
+            running,
         };
         return crate::cli::bench::gateway(args)
             .await

@@ -14,7 +14,7 @@ mod writes;
 
 pub use fanout::{FanoutArgs, run as fanout};
 pub use floor::{floor_count, floor_page};
-pub use gateway::{GatewayArgs, Router, find_hive_router, run as gateway};
+pub use gateway::{GatewayArgs, Router, RunningHub, find_hive_router, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
 pub use report::{ReportArgs, run as report};
