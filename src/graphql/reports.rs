@@ -31,11 +31,13 @@ pub struct ReportInput {
     pub metrics: Vec<Metric>,
     /// Group dimensions, in this order (none: only the total).
     pub group_by: Option<Vec<GroupBy>>,
-    /// The PERIOD length (default QUARTER).
+    /// The PERIOD length, and the grain `from` and `to` snap to (default
+    /// QUARTER).
     pub period: Option<Period>,
-    /// Enrollments that started (or were applied for) on or after this date.
+    /// Enrollments that started (or were applied for) on or after the
+    /// start of the period this date falls in (see `Report.bounds`).
     pub from: Option<NaiveDate>,
-    /// … and on or before this date.
+    /// … and on or before the end of the period this date falls in.
     pub to: Option<NaiveDate>,
     /// Narrows the population (a program, a pathway, an organization).
     pub filter: Option<ReportFilterInput>,

@@ -15,6 +15,7 @@
 //! - every run is an `EXPORT` audit event ([`export`]).
 
 mod facts;
+pub mod grain;
 mod labels;
 mod model;
 mod sql;
@@ -30,6 +31,7 @@ use sea_orm::{
     IsolationLevel, TransactionTrait,
 };
 
+pub use grain::Bounds;
 pub use model::{
     Cell, Group, GroupBy, GroupPart, Metric, Period, Report, ReportFilter, ReportRequest, Row,
     Target,
@@ -96,6 +98,14 @@ pub async fn run(
     threshold: u32,
 ) -> Result<Report> {
     validate(request)?;
+    // Fixed grains: the figures are over whole periods, whatever day the
+    // bounds name.
+    let bounds = Bounds::snap(request.period, request.from, request.to);
+    let request = &ReportRequest {
+        from: bounds.from,
+        to: bounds.to,
+        ..request.clone()
+    };
     let txn = snapshot(db).await?;
     let second = companion(db, &txn).await?;
     let report = run_in(&txn, second.as_ref(), scope, request, threshold).await?;

@@ -405,6 +405,9 @@ pub struct Report {
     pub group_by: Vec<GroupBy>,
     /// The length of a PERIOD group (QUARTER unless asked otherwise).
     pub period: Period,
+    /// The date bounds the figures are over: `from` and `to` as asked,
+    /// widened to whole periods of `period`.
+    pub bounds: super::Bounds,
     /// One row per group with participants, ordered by label; empty when
     /// not grouped.
     pub rows: Vec<Row>,

@@ -294,13 +294,27 @@ pub(super) fn build(
         metrics: request.metrics.clone(),
         group_by: request.group_by.clone(),
         period: request.period,
+        bounds: super::Bounds::snap(request.period, request.from, request.to),
         rows: body,
         total,
         threshold: i32::try_from(threshold).unwrap_or(i32::MAX),
     }
 }
 
-/// The report as CSV: a header line (`group_key`, `group_label`, one
+/// What the CSV's first lines say about its figures, as `# ` comments:
+/// the bounds used (whole periods) and the suppression threshold.
+pub fn preamble(report: &Report) -> String {
+    let bound = |d: Option<chrono::NaiveDate>| d.map_or("open".to_owned(), |d| d.to_string());
+    format!(
+        "# bounds: from={} to={} period={} (dates widened to whole periods)\n# threshold: counts from 1 to {} are suppressed\n",
+        bound(report.bounds.from),
+        bound(report.bounds.to),
+        report.bounds.period.as_str(),
+        report.threshold - 1,
+    )
+}
+
+/// The report as CSV: the [`preamble`]'s comment lines, a header line (`group_key`, `group_label`, one
 /// `<DIMENSION>` column per group dimension, then one column per metric),
 /// one line per row, the total last. A suppressed cell is `suppressed`; a
 /// figure without a base is empty.
@@ -338,7 +352,7 @@ pub fn csv(report: &Report) -> String {
         let _ = out.write_record(&line);
     }
     let bytes = out.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    preamble(report) + &String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A figure as CSV text: integers without a decimal point.

@@ -73,8 +73,21 @@ struct Params {
     to: Option<String>,
 }
 
+/// What the figures are over, in words: the bounds the hub used (whole
+/// periods).
+fn bounds_note(report: &Value) -> String {
+    let bounds = &report["bounds"];
+    let end = |v: &Value, open: &str| v.as_str().map_or(open.to_owned(), str::to_owned);
+    format!(
+        "Enrollments from {} to {} (whole periods: {}).",
+        end(&bounds["from"], "the first on record"),
+        end(&bounds["to"], "today"),
+        text(&bounds["period"]).to_lowercase().replace('_', " "),
+    )
+}
+
 /// A horizontal bar chart of `metric` per row.
-fn chart(metric: &str, rows: &[Value]) -> Markup {
+fn chart(metric: &str, rows: &[Value], note: &str) -> Markup {
     let bar_h = 26.0;
     let left = 230.0;
     let width = 760.0;
@@ -125,7 +138,7 @@ fn chart(metric: &str, rows: &[Value]) -> Markup {
                     }
                 }
             }
-            figcaption.hint { (title) ". Counts under the suppression threshold, and any cell that would let one be recomputed, are shown as suppressed." }
+            figcaption.hint { (title) ". " (note) " Counts under the suppression threshold, and any cell that would let one be recomputed, are shown as suppressed." }
         }
     }
 }
@@ -159,7 +172,7 @@ async fn reports(
     let answer = gql(
         &state,
         &session,
-        "query($input: ReportInput!) { report(input: $input) { threshold
+        "query($input: ReportInput!) { report(input: $input) { threshold bounds { from to period }
             rows { group { label } cells { metric value suppressed } targets { metric target description met } }
             total { cells { metric value suppressed } } } }",
         json!({ "input": input }),
@@ -210,8 +223,9 @@ async fn reports(
         @if report.is_object() {
             p { a href=(format!("/reports/summary.csv?{csv}")) download="summary.csv" { "Download these figures as CSV" }
                 " · suppression threshold " (text(&report["threshold"])) }
+            p.hint { (bounds_note(report)) }
             @if let Some(first) = metrics.first() {
-                (chart(first, &rows))
+                (chart(first, &rows, &bounds_note(report)))
             }
             table {
                 caption { "Report by " (group_by.to_lowercase()) }
