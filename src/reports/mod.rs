@@ -17,6 +17,7 @@
 mod facts;
 pub mod grain;
 mod labels;
+mod ledger;
 mod model;
 mod sql;
 pub mod suppress;
@@ -32,6 +33,7 @@ use sea_orm::{
 };
 
 pub use grain::Bounds;
+pub use ledger::list as releases;
 pub use model::{
     Cell, Group, GroupBy, GroupPart, Metric, Period, Report, ReportFilter, ReportRequest, Row,
     Target,
@@ -90,7 +92,8 @@ async fn tune(txn: &DatabaseTransaction) -> Result<()> {
 }
 
 /// Runs a report for the viewer behind `scope`; `threshold` is the
-/// configured suppression threshold.
+/// configured suppression threshold. A report that crosses organizations
+/// (an evaluator's) goes through the release ledger ([`ledger`]).
 pub async fn run(
     db: &DatabaseConnection,
     scope: &ReportScope,
@@ -108,12 +111,75 @@ pub async fn run(
     };
     let txn = snapshot(db).await?;
     let second = companion(db, &txn).await?;
-    let report = run_in(&txn, second.as_ref(), scope, request, threshold).await?;
+    let computed = run_in(&txn, second.as_ref(), scope, request, threshold).await?;
     if let Some(second) = second {
         second.commit().await?;
     }
     txn.commit().await?;
-    Ok(report)
+    let Computed {
+        directory,
+        table,
+        hide_all,
+        whole,
+    } = computed;
+    let threshold = i64::from(threshold);
+    let hidden = if scope.crosses_organizations() {
+        let mut populations = vec![whole.clone()];
+        let mut labels = vec![release_label("Total", &bounds, request)];
+        for (key, parts, _) in &table.rows {
+            populations.push(ledger::row_population(
+                &directory,
+                &whole,
+                key,
+                request.period,
+            ));
+            let label: Vec<&str> = parts.iter().map(|p| p.label.as_str()).collect();
+            labels.push(release_label(&label.join(" · "), &bounds, request));
+        }
+        let release = ledger::Release {
+            scope,
+            request,
+            table: &table,
+            populations,
+            labels,
+            universe: ledger::universe(&directory),
+            threshold,
+            hide_all,
+        };
+        ledger::release(db, release).await?
+    } else {
+        table::hide(&table, threshold, hide_all, &suppress::Hidden::default())
+    };
+    Ok(table::finish(
+        request, &directory, table, &hidden, threshold,
+    ))
+}
+
+/// A released population's name for the hub admin: the group, the bounds
+/// and the filter.
+fn release_label(group: &str, bounds: &Bounds, request: &ReportRequest) -> String {
+    let end = |d: Option<chrono::NaiveDate>| d.map_or("…".to_owned(), |d| d.to_string());
+    let mut label = format!("{group} ({} to {}", end(bounds.from), end(bounds.to));
+    if let Some(id) = request.filter.program_id {
+        label.push_str(&format!("; program {id}"));
+    }
+    if let Some(code) = &request.filter.pathway_code {
+        label.push_str(&format!("; pathway {code}"));
+    }
+    if let Some(slug) = &request.filter.org_slug {
+        label.push_str(&format!("; organization {slug}"));
+    }
+    label.push(')');
+    label
+}
+
+/// A report's figures before suppression, and what suppression needs.
+struct Computed {
+    directory: labels::Directory,
+    table: table::Table,
+    hide_all: bool,
+    /// The population the report's filter and bounds leave.
+    whole: ledger::rules::Population,
 }
 
 /// On PostgreSQL, a second read-only transaction on `txn`'s snapshot
@@ -154,7 +220,7 @@ async fn run_in(
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
-) -> Result<Report> {
+) -> Result<Computed> {
     let directory = labels::Directory::load(db).await?;
     let pathway_id =
         match &request.filter.pathway_code {
@@ -200,9 +266,23 @@ async fn run_in(
         let left_out = sql::reach(db, scope).await? - population;
         hide_all = suppress::is_small(left_out, threshold);
     }
-    Ok(table::build(
-        request, &directory, aggregates, threshold, hide_all,
-    ))
+    let whole = ledger::rules::Population {
+        programs: ledger::filter_programs(
+            &directory,
+            request.filter.program_id,
+            org_id,
+            pathway_id,
+        )
+        .normalize(&ledger::universe(&directory)),
+        months: Bounds::snap(request.period, request.from, request.to).months(),
+    };
+    let table = table::prepare(request, &directory, aggregates);
+    Ok(Computed {
+        directory,
+        table,
+        hide_all,
+        whole,
+    })
 }
 
 /// The categories a report's figures draw on (for the audit entry).

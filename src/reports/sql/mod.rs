@@ -33,6 +33,7 @@ use crate::policy::ReportScope;
 
 mod enrollment_grain;
 mod participant_grain;
+pub(super) mod regions;
 
 use enrollment_grain::enrollment_statement;
 use participant_grain::participant_statement;
