@@ -184,7 +184,7 @@ impl Period {
 
 /// Participant counts the report computes (all of them, whatever metrics
 /// were asked, so that suppression does not depend on the question).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(usize)]
 pub(crate) enum Count {
     Enrolled,

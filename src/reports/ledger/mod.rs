@@ -83,6 +83,19 @@ fn base_of(metric: Metric) -> &'static [Count] {
     }
 }
 
+/// The counts a figure is judged on: those its cells disclose, the bases
+/// of its sums (people with OJT hours …: if they change by a few, so does
+/// the sum by those few's), and ENROLLED always (a population that
+/// changed by a few people changes every figure by theirs).
+fn judged_on(shown: &[Metric]) -> BTreeSet<Count> {
+    let mut counts = BTreeSet::from([Count::Enrolled]);
+    for metric in shown {
+        counts.extend(counts_of(*metric));
+        counts.extend(base_of(*metric));
+    }
+    counts
+}
+
 /// A count's name in the ledger (`ENROLLED`, `OJT_MET` …).
 fn name(count: Count) -> String {
     count.column().trim_start_matches("n_").to_uppercase()
@@ -104,10 +117,9 @@ fn figure(
     if shown.is_empty() {
         return None;
     }
-    let counts = shown
-        .iter()
-        .flat_map(|m| counts_of(*m))
-        .map(|c| (name(*c), counts.get(*c as usize).copied().unwrap_or(0)))
+    let counts = judged_on(&shown)
+        .into_iter()
+        .map(|c| (name(c), counts.get(c as usize).copied().unwrap_or(0)))
         .collect();
     Some(Figure {
         population: population.clone(),
