@@ -88,7 +88,7 @@ async fn world(backend: Backend) -> World {
     let mut world = World {
         app,
         story: s,
-        wlcac: w.clone(),
+        wlcac: w,
         programs: vec![w.id, a.id, h.id],
         truth: Vec::new(),
     };
@@ -328,7 +328,7 @@ hub_test!(
             .await;
         }
         // The same again after three more youth enroll at WLCAC in January.
-        let wlcac = w.wlcac.clone();
+        let wlcac = w.wlcac;
         for i in 0..3 {
             let p = w.story.participant().await;
             enroll(&mut w, p, &wlcac, date(2026, 1, 25 + i), 40.0).await;
@@ -365,7 +365,7 @@ hub_test!(
         let before = w.ask(q1.clone(), &mut seen).await;
         // 30 + 6 + 22 + 4 (three apprentices are WLCAC youth too).
         assert_eq!(before["total"]["cells"][0]["value"], 62.0);
-        let wlcac = w.wlcac.clone();
+        let wlcac = w.wlcac;
         for i in 0..3 {
             let p = w.story.participant().await;
             enroll(&mut w, p, &wlcac, date(2026, 2, 1 + i), 40.0).await;

@@ -45,7 +45,7 @@ pub(in crate::reports) async fn atoms<C: ConnectionTrait>(
             Expr::cust("COUNT(DISTINCT \"enrollment\".\"participant_id\")"),
             a("people"),
         )
-        .add_group_by([program.into(), Expr::cust(month)])
+        .add_group_by([program, Expr::cust(month)])
         .to_owned();
     let mut out = Vec::new();
     for row in db.query_all(&q).await? {
