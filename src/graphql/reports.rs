@@ -122,13 +122,12 @@ impl ReportQuery {
     ) -> GqlResult<Report> {
         let viewer = ctx.viewer()?;
         let request = input.into_request()?;
-        let threshold = ctx.config().reports.suppression_threshold;
         Ok(reports::for_viewer(
             ctx.db(),
             viewer,
             &ctx.request().request_id,
             &request,
-            threshold,
+            &ctx.config().reports,
             "graphql",
         )
         .await?)

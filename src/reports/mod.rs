@@ -19,11 +19,13 @@ pub mod grain;
 mod labels;
 mod ledger;
 mod model;
+pub mod privacy;
 mod sql;
 pub mod suppress;
 mod table;
 
 use crate::audit::{Actor, Entry};
+use crate::ground::config::ReportsConfig;
 use crate::ground::error::{Error, Result};
 use crate::policy::ReportScope;
 use entity::enums::{AuditAction, Category};
@@ -91,16 +93,45 @@ async fn tune(txn: &DatabaseTransaction) -> Result<()> {
     Ok(())
 }
 
-/// Runs a report for the viewer behind `scope`; `threshold` is the
-/// configured suppression threshold. A report that crosses organizations
-/// (an evaluator's) goes through the release ledger ([`ledger`]).
+/// Runs an exact report for the viewer behind `scope`; `threshold` is
+/// the suppression threshold (the benchmark's entry).
 pub async fn run(
     db: &DatabaseConnection,
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
 ) -> Result<Report> {
+    let settings = ReportsConfig {
+        suppression_threshold: threshold,
+        ..ReportsConfig::default()
+    };
+    run_with(db, scope, request, &settings).await
+}
+
+/// Runs a report for the viewer behind `scope` under the `[reports]`
+/// settings. A report that crosses organizations (an evaluator's) goes
+/// through the release ledger ([`ledger`]) in exact mode, and carries
+/// noise paid from the organization's budget in differential mode
+/// ([`privacy`]).
+pub async fn run_with(
+    db: &DatabaseConnection,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    settings: &ReportsConfig,
+) -> Result<Report> {
     validate(request)?;
+    let threshold = settings.suppression_threshold;
+    let differential = scope.crosses_organizations()
+        && settings.privacy == crate::ground::config::Privacy::Differential;
+    let dp = if differential {
+        privacy::check(request)?;
+        Some(privacy::Settings {
+            epsilon: settings.epsilon,
+            max_hours: settings.max_hours_per_person,
+        })
+    } else {
+        None
+    };
     // Fixed grains: the figures are over whole periods, whatever day the
     // bounds name.
     let bounds = Bounds::snap(request.period, request.from, request.to);
@@ -109,9 +140,17 @@ pub async fn run(
         to: bounds.to,
         ..request.clone()
     };
+    // The privacy loss is paid before any figure is computed.
+    let remaining = match dp {
+        Some(dp) => {
+            let (org, year) = privacy::payer(scope.org_id());
+            Some(privacy::budget::spend(db, org, year, dp.epsilon, settings.yearly_budget).await?)
+        }
+        None => None,
+    };
     let txn = snapshot(db).await?;
     let second = companion(db, &txn).await?;
-    let computed = run_in(&txn, second.as_ref(), scope, request, threshold).await?;
+    let computed = run_in(&txn, second.as_ref(), scope, request, threshold, dp).await?;
     if let Some(second) = second {
         second.commit().await?;
     }
@@ -121,9 +160,10 @@ pub async fn run(
         table,
         hide_all,
         whole,
+        privacy,
     } = computed;
     let threshold = i64::from(threshold);
-    let hidden = if scope.crosses_organizations() {
+    let hidden = if scope.crosses_organizations() && dp.is_none() {
         let mut populations = vec![whole.clone()];
         let mut labels = vec![release_label("Total", &bounds, request)];
         for (key, parts, _) in &table.rows {
@@ -150,9 +190,12 @@ pub async fn run(
     } else {
         table::hide(&table, threshold, hide_all, &suppress::Hidden::default())
     };
-    Ok(table::finish(
-        request, &directory, table, &hidden, threshold,
-    ))
+    let mut report = table::finish(request, &directory, table, &hidden, threshold);
+    if let Some(mut privacy) = privacy {
+        privacy.budget_remaining = remaining;
+        report.privacy = privacy;
+    }
+    Ok(report)
 }
 
 /// A released population's name for the hub admin: the group, the bounds
@@ -180,6 +223,8 @@ struct Computed {
     hide_all: bool,
     /// The population the report's filter and bounds leave.
     whole: ledger::rules::Population,
+    /// Differential mode: how the figures were noised.
+    privacy: Option<privacy::ReportPrivacy>,
 }
 
 /// On PostgreSQL, a second read-only transaction on `txn`'s snapshot
@@ -220,6 +265,7 @@ async fn run_in(
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
+    dp: Option<privacy::Settings>,
 ) -> Result<Computed> {
     let directory = labels::Directory::load(db).await?;
     let pathway_id =
@@ -252,8 +298,29 @@ async fn run_in(
         program_id: request.filter.program_id,
         pathway_id,
         org_id,
+        clamp_hours: dp.map(|dp| dp.max_hours),
     };
-    let aggregates = sql::aggregate(db, second, &plan).await?;
+    let mut aggregates = sql::aggregate(db, second, &plan).await?;
+    let programs =
+        ledger::filter_programs(&directory, request.filter.program_id, org_id, pathway_id)
+            .normalize(&ledger::universe(&directory));
+    if let Some(dp) = dp {
+        // Nothing below reads an exact figure: suppression runs on the
+        // noisy ones, and the exact-only rules do not run.
+        let noise = &mut privacy::noise::Noise::from_os();
+        let privacy = privacy::apply(&mut aggregates, request, &directory, &programs, dp, noise)?;
+        let table = table::prepare(request, &directory, aggregates);
+        return Ok(Computed {
+            whole: ledger::rules::Population {
+                programs,
+                months: Bounds::snap(request.period, request.from, request.to).months(),
+            },
+            directory,
+            table,
+            hide_all: false,
+            privacy: Some(privacy),
+        });
+    }
     let threshold = i64::from(threshold);
     let population = aggregates.total.counts[Count::Enrolled as usize];
     let mut hide_all = suppress::is_small(population, threshold);
@@ -267,13 +334,7 @@ async fn run_in(
         hide_all = suppress::is_small(left_out, threshold);
     }
     let whole = ledger::rules::Population {
-        programs: ledger::filter_programs(
-            &directory,
-            request.filter.program_id,
-            org_id,
-            pathway_id,
-        )
-        .normalize(&ledger::universe(&directory)),
+        programs,
         months: Bounds::snap(request.period, request.from, request.to).months(),
     };
     let table = table::prepare(request, &directory, aggregates);
@@ -282,6 +343,7 @@ async fn run_in(
         table,
         hide_all,
         whole,
+        privacy: None,
     })
 }
 
@@ -303,10 +365,10 @@ pub async fn export(
     scope: &ReportScope,
     actor: &Actor,
     request: &ReportRequest,
-    threshold: u32,
+    settings: &ReportsConfig,
     format: &str,
 ) -> Result<Report> {
-    let report = run(db, scope, request, threshold).await?;
+    let report = run_with(db, scope, request, settings).await?;
     let suppressed = report
         .rows
         .iter()
@@ -367,7 +429,7 @@ pub async fn for_viewer(
     viewer: &crate::auth::Viewer,
     request_id: &str,
     request: &ReportRequest,
-    threshold: u32,
+    settings: &ReportsConfig,
     format: &str,
 ) -> Result<Report> {
     let actor = Actor::of(viewer, request_id);
@@ -379,5 +441,5 @@ pub async fn for_viewer(
             return Err(err);
         }
     };
-    export(db, &scope, &actor, request, threshold, format).await
+    export(db, &scope, &actor, request, settings, format).await
 }

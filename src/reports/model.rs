@@ -415,4 +415,7 @@ pub struct Report {
     pub total: Row,
     /// Counts from 1 to `threshold - 1` are suppressed.
     pub threshold: i32,
+    /// How the figures are protected: exact with suppression, or with
+    /// differential-privacy noise (the mechanism and its parameters).
+    pub privacy: super::privacy::ReportPrivacy,
 }

@@ -327,19 +327,22 @@ pub(super) fn finish(
         rows: body,
         total,
         threshold: i32::try_from(threshold).unwrap_or(i32::MAX),
+        privacy: super::privacy::ReportPrivacy::exact(threshold),
     }
 }
 
 /// What the CSV's first lines say about its figures, as `# ` comments:
-/// the bounds used (whole periods) and the suppression threshold.
+/// the bounds used (whole periods), the suppression threshold and the
+/// privacy mechanism with its parameters.
 pub fn preamble(report: &Report) -> String {
     let bound = |d: Option<chrono::NaiveDate>| d.map_or("open".to_owned(), |d| d.to_string());
     format!(
-        "# bounds: from={} to={} period={} (dates widened to whole periods)\n# threshold: counts from 1 to {} are suppressed\n",
+        "# bounds: from={} to={} period={} (dates widened to whole periods)\n# threshold: counts from 1 to {} are suppressed\n# privacy: {}\n",
         bound(report.bounds.from),
         bound(report.bounds.to),
         report.bounds.period.as_str(),
         report.threshold - 1,
+        report.privacy.summary(),
     )
 }
 

@@ -74,15 +74,17 @@ struct Params {
 }
 
 /// What the figures are over, in words: the bounds the hub used (whole
-/// periods).
+/// periods), and how they are protected (exact with suppression, or the
+/// noise mechanism with its parameters).
 fn bounds_note(report: &Value) -> String {
     let bounds = &report["bounds"];
     let end = |v: &Value, open: &str| v.as_str().map_or(open.to_owned(), str::to_owned);
     format!(
-        "Enrollments from {} to {} (whole periods: {}).",
+        "Enrollments from {} to {} (whole periods: {}). {}",
         end(&bounds["from"], "the first on record"),
         end(&bounds["to"], "today"),
         text(&bounds["period"]).to_lowercase().replace('_', " "),
+        text(&report["privacy"]["description"]),
     )
 }
 
@@ -172,7 +174,7 @@ async fn reports(
     let answer = gql(
         &state,
         &session,
-        "query($input: ReportInput!) { report(input: $input) { threshold bounds { from to period }
+        "query($input: ReportInput!) { report(input: $input) { threshold bounds { from to period } privacy { description }
             rows { group { label } cells { metric value suppressed } targets { metric target description met } }
             total { cells { metric value suppressed } } } }",
         json!({ "input": input }),
