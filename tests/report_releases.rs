@@ -24,6 +24,7 @@ use chrono::{Datelike, NaiveDate};
 use common::story::*;
 use common::*;
 use entity::enums::*;
+use pathways_hub::ground::config::{Config, Privacy};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -66,7 +67,11 @@ async fn enroll(world: &mut World, person: Uuid, program: &Program, on: NaiveDat
 }
 
 async fn world(backend: Backend) -> World {
-    let app = spawn_app_with(backend, false, |_| {}).await;
+    world_with(backend, |_| {}).await
+}
+
+async fn world_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> World {
+    let app = spawn_app_with(backend, false, configure).await;
     let s = Story::new(&app.db);
     let wlcac = s.org("wlcac", OrgKind::LeadAgency).await;
     let a2w = s.org("alliance-arts2work", OrgKind::TrainingPartner).await;
@@ -399,5 +404,152 @@ hub_test!(
         assert_eq!(rows[1]["orgSlug"], "harder-co");
         let denied = w.app.query(Some(&w.evaluator()), ledger, json!({})).await;
         one_error(&denied, "FORBIDDEN");
+    }
+);
+
+/// `[reports] privacy = "differential"`, ε 0.5 per report, a yearly
+/// budget of 2: four reports a year.
+fn differential(config: &mut Config) {
+    config.reports.privacy = Privacy::Differential;
+    config.reports.epsilon = 0.5;
+    config.reports.yearly_budget = 2.0;
+}
+
+const PRIVATE: &str = "query($input: ReportInput!) { report(input: $input) {
+  privacy { mode mechanism epsilon figures countScale hoursScale maxHoursPerPerson budgetRemaining description }
+  total { cells { metric value suppressed } } } }";
+
+hub_test!(
+    differential_answers_name_their_noise_and_the_budget_runs_out_first,
+    |backend| {
+        let w = world_with(backend, differential).await;
+        let token = w.evaluator();
+        let input = json!({ "input": { "metrics": ["ENROLLED", "OJT_HOURS"] } });
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            let answer = w.app.query(Some(&token), PRIVATE, input.clone()).await;
+            assert_ok(&answer);
+            answers.push(answer["data"]["report"].clone());
+        }
+        let privacy = &answers[0]["privacy"];
+        assert_eq!(privacy["mode"], "DIFFERENTIAL");
+        assert_eq!(privacy["mechanism"], "DISCRETE_LAPLACE");
+        assert_eq!(privacy["epsilon"], 0.5);
+        // One row (the total) × (ENROLLED, people with OJT hours, OJT hours).
+        assert_eq!(privacy["figures"], 3);
+        assert_eq!(privacy["countScale"], 6.0);
+        assert_eq!(privacy["hoursScale"], 6000.0);
+        assert_eq!(privacy["maxHoursPerPerson"], 1000.0);
+        assert_eq!(answers[2]["privacy"]["budgetRemaining"], 0.5);
+        // The CSV is a report too: it names the noise, and pays.
+        let csv = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED",
+                w.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), 200);
+        let body = csv.text().await.unwrap();
+        assert!(
+            body.contains("# privacy: differential privacy: discrete Laplace noise, epsilon=0.5"),
+            "{body}"
+        );
+        // The fifth report of the year is refused, on both paths.
+        let refused = w.app.query(Some(&token), PRIVATE, input.clone()).await;
+        let error = one_error(&refused, "PRIVACY_BUDGET_EXHAUSTED");
+        assert_eq!(error["extensions"]["remainingEpsilon"], 0.0);
+        assert!(
+            !error["message"]
+                .as_str()
+                .unwrap()
+                .contains("privacy_budget")
+        );
+        let csv = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED",
+                w.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status(), 429);
+        // Averaging every answer the year allows (four, at count scale 6)
+        // leaves a standard error of more than one person: the noise is
+        // not averaged away before the budget runs out.
+        let q: f64 = (-1.0f64 / 6.0).exp();
+        let variance = 2.0 * q / (1.0 - q).powi(2);
+        let standard_error = (variance / 4.0).sqrt();
+        assert!(standard_error > 1.0, "{standard_error}");
+        // An org_admin's report on its own records stays exact and free.
+        let own = w
+            .app
+            .query(Some(&w.app.org_admin("wlcac")), PRIVATE, input.clone())
+            .await;
+        assert_ok(&own);
+        assert_eq!(own["data"]["report"]["privacy"]["mode"], "EXACT");
+        assert_eq!(own["data"]["report"]["total"]["cells"][0]["value"], 48.0);
+        // Rates come from the noisy counts; wages are not offered.
+        let wage = w
+            .app
+            .query(
+                Some(&token),
+                PRIVATE,
+                json!({ "input": { "metrics": ["MEDIAN_HOURLY_WAGE"] } }),
+            )
+            .await;
+        assert_eq!(
+            one_error(&wage, "BAD_USER_INPUT")["extensions"]["field"],
+            "metrics"
+        );
+    }
+);
+
+hub_test!(
+    sixteen_requests_on_two_hub_instances_never_overspend,
+    |backend| {
+        let w = world_with(backend, differential).await;
+        // A second hub on the same database, as in a two-instance deployment.
+        let config = (*w.app.state.config).clone();
+        let db = pathways_hub::ground::db::connect(&config).await.unwrap();
+        let state = pathways_hub::web::AppState::connect(config, db)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let second = listener.local_addr().unwrap();
+        tokio::spawn(pathways_hub::web::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        let token = w.evaluator();
+        let client = reqwest::Client::new();
+        let mut requests = Vec::new();
+        for i in 0..16 {
+            let addr = if i % 2 == 0 { w.app.addr } else { second };
+            let request = client
+                .post(format!("http://{addr}/graphql"))
+                .bearer_auth(&token)
+                .json(&json!({ "query": PRIVATE, "variables": { "input": { "metrics": ["ENROLLED"] } } }))
+                .send();
+            requests.push(async move { request.await.unwrap().json::<Value>().await.unwrap() });
+        }
+        let answers = async_graphql::futures_util::future::join_all(requests).await;
+        let answered = answers.iter().filter(|a| a["errors"].is_null()).count();
+        let refused = answers
+            .iter()
+            .filter(|a| a["errors"][0]["extensions"]["code"] == "PRIVACY_BUDGET_EXHAUSTED")
+            .count();
+        assert_eq!((answered, refused), (4, 12), "{answers:#?}");
+        assert_eq!(
+            w.app
+                .count("privacy_budget WHERE spent = 2.0 AND budget = 2.0")
+                .await,
+            1
+        );
+        assert_eq!(w.app.count("privacy_budget").await, 1);
     }
 );

@@ -23,7 +23,7 @@ mod store;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::labels::Directory;
@@ -242,7 +242,9 @@ pub(super) async fn release(db: &DatabaseConnection, release: Release<'_>) -> Re
     } = release;
     let org_id = scope.org_id();
     let _turn = TURN.lock().await;
-    let txn = db.begin().await?;
+    // A write transaction from the start (SQLite: BEGIN IMMEDIATE), as it
+    // reads the ledger and then writes to it.
+    let txn = crate::ground::db::begin_write(db).await?;
     store::lock(&txn, org_id).await?;
     let past = store::load(&txn, org_id, &universe).await?;
     let sticky: HashSet<&str> = past

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entity::report_release;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -23,20 +23,11 @@ pub(super) struct Past {
 }
 
 /// Holds the organization's ledger until the transaction ends: two hub
-/// instances releasing to one organization take turns (PostgreSQL; SQLite
-/// writes one at a time anyway).
+/// instances releasing to one organization take turns (a PostgreSQL
+/// advisory lock; SQLite's write transactions are serialized already).
 pub(super) async fn lock(txn: &DatabaseTransaction, org_id: Uuid) -> Result<()> {
-    if txn.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    // A key of its own: the report ledger's namespace, then the org.
-    let key = (org_id.as_u128() as i64) ^ 0x5245_504f_5254_0032;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1)",
-        [key.into()],
-    ))
-    .await?;
+    let key = format!("report-ledger:{org_id}");
+    crate::ground::db::serialize_on(txn, key.as_bytes()).await?;
     Ok(())
 }
 
