@@ -632,3 +632,19 @@ hub_test!(
         );
     }
 );
+
+hub_test!(the_demo_evaluator_sees_figures, |backend| {
+    // Issue 32: a newcomer signing in as the demo's evaluator sees figures
+    // (the console's default report: by program), not only "suppressed".
+    let app = spawn_app(backend).await;
+    let token = app.token("evaluator@harder-co", "harder-co", &["evaluator"]);
+    let r = report(
+        &app,
+        &token,
+        json!({ "metrics": ["ENROLLED", "COMPLETED", "COMPLETION_RATE"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
+    let (enrolled, hidden) = cell(&r["total"], "ENROLLED");
+    assert!(!hidden && enrolled.unwrap() >= 11.0, "{r:#}");
+    assert_eq!(cell(&r["total"], "COMPLETION_RATE").1, SHOWN, "{r:#}");
+});
