@@ -404,6 +404,37 @@ hub_test!(
         assert_eq!(rows[1]["orgSlug"], "harder-co");
         let denied = w.app.query(Some(&w.evaluator()), ledger, json!({})).await;
         one_error(&denied, "FORBIDDEN");
+        // … and in the console.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = format!("http://{}", w.app.addr);
+        let session = |token: String| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let response = console_sign_in(&client, &base, &token).await;
+                let cookie = response.headers()["set-cookie"].to_str().unwrap();
+                let cookie = cookie.split(';').next().unwrap().to_owned();
+                client
+                    .get(format!("{base}/admin/releases"))
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let page = session(w.app.hub_admin()).await;
+        assert!(page.contains("ENROLLED 62"), "{page}");
+        assert!(page.contains("withheld: "), "{page}");
+        let page = session(w.evaluator()).await;
+        assert!(
+            page.contains("FORBIDDEN") && !page.contains("ENROLLED 62"),
+            "{page}"
+        );
     }
 );
 

@@ -307,7 +307,7 @@ async fn run_in(
     if let Some(dp) = dp {
         // Nothing below reads an exact figure: suppression runs on the
         // noisy ones, and the exact-only rules do not run.
-        let noise = &mut privacy::noise::Noise::from_os();
+        let noise = &mut privacy::noise::Noise::from_os()?;
         let privacy = privacy::apply(&mut aggregates, request, &directory, &programs, dp, noise)?;
         let table = table::prepare(request, &directory, aggregates);
         return Ok(Computed {
@@ -400,6 +400,9 @@ pub async fn export(
     }
     if let Some(to) = request.to {
         detail.push_str(&format!(";to={to}"));
+    }
+    if let Some(epsilon) = report.privacy.epsilon {
+        detail.push_str(&format!(";privacy=differential;epsilon={epsilon}"));
     }
     let entry = Entry {
         action: AuditAction::Export,

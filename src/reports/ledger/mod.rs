@@ -41,10 +41,6 @@ pub use store::list;
 /// figure the grid's cells cannot clear is withheld.
 const MEASURES: usize = 32;
 
-/// One hub instance's releases take turns (the database lock does across
-/// instances).
-static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// The counts a shown cell of `metric` discloses (a rate discloses its
 /// numerator and denominator; sums and the median disclose no count).
 fn counts_of(metric: Metric) -> &'static [Count] {
@@ -241,7 +237,6 @@ pub(super) async fn release(db: &DatabaseConnection, release: Release<'_>) -> Re
         hide_all,
     } = release;
     let org_id = scope.org_id();
-    let _turn = TURN.lock().await;
     // A write transaction from the start (SQLite: BEGIN IMMEDIATE), as it
     // reads the ledger and then writes to it.
     let txn = crate::ground::db::begin_write(db).await?;

@@ -22,11 +22,13 @@ pub struct Noise {
 }
 
 impl Noise {
-    /// Seeded by the operating system.
-    pub fn from_os() -> Noise {
-        Noise {
-            rng: ChaCha20Rng::from_os_rng(),
-        }
+    /// Seeded by the operating system; an error when it has no entropy
+    /// to give (never a predictable seed).
+    pub fn from_os() -> crate::ground::error::Result<Noise> {
+        let rng = ChaCha20Rng::try_from_os_rng().map_err(|e| {
+            crate::ground::error::Error::Internal(format!("no randomness for report noise: {e}"))
+        })?;
+        Ok(Noise { rng })
     }
 
     /// A fixed seed (tests only: the noise is then predictable).
@@ -121,10 +123,18 @@ mod tests {
     #[test]
     fn the_operating_system_seeds_differ() {
         let a: Vec<i64> = (0..8)
-            .map(|_| Noise::from_os().discrete_laplace(100.0))
+            .map(|_| {
+                Noise::from_os()
+                    .map(|mut n| n.discrete_laplace(100.0))
+                    .unwrap_or(0)
+            })
             .collect();
         let b: Vec<i64> = (0..8)
-            .map(|_| Noise::from_os().discrete_laplace(100.0))
+            .map(|_| {
+                Noise::from_os()
+                    .map(|mut n| n.discrete_laplace(100.0))
+                    .unwrap_or(0)
+            })
             .collect();
         assert_ne!(a, b);
         assert_eq!(Noise::seeded(1).discrete_laplace(0.0), 0);

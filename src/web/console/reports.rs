@@ -16,7 +16,9 @@ use super::{gql, page, session, text, to_login};
 use crate::web::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/admin/reports", get(reports))
+    Router::new()
+        .route("/admin/reports", get(reports))
+        .route("/admin/releases", get(releases))
 }
 
 /// Metrics offered on the page, with their labels; rates end in `_RATE`,
@@ -265,4 +267,63 @@ async fn reports(
         }
     };
     page("Reports", Some(&session), notice.as_ref(), content).into_response()
+}
+
+/// The release ledger for the hub admin: what reports showed each
+/// evaluator organization, newest first, and which populations stay
+/// withheld from it (anyone else sees the `FORBIDDEN` notice).
+async fn releases(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(session) = session(&state, &headers).await else {
+        return to_login();
+    };
+    let answer = gql(
+        &state,
+        &session,
+        "{ reportReleases(first: 200) { orgSlug label suppressed reason at counts { name value } } }",
+        json!({}),
+    )
+    .await;
+    let notice = (!answer.errors.is_empty()).then(|| answer.notice(""));
+    let rows = answer.data["reportReleases"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let figures = |row: &Value| {
+        row["counts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| format!("{} {}", text(&c["name"]), text(&c["value"])))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let content = html! {
+        p.hint { "What reports have shown each evaluator organization (the release ledger), and the populations withheld from it for good because they could be subtracted from an earlier release. Kept as long as the audit log." }
+        table {
+            caption { "Report releases, newest first" }
+            thead { tr {
+                th scope="col" { "When" }
+                th scope="col" { "Shown to" }
+                th scope="col" { "Population" }
+                th scope="col" { "Figures" }
+            } }
+            tbody {
+                @for row in &rows {
+                    tr {
+                        td { (text(&row["at"])) }
+                        td { (text(&row["orgSlug"])) }
+                        td { (text(&row["label"])) }
+                        td {
+                            @if row["suppressed"] == json!(true) {
+                                "withheld: " (text(&row["reason"]))
+                            } @else {
+                                (figures(row))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page("Report releases", Some(&session), notice.as_ref(), content).into_response()
 }
