@@ -456,6 +456,14 @@ hub_test!(
         let w = world_with(backend, differential).await;
         let token = w.evaluator();
         let input = json!({ "input": { "metrics": ["ENROLLED", "OJT_HOURS"] } });
+        // A request the hub cannot answer costs nothing.
+        let unknown =
+            json!({ "input": { "metrics": ["ENROLLED"], "filter": { "orgSlug": "nope" } } });
+        let answer = w.app.query(Some(&token), PRIVATE, unknown).await;
+        assert_eq!(
+            one_error(&answer, "BAD_USER_INPUT")["extensions"]["field"],
+            "filter.orgSlug"
+        );
         let mut answers = Vec::new();
         for _ in 0..3 {
             let answer = w.app.query(Some(&token), PRIVATE, input.clone()).await;

@@ -140,9 +140,14 @@ pub async fn run_with(
         to: bounds.to,
         ..request.clone()
     };
-    // The privacy loss is paid before any figure is computed.
+    // The privacy loss is paid before any figure is computed, once the
+    // request is known to be answerable (its filter and its rows).
     let remaining = match dp {
         Some(dp) => {
+            let (directory, pathway_id, org_id) = resolve(db, request).await?;
+            let programs =
+                ledger::filter_programs(&directory, request.filter.program_id, org_id, pathway_id);
+            privacy::rows(request, &directory, &programs, &bounds)?;
             let (org, year) = privacy::payer(scope.org_id());
             Some(privacy::budget::spend(db, org, year, dp.epsilon, settings.yearly_budget).await?)
         }
@@ -259,14 +264,12 @@ async fn companion(
     Ok(Some(second))
 }
 
-async fn run_in(
-    db: &DatabaseTransaction,
-    second: Option<&DatabaseTransaction>,
-    scope: &ReportScope,
+/// The directory, and the ids the request's filter names (each unknown
+/// one `BAD_USER_INPUT` naming its field).
+async fn resolve<C: ConnectionTrait>(
+    db: &C,
     request: &ReportRequest,
-    threshold: u32,
-    dp: Option<privacy::Settings>,
-) -> Result<Computed> {
+) -> Result<(labels::Directory, Option<uuid::Uuid>, Option<uuid::Uuid>)> {
     let directory = labels::Directory::load(db).await?;
     let pathway_id =
         match &request.filter.pathway_code {
@@ -289,6 +292,18 @@ async fn run_in(
             "no program has this id",
         ));
     }
+    Ok((directory, pathway_id, org_id))
+}
+
+async fn run_in(
+    db: &DatabaseTransaction,
+    second: Option<&DatabaseTransaction>,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    threshold: u32,
+    dp: Option<privacy::Settings>,
+) -> Result<Computed> {
+    let (directory, pathway_id, org_id) = resolve(db, request).await?;
     let plan = sql::Plan {
         scope,
         group_by: &request.group_by,

@@ -202,8 +202,9 @@ fn periods(bounds: &Bounds) -> Vec<KeyPart> {
     out
 }
 
-/// Every group the request can name, from the directory and the bounds.
-fn domain(
+/// Every group the request can name, from the directory and the bounds;
+/// `BAD_USER_INPUT` beyond [`MAX_ROWS`].
+pub(in crate::reports) fn rows(
     request: &ReportRequest,
     directory: &Directory,
     programs: &Programs,
@@ -270,7 +271,7 @@ pub(super) fn apply(
     noise: &mut noise::Noise,
 ) -> Result<ReportPrivacy> {
     let bounds = Bounds::snap(request.period, request.from, request.to);
-    let keys = domain(request, directory, programs, &bounds)?;
+    let keys = rows(request, directory, programs, &bounds)?;
     let mut groups = std::mem::take(&mut aggregates.groups);
     aggregates.groups = keys
         .into_iter()
