@@ -334,3 +334,58 @@ pub fn payer(org_id: Uuid) -> (Uuid, i32) {
         chrono::Datelike::year(&chrono::Utc::now().date_naive()),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_rows_of_a_period_grouping_come_from_the_bounds_alone() {
+        let quarters = Bounds::snap(Period::Quarter, Some(d(2025, 8, 1)), Some(d(2026, 2, 1)));
+        assert_eq!(
+            periods(&quarters),
+            [
+                KeyPart::Period(2025, 3),
+                KeyPart::Period(2025, 4),
+                KeyPart::Period(2026, 1)
+            ]
+        );
+        let years = Bounds::snap(Period::SchoolYear, Some(d(2025, 1, 1)), Some(d(2026, 9, 1)));
+        assert_eq!(
+            periods(&years),
+            [
+                KeyPart::Period(2024, 0),
+                KeyPart::Period(2025, 0),
+                KeyPart::Period(2026, 0)
+            ]
+        );
+        let open = Bounds::snap(Period::Month, None, Some(d(2026, 2, 1)));
+        assert!(periods(&open).is_empty());
+    }
+
+    #[test]
+    fn a_report_computes_the_counts_and_sums_its_metrics_need() {
+        let (counts, sums) = needed(&[Metric::CompletionRate, Metric::OjtHours, Metric::Enrolled]);
+        assert_eq!(
+            counts,
+            [Count::Enrolled, Count::Completed, Count::OjtPeople]
+        );
+        assert_eq!(sums, [Sum::OjtHours]);
+        let request = ReportRequest {
+            metrics: vec![Metric::MedianHourlyWage],
+            ..ReportRequest::default()
+        };
+        assert_eq!(check(&request).unwrap_err().code(), "BAD_USER_INPUT");
+        let request = ReportRequest {
+            metrics: vec![Metric::Enrolled],
+            group_by: vec![GroupBy::Period],
+            from: Some(d(2026, 1, 1)),
+            ..ReportRequest::default()
+        };
+        assert_eq!(check(&request).unwrap_err().code(), "BAD_USER_INPUT");
+    }
+}
