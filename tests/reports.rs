@@ -484,7 +484,14 @@ hub_test!(
                 cells.join(",")
             ));
         }
-        assert_eq!(body.lines().collect::<Vec<_>>(), expected, "{body}");
+        // The first lines are `# ` comments saying which bounds the figures
+        // are over (issue 32: fixed grains); the table follows.
+        assert!(
+            body.starts_with("# bounds: from=open to=open period=QUARTER"),
+            "{body}"
+        );
+        let table: Vec<&str> = body.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(table, expected, "{body}");
         assert!(
             body.contains("Media Career Pathways,Media Career Pathways,20,suppressed"),
             "{body}"
@@ -578,3 +585,66 @@ hub_test!(
         );
     }
 );
+
+hub_test!(
+    date_bounds_snap_to_whole_quarters_and_every_answer_says_so,
+    |backend| {
+        let s = story(backend).await;
+        let token = evaluator(&s.app);
+        let query = "query($input: ReportInput!) { report(input: $input) {
+            bounds { from to period } total { cells { metric value suppressed } } } }";
+        let ask = |to: &str| {
+            let vars =
+                json!({ "input": { "metrics": ["ENROLLED"], "from": "2025-02-14", "to": to } });
+            let app = &s.app;
+            let token = token.clone();
+            async move {
+                let answer = app.query(Some(&token), query, vars).await;
+                assert_ok(&answer);
+                answer["data"]["report"].clone()
+            }
+        };
+        // A day apart, the same quarter: the same population, the same figure.
+        let a = ask("2026-03-15").await;
+        let b = ask("2026-03-16").await;
+        assert_eq!(
+            a["bounds"],
+            json!({ "from": "2025-01-01", "to": "2026-03-31", "period": "QUARTER" })
+        );
+        assert_eq!(a, b);
+        // p33 started on 2025-01-10, inside the snapped quarter.
+        assert_eq!(cell(&a["total"], "ENROLLED"), (Some(32.0), SHOWN));
+        let csv = reqwest::Client::new()
+            .get(format!(
+                "http://{}/reports/summary.csv?metrics=ENROLLED&from=2025-08-14&to=2026-03-16&period=MONTH",
+                s.app.addr
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.starts_with("# bounds: from=2025-08-01 to=2026-03-31 period=MONTH"),
+            "{csv}"
+        );
+    }
+);
+
+hub_test!(the_demo_evaluator_sees_figures, |backend| {
+    // Issue 32: a newcomer signing in as the demo's evaluator sees figures
+    // (the console's default report: by program), not only "suppressed".
+    let app = spawn_app(backend).await;
+    let token = app.token("evaluator@harder-co", "harder-co", &["evaluator"]);
+    let r = report(
+        &app,
+        &token,
+        json!({ "metrics": ["ENROLLED", "COMPLETED", "COMPLETION_RATE"], "groupBy": ["PROGRAM"] }),
+    )
+    .await;
+    let (enrolled, hidden) = cell(&r["total"], "ENROLLED");
+    assert!(!hidden && enrolled.unwrap() >= 11.0, "{r:#}");
+    assert_eq!(cell(&r["total"], "COMPLETION_RATE").1, SHOWN, "{r:#}");
+});

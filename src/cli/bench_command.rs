@@ -197,7 +197,7 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
                 viewers: vec![(evaluator, Role::Evaluator), (org, Role::OrgAdmin)],
                 threshold: config.reports.suppression_threshold,
             };
-            crate::cli::bench::report(args)
+            crate::cli::bench::report_with(args, &config.reports)
                 .await
                 .map(|_| ())
                 .map_err(|e| Failure(e.message()))

@@ -2,8 +2,11 @@
 //! (DESIGN.md section 6). Evaluators, funders and org_admins only; never
 //! row-level data.
 
-use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::ContextExt;
@@ -31,11 +34,13 @@ pub struct ReportInput {
     pub metrics: Vec<Metric>,
     /// Group dimensions, in this order (none: only the total).
     pub group_by: Option<Vec<GroupBy>>,
-    /// The PERIOD length (default QUARTER).
+    /// The PERIOD length, and the grain `from` and `to` snap to (default
+    /// QUARTER).
     pub period: Option<Period>,
-    /// Enrollments that started (or were applied for) on or after this date.
+    /// Enrollments that started (or were applied for) on or after the
+    /// start of the period this date falls in (see `Report.bounds`).
     pub from: Option<NaiveDate>,
-    /// … and on or before this date.
+    /// … and on or before the end of the period this date falls in.
     pub to: Option<NaiveDate>,
     /// Narrows the population (a program, a pathway, an organization).
     pub filter: Option<ReportFilterInput>,
@@ -67,6 +72,35 @@ impl ReportInput {
     }
 }
 
+/// One count of a release.
+#[derive(SimpleObject)]
+pub struct ReportReleaseCount {
+    /// The count (`ENROLLED`, `ACTIVE`, `OJT_MET` …).
+    pub name: String,
+    /// Its value as released.
+    pub value: i64,
+}
+
+/// A row of the release ledger: a population's figures as released to an
+/// organization, or the decision that it stays suppressed for it.
+#[derive(SimpleObject)]
+pub struct ReportRelease {
+    /// The viewer organization the figures were shown to.
+    pub org_slug: String,
+    /// The group, bounds and filter, in words.
+    pub label: String,
+    /// The population's key in the grid program × month.
+    pub population: String,
+    /// The counts released (empty when suppressed).
+    pub counts: Vec<ReportReleaseCount>,
+    /// Whether the population is suppressed for the organization for good.
+    pub suppressed: bool,
+    /// Why it is suppressed.
+    pub reason: Option<String>,
+    /// When it was released (or withheld).
+    pub at: DateTime<Utc>,
+}
+
 /// The `report` root field.
 #[derive(Default)]
 pub struct ReportQuery;
@@ -88,15 +122,66 @@ impl ReportQuery {
     ) -> GqlResult<Report> {
         let viewer = ctx.viewer()?;
         let request = input.into_request()?;
-        let threshold = ctx.config().reports.suppression_threshold;
         Ok(reports::for_viewer(
             ctx.db(),
             viewer,
             &ctx.request().request_id,
             &request,
-            threshold,
+            &ctx.config().reports,
             "graphql",
         )
         .await?)
+    }
+
+    /// The release ledger, newest first: what reports have shown each
+    /// organization whose figures cross organizations (an evaluator's),
+    /// and which populations stay suppressed for it. Hub admins only;
+    /// kept as long as the audit log.
+    async fn report_releases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the releases to this organization.")] org_slug: Option<String>,
+        #[graphql(desc = "At most this many (default 100, at most 1000).")] first: Option<i32>,
+    ) -> GqlResult<Vec<ReportRelease>> {
+        let viewer = ctx.viewer()?;
+        crate::policy::require_hub_admin(viewer)?;
+        let db = ctx.db();
+        let org_id = match &org_slug {
+            Some(slug) => {
+                Some(crate::directory::organizations::id_by_slug(db, slug, "orgSlug").await?)
+            }
+            None => None,
+        };
+        let limit = u64::try_from(first.unwrap_or(100).clamp(1, 1000)).unwrap_or(100);
+        let rows = reports::releases(db, org_id, limit).await?;
+        let slugs: HashMap<Uuid, String> = entity::organization::Entity::find()
+            .all(db)
+            .await
+            .map_err(Error::from)?
+            .into_iter()
+            .map(|o| (o.id, o.slug))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let counts: BTreeMap<String, i64> = row
+                    .figures
+                    .as_deref()
+                    .and_then(|f| serde_json::from_str(f).ok())
+                    .unwrap_or_default();
+                ReportRelease {
+                    org_slug: slugs.get(&row.org_id).cloned().unwrap_or_default(),
+                    label: row.label,
+                    population: row.population,
+                    counts: counts
+                        .into_iter()
+                        .map(|(name, value)| ReportReleaseCount { name, value })
+                        .collect(),
+                    suppressed: row.suppressed,
+                    reason: row.reason,
+                    at: row.created_at,
+                }
+            })
+            .collect())
     }
 }

@@ -32,6 +32,9 @@ pub enum Error {
     QueryTooComplex(String),
     /// Too many requests; retry after the given number of seconds.
     RateLimited { retry_after_secs: u64 },
+    /// A differential report would spend more privacy loss (ε) than the
+    /// organization has left this year; `remaining` is what it has left.
+    PrivacyBudgetExhausted { year: i32, remaining: f64 },
     /// The database is away (no connection within the acquire timeout, or
     /// a connection refused, reset or closed): `INTERNAL` to the client,
     /// HTTP `503` with `Retry-After`; the detail is logged, never sent.
@@ -59,6 +62,7 @@ pub mod codes {
     pub const PARTNER_UNAVAILABLE: &str = "PARTNER_UNAVAILABLE";
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const PRIVACY_BUDGET_EXHAUSTED: &str = "PRIVACY_BUDGET_EXHAUSTED";
     pub const INTERNAL: &str = "INTERNAL";
 
     /// Every code, for matching a code read back from a response.
@@ -71,6 +75,7 @@ pub mod codes {
         PARTNER_UNAVAILABLE,
         QUERY_TOO_COMPLEX,
         RATE_LIMITED,
+        PRIVACY_BUDGET_EXHAUSTED,
         INTERNAL,
     ];
 }
@@ -90,6 +95,7 @@ impl Error {
             Error::PartnerUnavailable { .. } => codes::PARTNER_UNAVAILABLE,
             Error::QueryTooComplex(_) => codes::QUERY_TOO_COMPLEX,
             Error::RateLimited { .. } => codes::RATE_LIMITED,
+            Error::PrivacyBudgetExhausted { .. } => codes::PRIVACY_BUDGET_EXHAUSTED,
             Error::DatabaseUnavailable(_) => codes::INTERNAL,
             Error::Internal(_) => codes::INTERNAL,
         }
@@ -108,6 +114,10 @@ impl Error {
             Error::RateLimited { retry_after_secs } => {
                 format!("too many requests; retry after {retry_after_secs} s")
             }
+            Error::PrivacyBudgetExhausted { year, remaining } => format!(
+                "this report would exceed your organization's privacy-loss budget for {year} \
+                 (ε {remaining:.3} left)"
+            ),
             Error::DatabaseUnavailable(_) => {
                 format!("temporarily unavailable; retry after {UNAVAILABLE_RETRY_AFTER_SECS} s")
             }
@@ -208,6 +218,9 @@ impl From<Error> for async_graphql::Error {
             }
             Error::RateLimited { retry_after_secs } => {
                 gql.extend_with(|_, ext| ext.set("retryAfter", retry_after_secs))
+            }
+            Error::PrivacyBudgetExhausted { remaining, .. } => {
+                gql.extend_with(|_, ext| ext.set("remainingEpsilon", remaining))
             }
             Error::DatabaseUnavailable(_) => {
                 gql.source = Some(std::sync::Arc::new(DatabaseUnavailable));

@@ -66,6 +66,14 @@ impl ReportScope {
         self.org_id
     }
 
+    /// Whether the report reads rows other organizations shared (an
+    /// evaluator's): only such figures cross an organization's boundary,
+    /// so only they go through the release ledger (and, in differential
+    /// mode, carry noise).
+    pub fn crosses_organizations(&self) -> bool {
+        self.shared
+    }
+
     /// The condition under which a row in `category`, with owner column
     /// `owner`, about the participant in column `participant`, feeds the
     /// report. Columns must be qualified with their table.

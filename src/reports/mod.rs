@@ -15,13 +15,17 @@
 //! - every run is an `EXPORT` audit event ([`export`]).
 
 mod facts;
+pub mod grain;
 mod labels;
+mod ledger;
 mod model;
+pub mod privacy;
 mod sql;
 pub mod suppress;
 mod table;
 
 use crate::audit::{Actor, Entry};
+use crate::ground::config::ReportsConfig;
 use crate::ground::error::{Error, Result};
 use crate::policy::ReportScope;
 use entity::enums::{AuditAction, Category};
@@ -30,6 +34,8 @@ use sea_orm::{
     IsolationLevel, TransactionTrait,
 };
 
+pub use grain::Bounds;
+pub use ledger::list as releases;
 pub use model::{
     Cell, Group, GroupBy, GroupPart, Metric, Period, Report, ReportFilter, ReportRequest, Row,
     Target,
@@ -87,23 +93,143 @@ async fn tune(txn: &DatabaseTransaction) -> Result<()> {
     Ok(())
 }
 
-/// Runs a report for the viewer behind `scope`; `threshold` is the
-/// configured suppression threshold.
+/// Runs an exact report for the viewer behind `scope`; `threshold` is
+/// the suppression threshold (the benchmark's entry).
 pub async fn run(
     db: &DatabaseConnection,
     scope: &ReportScope,
     request: &ReportRequest,
     threshold: u32,
 ) -> Result<Report> {
+    let settings = ReportsConfig {
+        suppression_threshold: threshold,
+        ..ReportsConfig::default()
+    };
+    run_with(db, scope, request, &settings).await
+}
+
+/// Runs a report for the viewer behind `scope` under the `[reports]`
+/// settings. A report that crosses organizations (an evaluator's) goes
+/// through the release ledger ([`ledger`]) in exact mode, and carries
+/// noise paid from the organization's budget in differential mode
+/// ([`privacy`]).
+pub async fn run_with(
+    db: &DatabaseConnection,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    settings: &ReportsConfig,
+) -> Result<Report> {
     validate(request)?;
+    let threshold = settings.suppression_threshold;
+    let differential = scope.crosses_organizations()
+        && settings.privacy == crate::ground::config::Privacy::Differential;
+    let dp = if differential {
+        privacy::check(request)?;
+        Some(privacy::Settings {
+            epsilon: settings.epsilon,
+            max_hours: settings.max_hours_per_person,
+        })
+    } else {
+        None
+    };
+    // Fixed grains: the figures are over whole periods, whatever day the
+    // bounds name.
+    let bounds = Bounds::snap(request.period, request.from, request.to);
+    let request = &ReportRequest {
+        from: bounds.from,
+        to: bounds.to,
+        ..request.clone()
+    };
+    // The privacy loss is paid before any figure is computed, once the
+    // request is known to be answerable (its filter and its rows).
+    let remaining = match dp {
+        Some(dp) => {
+            let (directory, pathway_id, org_id) = resolve(db, request).await?;
+            let programs =
+                ledger::filter_programs(&directory, request.filter.program_id, org_id, pathway_id);
+            privacy::rows(request, &directory, &programs, &bounds)?;
+            let (org, year) = privacy::payer(scope.org_id());
+            Some(privacy::budget::spend(db, org, year, dp.epsilon, settings.yearly_budget).await?)
+        }
+        None => None,
+    };
     let txn = snapshot(db).await?;
     let second = companion(db, &txn).await?;
-    let report = run_in(&txn, second.as_ref(), scope, request, threshold).await?;
+    let computed = run_in(&txn, second.as_ref(), scope, request, threshold, dp).await?;
     if let Some(second) = second {
         second.commit().await?;
     }
     txn.commit().await?;
+    let Computed {
+        directory,
+        table,
+        hide_all,
+        whole,
+        privacy,
+    } = computed;
+    let threshold = i64::from(threshold);
+    let hidden = if scope.crosses_organizations() && dp.is_none() {
+        let mut populations = vec![whole.clone()];
+        let mut labels = vec![release_label("Total", &bounds, request)];
+        for (key, parts, _) in &table.rows {
+            populations.push(ledger::row_population(
+                &directory,
+                &whole,
+                key,
+                request.period,
+            ));
+            let label: Vec<&str> = parts.iter().map(|p| p.label.as_str()).collect();
+            labels.push(release_label(&label.join(" · "), &bounds, request));
+        }
+        let release = ledger::Release {
+            scope,
+            request,
+            table: &table,
+            populations,
+            labels,
+            universe: ledger::universe(&directory),
+            threshold,
+            hide_all,
+        };
+        ledger::release(db, release).await?
+    } else {
+        table::hide(&table, threshold, hide_all, &suppress::Hidden::default())
+    };
+    let mut report = table::finish(request, &directory, table, &hidden, threshold);
+    if let Some(mut privacy) = privacy {
+        privacy.budget_remaining = remaining;
+        report.privacy = privacy;
+    }
     Ok(report)
+}
+
+/// A released population's name for the hub admin: the group, the bounds
+/// and the filter.
+fn release_label(group: &str, bounds: &Bounds, request: &ReportRequest) -> String {
+    let end = |d: Option<chrono::NaiveDate>| d.map_or("…".to_owned(), |d| d.to_string());
+    let mut label = format!("{group} ({} to {}", end(bounds.from), end(bounds.to));
+    if let Some(id) = request.filter.program_id {
+        label.push_str(&format!("; program {id}"));
+    }
+    if let Some(code) = &request.filter.pathway_code {
+        label.push_str(&format!("; pathway {code}"));
+    }
+    if let Some(slug) = &request.filter.org_slug {
+        label.push_str(&format!("; organization {slug}"));
+    }
+    label.push(')');
+    label
+}
+
+/// A report's figures before suppression, and what suppression needs.
+struct Computed {
+    directory: labels::Directory,
+    table: table::Table,
+    hide_all: bool,
+    /// The population the report's filter and bounds leave.
+    whole: ledger::rules::Population,
+    /// Differential mode: how the figures were noised.
+    privacy: Option<privacy::ReportPrivacy>,
 }
 
 /// On PostgreSQL, a second read-only transaction on `txn`'s snapshot
@@ -138,13 +264,12 @@ async fn companion(
     Ok(Some(second))
 }
 
-async fn run_in(
-    db: &DatabaseTransaction,
-    second: Option<&DatabaseTransaction>,
-    scope: &ReportScope,
+/// The directory, and the ids the request's filter names (each unknown
+/// one `BAD_USER_INPUT` naming its field).
+async fn resolve<C: ConnectionTrait>(
+    db: &C,
     request: &ReportRequest,
-    threshold: u32,
-) -> Result<Report> {
+) -> Result<(labels::Directory, Option<uuid::Uuid>, Option<uuid::Uuid>)> {
     let directory = labels::Directory::load(db).await?;
     let pathway_id =
         match &request.filter.pathway_code {
@@ -167,6 +292,18 @@ async fn run_in(
             "no program has this id",
         ));
     }
+    Ok((directory, pathway_id, org_id))
+}
+
+async fn run_in(
+    db: &DatabaseTransaction,
+    second: Option<&DatabaseTransaction>,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    threshold: u32,
+    dp: Option<privacy::Settings>,
+) -> Result<Computed> {
+    let (directory, pathway_id, org_id) = resolve(db, request).await?;
     let plan = sql::Plan {
         scope,
         group_by: &request.group_by,
@@ -176,8 +313,29 @@ async fn run_in(
         program_id: request.filter.program_id,
         pathway_id,
         org_id,
+        clamp_hours: dp.map(|dp| dp.max_hours),
     };
-    let aggregates = sql::aggregate(db, second, &plan).await?;
+    let mut aggregates = sql::aggregate(db, second, &plan).await?;
+    let programs =
+        ledger::filter_programs(&directory, request.filter.program_id, org_id, pathway_id)
+            .normalize(&ledger::universe(&directory));
+    if let Some(dp) = dp {
+        // Nothing below reads an exact figure: suppression runs on the
+        // noisy ones, and the exact-only rules do not run.
+        let noise = &mut privacy::noise::Noise::from_os()?;
+        let privacy = privacy::apply(&mut aggregates, request, &directory, &programs, dp, noise)?;
+        let table = table::prepare(request, &directory, aggregates);
+        return Ok(Computed {
+            whole: ledger::rules::Population {
+                programs,
+                months: Bounds::snap(request.period, request.from, request.to).months(),
+            },
+            directory,
+            table,
+            hide_all: false,
+            privacy: Some(privacy),
+        });
+    }
     let threshold = i64::from(threshold);
     let population = aggregates.total.counts[Count::Enrolled as usize];
     let mut hide_all = suppress::is_small(population, threshold);
@@ -190,9 +348,18 @@ async fn run_in(
         let left_out = sql::reach(db, scope).await? - population;
         hide_all = suppress::is_small(left_out, threshold);
     }
-    Ok(table::build(
-        request, &directory, aggregates, threshold, hide_all,
-    ))
+    let whole = ledger::rules::Population {
+        programs,
+        months: Bounds::snap(request.period, request.from, request.to).months(),
+    };
+    let table = table::prepare(request, &directory, aggregates);
+    Ok(Computed {
+        directory,
+        table,
+        hide_all,
+        whole,
+        privacy: None,
+    })
 }
 
 /// The categories a report's figures draw on (for the audit entry).
@@ -213,10 +380,10 @@ pub async fn export(
     scope: &ReportScope,
     actor: &Actor,
     request: &ReportRequest,
-    threshold: u32,
+    settings: &ReportsConfig,
     format: &str,
 ) -> Result<Report> {
-    let report = run(db, scope, request, threshold).await?;
+    let report = run_with(db, scope, request, settings).await?;
     let suppressed = report
         .rows
         .iter()
@@ -249,6 +416,9 @@ pub async fn export(
     if let Some(to) = request.to {
         detail.push_str(&format!(";to={to}"));
     }
+    if let Some(epsilon) = report.privacy.epsilon {
+        detail.push_str(&format!(";privacy=differential;epsilon={epsilon}"));
+    }
     let entry = Entry {
         action: AuditAction::Export,
         entity: "report",
@@ -277,7 +447,7 @@ pub async fn for_viewer(
     viewer: &crate::auth::Viewer,
     request_id: &str,
     request: &ReportRequest,
-    threshold: u32,
+    settings: &ReportsConfig,
     format: &str,
 ) -> Result<Report> {
     let actor = Actor::of(viewer, request_id);
@@ -289,5 +459,5 @@ pub async fn for_viewer(
             return Err(err);
         }
     };
-    export(db, &scope, &actor, request, threshold, format).await
+    export(db, &scope, &actor, request, settings, format).await
 }

@@ -184,7 +184,7 @@ impl Period {
 
 /// Participant counts the report computes (all of them, whatever metrics
 /// were asked, so that suppression does not depend on the question).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(usize)]
 pub(crate) enum Count {
     Enrolled,
@@ -405,6 +405,9 @@ pub struct Report {
     pub group_by: Vec<GroupBy>,
     /// The length of a PERIOD group (QUARTER unless asked otherwise).
     pub period: Period,
+    /// The date bounds the figures are over: `from` and `to` as asked,
+    /// widened to whole periods of `period`.
+    pub bounds: super::Bounds,
     /// One row per group with participants, ordered by label; empty when
     /// not grouped.
     pub rows: Vec<Row>,
@@ -412,4 +415,7 @@ pub struct Report {
     pub total: Row,
     /// Counts from 1 to `threshold - 1` are suppressed.
     pub threshold: i32,
+    /// How the figures are protected: exact with suppression, or with
+    /// differential-privacy noise (the mechanism and its parameters).
+    pub privacy: super::privacy::ReportPrivacy,
 }

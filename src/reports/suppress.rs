@@ -35,7 +35,8 @@ pub struct Hidden {
 }
 
 impl Hidden {
-    fn all(grid: &Grid, hidden: bool) -> Hidden {
+    /// Every cell of `grid` hidden (`true`) or shown.
+    pub fn all(grid: &Grid, hidden: bool) -> Hidden {
         Hidden {
             body: grid
                 .body
@@ -65,17 +66,35 @@ pub fn is_small(value: i64, threshold: i64) -> bool {
 /// Decides which cells of `grid` to hide. `hide_all` hides every cell (a
 /// population under the threshold, or one a filter could difference out).
 pub fn suppress(grid: &Grid, shape: &Shape, threshold: i64, hide_all: bool) -> Hidden {
+    suppress_with(grid, shape, threshold, hide_all, &Hidden::default())
+}
+
+/// [`suppress`], with the cells of `forced` hidden from the start whatever
+/// their value (cells the release ledger withholds); complements are then
+/// found for them too. `forced` may be smaller than the grid (missing
+/// cells are not forced).
+pub fn suppress_with(
+    grid: &Grid,
+    shape: &Shape,
+    threshold: i64,
+    hide_all: bool,
+    forced: &Hidden,
+) -> Hidden {
     if hide_all {
         return Hidden::all(grid, true);
     }
     let mut hidden = Hidden::all(grid, false);
+    let is_forced = |row: Option<&Vec<bool>>, c: usize| {
+        row.and_then(|row| row.get(c)).copied().unwrap_or(false)
+    };
     for (r, row) in grid.body.iter().enumerate() {
         for (c, value) in row.iter().enumerate() {
-            hidden.body[r][c] = is_small(*value, threshold);
+            hidden.body[r][c] = is_small(*value, threshold) || is_forced(forced.body.get(r), c);
         }
     }
     for (c, value) in grid.total.iter().enumerate() {
-        hidden.total[c] = is_small(*value, threshold);
+        hidden.total[c] =
+            is_small(*value, threshold) || forced.total.get(c).copied().unwrap_or(false);
     }
     let all_rows: Vec<usize> = (0..grid.body.len()).collect();
     loop {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::labels::Directory;
 use super::sql::{Aggregates, Cells, KeyPart};
-use super::suppress::{Grid, Shape, suppress};
+use super::suppress::{Grid, Hidden, Shape, suppress_with};
 use super::{
     Cell, Count, Group, GroupBy, GroupPart, Metric, Period, Report, ReportRequest, Row, Sum, Target,
 };
@@ -221,15 +221,21 @@ fn targets(directory: &Directory, program: Option<Uuid>, row: &[Cell]) -> Vec<Ta
     out
 }
 
-/// Builds the report from SQL's aggregates: rows ordered by label,
-/// suppression decided over every count, then the requested cells.
-pub(super) fn build(
+/// A report's table before suppression: rows ordered by label, the grid
+/// of counts suppression works on, and how its cells add up.
+pub(super) struct Table {
+    pub rows: Vec<(Vec<KeyPart>, Vec<GroupPart>, Cells)>,
+    pub total: Cells,
+    pub grid: Grid,
+    pub shape: Shape,
+}
+
+/// Orders SQL's aggregates into a [`Table`].
+pub(super) fn prepare(
     request: &ReportRequest,
     directory: &Directory,
     aggregates: Aggregates,
-    threshold: i64,
-    hide_all: bool,
-) -> Report {
+) -> Table {
     let mut rows: Vec<(Vec<KeyPart>, Vec<GroupPart>, Cells)> = aggregates
         .groups
         .into_iter()
@@ -263,7 +269,29 @@ pub(super) fn build(
             Count::Completed as usize,
         ]],
     };
-    let hidden = suppress(&grid, &shape, threshold, hide_all);
+    Table {
+        rows,
+        total: aggregates.total,
+        grid,
+        shape,
+    }
+}
+
+/// Small-cell and complementary suppression of the table, with the cells
+/// of `forced` hidden whatever their value (the release ledger's).
+pub(super) fn hide(table: &Table, threshold: i64, hide_all: bool, forced: &Hidden) -> Hidden {
+    suppress_with(&table.grid, &table.shape, threshold, hide_all, forced)
+}
+
+/// Builds the report from the table and the cells to hide: the requested
+/// cells of every row, rates and sums over a hidden base hidden too.
+pub(super) fn finish(
+    request: &ReportRequest,
+    directory: &Directory,
+    table: Table,
+    hidden: &Hidden,
+    threshold: i64,
+) -> Report {
     let program_of = |key: &[KeyPart]| {
         key.iter()
             .find_map(|k| match k {
@@ -272,7 +300,8 @@ pub(super) fn build(
             })
             .or(request.filter.program_id)
     };
-    let body = rows
+    let body = table
+        .rows
         .into_iter()
         .zip(hidden.body.iter())
         .map(|((key, parts, counts), hidden)| {
@@ -284,7 +313,7 @@ pub(super) fn build(
             }
         })
         .collect();
-    let total_cells = cells(&request.metrics, &aggregates.total, &hidden.total);
+    let total_cells = cells(&request.metrics, &table.total, &hidden.total);
     let total = Row {
         targets: targets(directory, request.filter.program_id, &total_cells),
         group: group(Vec::new()),
@@ -294,13 +323,30 @@ pub(super) fn build(
         metrics: request.metrics.clone(),
         group_by: request.group_by.clone(),
         period: request.period,
+        bounds: super::Bounds::snap(request.period, request.from, request.to),
         rows: body,
         total,
         threshold: i32::try_from(threshold).unwrap_or(i32::MAX),
+        privacy: super::privacy::ReportPrivacy::exact(threshold),
     }
 }
 
-/// The report as CSV: a header line (`group_key`, `group_label`, one
+/// What the CSV's first lines say about its figures, as `# ` comments:
+/// the bounds used (whole periods), the suppression threshold and the
+/// privacy mechanism with its parameters.
+pub fn preamble(report: &Report) -> String {
+    let bound = |d: Option<chrono::NaiveDate>| d.map_or("open".to_owned(), |d| d.to_string());
+    format!(
+        "# bounds: from={} to={} period={} (dates widened to whole periods)\n# threshold: counts from 1 to {} are suppressed\n# privacy: {}\n",
+        bound(report.bounds.from),
+        bound(report.bounds.to),
+        report.bounds.period.as_str(),
+        report.threshold - 1,
+        report.privacy.summary(),
+    )
+}
+
+/// The report as CSV: the [`preamble`]'s comment lines, a header line (`group_key`, `group_label`, one
 /// `<DIMENSION>` column per group dimension, then one column per metric),
 /// one line per row, the total last. A suppressed cell is `suppressed`; a
 /// figure without a base is empty.
@@ -338,7 +384,7 @@ pub fn csv(report: &Report) -> String {
         let _ = out.write_record(&line);
     }
     let bytes = out.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    preamble(report) + &String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// A figure as CSV text: integers without a decimal point.

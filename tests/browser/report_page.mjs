@@ -35,7 +35,11 @@ try {
   }, href);
   assert.equal(csv.status, 200, csv.body);
   assert.match(csv.type, /text\/csv/);
-  const [head] = csv.body.split('\n');
+  // `# ` comment lines first (issue 32: the bounds used, the threshold,
+  // the privacy mechanism), then the table's header.
+  const lines = csv.body.split('\n');
+  assert.match(lines[0], /^# bounds: /);
+  const [head] = lines.filter((l) => !l.startsWith('#'));
   assert.match(head, /ENROLLED/);
   assert.match(head, /STIPEND_ELIGIBLE/);
   console.log(JSON.stringify({ ok: true, csvLines: csv.body.trim().split('\n').length }));

@@ -17,7 +17,7 @@ pub use floor::{floor_count, floor_page};
 pub use gateway::{GatewayArgs, Router, RunningHub, find_hive_router, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};
-pub use report::{ReportArgs, run as report};
+pub use report::{ReportArgs, run as report, run_with as report_with};
 pub use synth::{SynthSummary, seed as synth_seed};
 pub use writes::{WritesArgs, run as writes};
 

@@ -212,5 +212,23 @@ impl Plan {
             };
             self.consent(youth, n, &a.p, grant);
         }
+        // Applying, every apprentice agreed that Harder+Co may evaluate
+        // the program with their records (the Arts2Work → Harder+Co
+        // agreement requires consent): the demo evaluator's figures.
+        let evaluation = Grant {
+            owner: A2W,
+            recipient: Some(demo::HARDER),
+            categories: &[
+                Category::Identity,
+                Category::Enrollment,
+                Category::Progress,
+                Category::Credentials,
+                Category::Outcomes,
+            ],
+            purpose: SharingPurpose::Evaluation,
+            signed: applied,
+            revoked_at: None,
+        };
+        self.consent(youth, n, &a.p, evaluation);
     }
 }

@@ -100,12 +100,55 @@ pub struct ReportsConfig {
     /// are suppressed (11 as CMS: 1–10 hidden). At least 2.
     #[serde(default = "default_suppression_threshold")]
     pub suppression_threshold: u32,
+    /// `exact` (suppression and the release ledger) or `differential`
+    /// (calibrated noise and a privacy-loss budget) for reports that cross
+    /// organizations (evaluators').
+    #[serde(default)]
+    pub privacy: Privacy,
+    /// Differential mode: the privacy loss (ε) one report spends.
+    #[serde(default = "default_epsilon")]
+    pub epsilon: f64,
+    /// Differential mode: the privacy loss an evaluator organization may
+    /// spend per calendar year (its budget row is created with this).
+    #[serde(default = "default_yearly_budget")]
+    pub yearly_budget: f64,
+    /// Differential mode: approved OJT/RTI hours one participant adds to a
+    /// figure at most (more are clamped to this).
+    #[serde(default = "default_max_hours")]
+    pub max_hours_per_person: f64,
+}
+
+/// How reports that cross organizations protect small groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Privacy {
+    /// Exact figures, small-cell suppression and the release ledger.
+    #[default]
+    Exact,
+    /// Figures with discrete Laplace noise, paid from a yearly budget.
+    Differential,
+}
+
+fn default_epsilon() -> f64 {
+    1.0
+}
+
+fn default_yearly_budget() -> f64 {
+    12.0
+}
+
+fn default_max_hours() -> f64 {
+    1000.0
 }
 
 impl Default for ReportsConfig {
     fn default() -> Self {
         ReportsConfig {
             suppression_threshold: default_suppression_threshold(),
+            privacy: Privacy::default(),
+            epsilon: default_epsilon(),
+            yearly_budget: default_yearly_budget(),
+            max_hours_per_person: default_max_hours(),
         }
     }
 }
@@ -273,6 +316,22 @@ impl Config {
             return Err(invalid(
                 "reports.suppression_threshold",
                 "must be between 2 and 1000 (1 would show every small count)",
+            ));
+        }
+        let reports = &self.reports;
+        if !(reports.epsilon > 0.0 && reports.epsilon <= 10.0) {
+            return Err(invalid("reports.epsilon", "must be above 0 and at most 10"));
+        }
+        if !(reports.yearly_budget >= reports.epsilon && reports.yearly_budget <= 1000.0) {
+            return Err(invalid(
+                "reports.yearly_budget",
+                "must be at least reports.epsilon (one report a year) and at most 1000",
+            ));
+        }
+        if !(reports.max_hours_per_person >= 1.0 && reports.max_hours_per_person <= 10_000.0) {
+            return Err(invalid(
+                "reports.max_hours_per_person",
+                "must be between 1 and 10000",
             ));
         }
         for (i, partner) in self.partners.iter().enumerate() {

@@ -138,6 +138,34 @@ fn suppression_threshold_defaults_to_11_and_is_checked() {
 }
 
 #[test]
+fn differential_reports_are_configured_and_checked() {
+    let config = from_toml(OK).unwrap();
+    assert_eq!(config.reports.privacy, super::Privacy::Exact);
+    let config = from_toml(&format!(
+        "{OK}[reports]\nprivacy = \"differential\"\nepsilon = 0.5\nyearly_budget = 4.0\n"
+    ))
+    .unwrap();
+    assert_eq!(config.reports.privacy, super::Privacy::Differential);
+    assert_eq!(
+        (config.reports.epsilon, config.reports.yearly_budget),
+        (0.5, 4.0)
+    );
+    for (setting, bad) in [
+        ("reports.epsilon", "epsilon = 0.0"),
+        (
+            "reports.yearly_budget",
+            "epsilon = 2.0\nyearly_budget = 1.0",
+        ),
+        ("reports.max_hours_per_person", "max_hours_per_person = 0.0"),
+    ] {
+        let err = from_toml(&format!("{OK}[reports]\n{bad}\n")).unwrap_err();
+        assert!(err.0.contains(setting), "{err}");
+    }
+    let err = from_toml(&format!("{OK}[reports]\nprivacy = \"noisy\"\n")).unwrap_err();
+    assert!(err.0.contains("privacy"), "{err}");
+}
+
+#[test]
 fn demo_config_is_valid() {
     let config = from_toml(&demo_config_toml()).unwrap();
     assert!(config.demo);

@@ -134,15 +134,15 @@ pub(super) fn enrollment_statement(
                 a(count.column()),
             );
         }
-        q.expr_as(
-            Expr::cust(format!("SUM({table}.ojt)")),
-            a(Sum::OjtHours.column()),
-        )
-        .expr_as(
-            Expr::cust(format!("SUM({table}.rti)")),
-            a(Sum::RtiHours.column()),
-        )
-        .from(a(table));
+        let hours = |column: &str| match plan.clamp_hours {
+            Some(max) => format!(
+                "SUM(CASE WHEN {table}.{column} > {max:?} THEN {max:?} ELSE {table}.{column} END)"
+            ),
+            None => format!("SUM({table}.{column})"),
+        };
+        q.expr_as(Expr::cust(hours("ojt")), a(Sum::OjtHours.column()))
+            .expr_as(Expr::cust(hours("rti")), a(Sum::RtiHours.column()))
+            .from(a(table));
         q
     };
     let mut with = WithClause::new();

@@ -33,6 +33,7 @@ use crate::policy::ReportScope;
 
 mod enrollment_grain;
 mod participant_grain;
+pub(super) mod regions;
 
 use enrollment_grain::enrollment_statement;
 use participant_grain::participant_statement;
@@ -47,6 +48,9 @@ pub(super) struct Plan<'a> {
     pub program_id: Option<Uuid>,
     pub pathway_id: Option<Uuid>,
     pub org_id: Option<Uuid>,
+    /// Differential mode: a participant's approved hours in a group count
+    /// up to this many.
+    pub clamp_hours: Option<f64>,
 }
 
 /// One group's key as read from SQL, in `group_by` order.
@@ -382,6 +386,7 @@ mod tests {
             program_id: None,
             pathway_id: None,
             org_id: None,
+            clamp_hours: None,
         };
         for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
             let sql = |w: sea_orm::sea_query::WithQuery| {

@@ -348,6 +348,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 li { a href="/admin/organizations" { "Add partner organizations" } " and " a href="/admin/pathways" { "pathways" } }
                 li { a href="/admin/agreements" { "Approve data-sharing agreements" } " both sides have accepted" }
                 li { a href="/admin/audit" { "Read the whole audit log" } }
+                li { a href="/admin/releases" { "Read the report release ledger" } ": what reports showed each evaluator organization" }
             }
             @if session.has(Role::OrgAdmin) {
                 li { a href="/admin/programs" { "Manage your programs" } " and " a href="/admin/mentors" { "mentors" } }

@@ -16,7 +16,9 @@ use super::{gql, page, session, text, to_login};
 use crate::web::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/admin/reports", get(reports))
+    Router::new()
+        .route("/admin/reports", get(reports))
+        .route("/admin/releases", get(releases))
 }
 
 /// Metrics offered on the page, with their labels; rates end in `_RATE`,
@@ -73,8 +75,23 @@ struct Params {
     to: Option<String>,
 }
 
+/// What the figures are over, in words: the bounds the hub used (whole
+/// periods), and how they are protected (exact with suppression, or the
+/// noise mechanism with its parameters).
+fn bounds_note(report: &Value) -> String {
+    let bounds = &report["bounds"];
+    let end = |v: &Value, open: &str| v.as_str().map_or(open.to_owned(), str::to_owned);
+    format!(
+        "Enrollments from {} to {} (whole periods: {}). {}",
+        end(&bounds["from"], "the first on record"),
+        end(&bounds["to"], "today"),
+        text(&bounds["period"]).to_lowercase().replace('_', " "),
+        text(&report["privacy"]["description"]),
+    )
+}
+
 /// A horizontal bar chart of `metric` per row.
-fn chart(metric: &str, rows: &[Value]) -> Markup {
+fn chart(metric: &str, rows: &[Value], note: &str) -> Markup {
     let bar_h = 26.0;
     let left = 230.0;
     let width = 760.0;
@@ -125,7 +142,7 @@ fn chart(metric: &str, rows: &[Value]) -> Markup {
                     }
                 }
             }
-            figcaption.hint { (title) ". Counts under the suppression threshold, and any cell that would let one be recomputed, are shown as suppressed." }
+            figcaption.hint { (title) ". " (note) " Counts under the suppression threshold, and any cell that would let one be recomputed, are shown as suppressed." }
         }
     }
 }
@@ -159,7 +176,7 @@ async fn reports(
     let answer = gql(
         &state,
         &session,
-        "query($input: ReportInput!) { report(input: $input) { threshold
+        "query($input: ReportInput!) { report(input: $input) { threshold bounds { from to period } privacy { description }
             rows { group { label } cells { metric value suppressed } targets { metric target description met } }
             total { cells { metric value suppressed } } } }",
         json!({ "input": input }),
@@ -210,8 +227,9 @@ async fn reports(
         @if report.is_object() {
             p { a href=(format!("/reports/summary.csv?{csv}")) download="summary.csv" { "Download these figures as CSV" }
                 " · suppression threshold " (text(&report["threshold"])) }
+            p.hint { (bounds_note(report)) }
             @if let Some(first) = metrics.first() {
-                (chart(first, &rows))
+                (chart(first, &rows, &bounds_note(report)))
             }
             table {
                 caption { "Report by " (group_by.to_lowercase()) }
@@ -249,4 +267,63 @@ async fn reports(
         }
     };
     page("Reports", Some(&session), notice.as_ref(), content).into_response()
+}
+
+/// The release ledger for the hub admin: what reports showed each
+/// evaluator organization, newest first, and which populations stay
+/// withheld from it (anyone else sees the `FORBIDDEN` notice).
+async fn releases(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(session) = session(&state, &headers).await else {
+        return to_login();
+    };
+    let answer = gql(
+        &state,
+        &session,
+        "{ reportReleases(first: 200) { orgSlug label suppressed reason at counts { name value } } }",
+        json!({}),
+    )
+    .await;
+    let notice = (!answer.errors.is_empty()).then(|| answer.notice(""));
+    let rows = answer.data["reportReleases"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let figures = |row: &Value| {
+        row["counts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| format!("{} {}", text(&c["name"]), text(&c["value"])))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let content = html! {
+        p.hint { "What reports have shown each evaluator organization (the release ledger), and the populations withheld from it for good because they could be subtracted from an earlier release. Kept as long as the audit log." }
+        table {
+            caption { "Report releases, newest first" }
+            thead { tr {
+                th scope="col" { "When" }
+                th scope="col" { "Shown to" }
+                th scope="col" { "Population" }
+                th scope="col" { "Figures" }
+            } }
+            tbody {
+                @for row in &rows {
+                    tr {
+                        td { (text(&row["at"])) }
+                        td { (text(&row["orgSlug"])) }
+                        td { (text(&row["label"])) }
+                        td {
+                            @if row["suppressed"] == json!(true) {
+                                "withheld: " (text(&row["reason"]))
+                            } @else {
+                                (figures(row))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page("Report releases", Some(&session), notice.as_ref(), content).into_response()
 }

@@ -95,7 +95,9 @@ fn failure(err: Error, request_id: &str) -> Response {
         Error::Forbidden { .. } => StatusCode::FORBIDDEN,
         Error::BadUserInput { .. } => StatusCode::BAD_REQUEST,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::RateLimited { .. } | Error::PrivacyBudgetExhausted { .. } => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         Error::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Conflict(_)
         | Error::PartnerUnavailable { .. }
@@ -137,8 +139,8 @@ pub(super) async fn summary_csv(
         Ok(request) => request,
         Err(err) => return failure(err, &request_id),
     };
-    let threshold = state.config.reports.suppression_threshold;
-    match reports::for_viewer(&state.db, &viewer, &request_id, &request, threshold, "csv").await {
+    let settings = &state.config.reports;
+    match reports::for_viewer(&state.db, &viewer, &request_id, &request, settings, "csv").await {
         Ok(report) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
