@@ -187,9 +187,19 @@ impl Scope {
     fn providers(&self, reader: Uuid, consent: bool) -> sea_orm::sea_query::SelectStatement {
         use sharing_agreement::Column as A;
         let a = Alias::new("pol_sa");
+        let mut query = self.agreement_rows(reader, a.clone());
+        query
+            .column((a.clone(), A::ProviderOrgId))
+            .and_where(Expr::col((a, A::RequiresConsent)).eq(consent));
+        query
+    }
+
+    /// ACTIVE agreements (as `a`) with `reader` covering this category
+    /// today, with nothing selected yet.
+    fn agreement_rows(&self, reader: Uuid, a: Alias) -> sea_orm::sea_query::SelectStatement {
+        use sharing_agreement::Column as A;
         let today = Value::from(self.today);
         Query::select()
-            .column((a.clone(), A::ProviderOrgId))
             .from_as(sharing_agreement::Entity, a.clone())
             .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(reader))
             .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
@@ -198,9 +208,8 @@ impl Scope {
             .cond_where(
                 Condition::any()
                     .add(Expr::col((a.clone(), A::ExpiresOn)).is_null())
-                    .add(Expr::col((a.clone(), A::ExpiresOn)).gte(today)),
+                    .add(Expr::col((a, A::ExpiresOn)).gte(today)),
             )
-            .and_where(Expr::col((a, A::RequiresConsent)).eq(consent))
             .to_owned()
     }
 
@@ -223,26 +232,16 @@ impl Scope {
     ) -> sea_orm::sea_query::SelectStatement {
         use sharing_agreement::Column as A;
         let a = Alias::new("pol_sa");
-        let today = Value::from(self.today);
-        Query::select()
+        let mut query = self.agreement_rows(reader, a.clone());
+        query
             .expr(Expr::val(1))
-            .from_as(sharing_agreement::Entity, a.clone())
             .and_where(Expr::col((a.clone(), A::ProviderOrgId)).equals(owner))
-            .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(reader))
-            .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
-            .cond_where(covers((a.clone(), A::Categories), self.category))
-            .and_where(Expr::col((a.clone(), A::EffectiveOn)).lte(today.clone()))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((a.clone(), A::ExpiresOn)).is_null())
-                    .add(Expr::col((a.clone(), A::ExpiresOn)).gte(today)),
-            )
             .cond_where(
                 Condition::any()
                     .add(Expr::col((a, A::RequiresConsent)).eq(false))
                     .add(Expr::exists(self.consent_query(reader, participant))),
-            )
-            .to_owned()
+            );
+        query
     }
 
     fn consent_query(
