@@ -374,3 +374,69 @@ hub_test!(a_page_as_pagers_send_it_is_one_statement, |backend| {
         assert_eq!(node["enrollments"], first["enrollments"], "{query}");
     }
 });
+
+hub_test!(
+    participant_by_id_is_one_statement_with_the_resolvers_answer,
+    |backend| {
+        let app = spawn_app(backend).await;
+        let orgs = organization::Entity::find().all(&app.db).await.unwrap();
+        let one = |extra: &str| {
+            format!("query($id: ID!) {{ participant(id: $id) {{ __typename {PAGE} {extra} }} }}")
+        };
+        let mut compared = 0;
+        for org in &orgs {
+            let token = app.staff(&org.slug);
+            app.query(Some(&token), "{ viewer { subject } }", json!({}))
+                .await;
+            let listed = app
+                .query(
+                    Some(&token),
+                    "{ participants(first: 3) { edges { node { id } } } }",
+                    json!({}),
+                )
+                .await;
+            let ids: Vec<Value> = listed["data"]["participants"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["id"].clone())
+                .collect();
+            for id in ids {
+                let what = format!("{}, participant {id}", org.slug);
+                let variables = json!({ "id": id });
+                let (compiled, compiled_statements, compiled_audit) =
+                    ask(&app, &token, &one(""), variables.clone()).await;
+                let (mut live, live_statements, live_audit) =
+                    ask(&app, &token, &one("source"), variables).await;
+                assert_eq!(
+                    live["data"]["participant"]["source"], "hub",
+                    "{what}: {live}"
+                );
+                live["data"]["participant"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("source");
+                assert_eq!(compiled["data"], live["data"], "{what}: data");
+                assert_eq!(errors(&compiled), errors(&live), "{what}: refusals");
+                assert_eq!(compiled_audit, live_audit, "{what}: audit rows");
+                assert!(
+                    compiled_statements <= 2 && compiled_statements < live_statements,
+                    "{what}: compiled {compiled_statements} statements, resolvers {live_statements}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 9, "{compared} participants compared");
+        // Someone the viewer may not see answers null, as before.
+        let token = app.staff("hola");
+        let hidden = app
+            .query(
+                Some(&token),
+                &one(""),
+                json!({ "id": uuid::Uuid::new_v4().to_string() }),
+            )
+            .await;
+        assert_ok(&hidden);
+        assert!(hidden["data"]["participant"].is_null(), "{hidden}");
+    }
+);

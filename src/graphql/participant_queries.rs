@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::ContextExt;
 use super::compiled::{self, PageNode};
 use super::pages::Page;
-use super::participants::Participant;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
@@ -108,16 +107,12 @@ impl ParticipantQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The hub id (a UUID; anything else is `BAD_USER_INPUT`).")] id: ID,
-    ) -> GqlResult<Option<Participant>> {
+    ) -> GqlResult<Option<PageNode>> {
         policy::require_participant_reader(ctx.viewer()?)?;
         let Ok(id) = Uuid::parse_str(id.as_str()) else {
             return Err(Error::bad_input("id", "must be a UUID").into());
         };
-        let found = participants::by_id(ctx.db(), ctx.scopes(), id).await?;
-        if let Some(p) = &found {
-            super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
-        }
-        Ok(found.map(Participant))
+        Ok(compiled::one(ctx, participants::by_id_query(ctx.scopes(), id)).await?)
     }
 
     /// Participants the viewer may see (a profile of its own organization,
@@ -172,16 +167,12 @@ impl ParticipantQuery {
         #[graphql(desc = "The organization whose id it is, e.g. `wlcac`.")] org_slug: String,
         #[graphql(desc = "That organization's own id for the person, e.g. `WLCAC-0012`.")]
         external_id: String,
-    ) -> GqlResult<Option<Participant>> {
+    ) -> GqlResult<Option<PageNode>> {
         policy::require_participant_reader(ctx.viewer()?)?;
         let Some(org) = organizations::by_slug(ctx.db(), &org_slug).await? else {
             return Ok(None);
         };
-        let found =
-            participants::by_external_id(ctx.db(), ctx.scopes(), org.id, &external_id).await?;
-        if let Some(p) = &found {
-            super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
-        }
-        Ok(found.map(Participant))
+        let query = participants::by_external_id_query(ctx.scopes(), org.id, &external_id);
+        Ok(compiled::one(ctx, query).await?)
     }
 }

@@ -210,11 +210,12 @@ pub async fn by_id<C: ConnectionTrait>(
     scopes: &Scopes,
     id: Uuid,
 ) -> Result<Option<participant::Model>> {
-    let filter = ParticipantFilter::default();
-    Ok(participant::Entity::find_by_id(id)
-        .filter(condition(scopes, &filter))
-        .one(db)
-        .await?)
+    Ok(by_id_query(scopes, id).one(db).await?)
+}
+
+/// [`by_id`]'s participant, as a query.
+pub fn by_id_query(scopes: &Scopes, id: Uuid) -> sea_orm::Select<participant::Entity> {
+    participant::Entity::find_by_id(id).filter(condition(scopes, &ParticipantFilter::default()))
 }
 
 /// The participants with these hub ids that the viewer may see (hidden and
@@ -240,6 +241,17 @@ pub async fn by_external_id<C: ConnectionTrait>(
     org_id: Uuid,
     external_id: &str,
 ) -> Result<Option<participant::Model>> {
+    Ok(by_external_id_query(scopes, org_id, external_id)
+        .one(db)
+        .await?)
+}
+
+/// [`by_external_id`]'s participant, as a query.
+pub fn by_external_id_query(
+    scopes: &Scopes,
+    org_id: Uuid,
+    external_id: &str,
+) -> sea_orm::Select<participant::Entity> {
     use participant_link::Column as L;
     let identity = scopes.of(Category::Identity);
     let l = Alias::new("ext_l");
@@ -254,10 +266,7 @@ pub async fn by_external_id<C: ConnectionTrait>(
         .and_where(Expr::col((l.clone(), L::ExternalId)).eq(external_id))
         .cond_where(identity.condition((l.clone(), L::OrgId), (l, L::ParticipantId)))
         .to_owned();
-    Ok(participant::Entity::find()
-        .filter(Expr::exists(link))
-        .one(db)
-        .await?)
+    participant::Entity::find().filter(Expr::exists(link))
 }
 
 /// The identity crosswalk rows of these participants the viewer may read.

@@ -67,7 +67,25 @@ pub async fn read<C: ConnectionTrait>(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<Vec<(Uuid, String)>> {
-    let participants = participants::page_query(scopes, filter, first, after)
+    read_of(
+        db,
+        scopes,
+        shape,
+        participants::page_query(scopes, filter, first, after),
+    )
+    .await
+}
+
+/// The documents of the participants `query` selects (a policy-bound
+/// query of `people::participants`: one participant by id or by an
+/// organization's own id), in one statement.
+pub async fn read_of<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    shape: &Shape,
+    query: sea_orm::Select<participant::Entity>,
+) -> Result<Vec<(Uuid, String)>> {
+    let participants = query
         .select_only()
         .column(participant::Column::Id)
         .into_query();

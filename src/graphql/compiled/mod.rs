@@ -63,14 +63,58 @@ struct Page {
     shape: Shape,
 }
 
+/// The participant a policy-bound `query` of `people::participants`
+/// selects, for a field of type `Participant` (the field in `ctx`): by the
+/// page statement when its selection compiles, else the resolvers' levels
+/// prefetched.
+pub(super) async fn one(
+    ctx: &async_graphql::Context<'_>,
+    query: sea_orm::Select<entity::participant::Entity>,
+) -> Result<Option<PageNode>> {
+    if let Some(page) = Page::node(ctx) {
+        let docs = page::read_of(ctx.db(), ctx.scopes(), &page.shape, query).await?;
+        let mut build = Build {
+            disclosures: ctx.disclosures(),
+            names: Vec::new(),
+            participant: Uuid::nil(),
+            refused: Vec::new(),
+        };
+        return docs
+            .into_iter()
+            .next()
+            .map(|(id, text)| build.node(&page.node, id, &text))
+            .transpose();
+    }
+    let found = query.one(ctx.db()).await?;
+    if let Some(p) = &found {
+        super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
+    }
+    Ok(found.map(|row| PageNode::Live(Participant(row))))
+}
+
 impl Page {
-    /// The page the `participants` field of `ctx` asks for, if it compiles.
-    fn of(ctx: &async_graphql::Context<'_>) -> Option<Page> {
-        let walk = Walk {
+    fn walk<'a>(ctx: &'a async_graphql::Context<'_>) -> Walk<'a> {
+        Walk {
             fragments: &ctx.query_env.fragments,
             variables: &ctx.query_env.variables,
-        };
-        let node = walk.participants(ctx.item)?;
+        }
+    }
+
+    /// The page the `participants` field of `ctx` asks for, if it compiles.
+    fn of(ctx: &async_graphql::Context<'_>) -> Option<Page> {
+        Page::from(Self::walk(ctx).participants(ctx.item)?)
+    }
+
+    /// The participant a `Participant` field of `ctx` (`participant(id)`,
+    /// `participantByExternalId`) asks for, if it compiles.
+    fn node(ctx: &async_graphql::Context<'_>) -> Option<Page> {
+        let set = &ctx.item.node.selection_set.node;
+        Page::from(Self::walk(ctx).fields(&[set], "Participant", selection::NODE)?)
+    }
+
+    /// The statement's shape for the node's fields `node`; `None` when it
+    /// needs no statement beyond the list (ids alone).
+    fn from(node: Vec<Sel>) -> Option<Page> {
         // A field may be asked under several aliases: each level reads
         // what any of them asks for.
         fn all<'s>(sels: &'s [Sel], name: &str) -> Vec<&'s Sel> {
