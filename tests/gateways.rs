@@ -8,9 +8,9 @@
 
 mod common;
 
-use common::gateways::{Gateway, error_keys, first_difference, through};
+use common::gateways::{Gateway, error_keys, first_difference, partner_pages, through};
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The case-manager page with a field of every data category, so that the
 /// demo's agreements and consents refuse some fields to most partners.
@@ -27,24 +27,7 @@ hub_test!(
     |backend| {
         let app = spawn_app(backend).await;
         let admin = app.hub_admin();
-        let orgs = app
-            .query(Some(&admin), "{ organizations { slug } }", json!({}))
-            .await;
-        let slugs: Vec<String> = orgs["data"]["organizations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["slug"].as_str().unwrap().to_owned())
-            .collect();
-        assert!(slugs.len() >= 20, "every demo partner: {slugs:?}");
-        let requests: Vec<(String, String, Value)> = slugs
-            .iter()
-            .map(|slug| (app.staff(slug), PAGE.to_owned(), json!({})))
-            .collect();
-        let mut direct = Vec::new();
-        for (token, query, variables) in &requests {
-            direct.push(app.query(Some(token), query, variables.clone()).await);
-        }
+        let (slugs, requests, direct) = partner_pages(&app, PAGE).await;
         // The page is worth comparing: partners see youth, and the policy
         // refuses fields of some of them (HOLA: PROGRESS and SENSITIVE).
         let hola = slugs.iter().position(|s| s == "hola").unwrap();

@@ -11,9 +11,9 @@
 
 mod common;
 
-use common::gateways::{error_keys, first_difference, through_router};
+use common::gateways::{error_keys, first_difference, partner_pages, through_router};
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PAGE: &str = "query { participants(first: 50) { totalCount edges { node {
   id givenName familyName email birthDate priorityPopulations
@@ -26,24 +26,7 @@ hub_test!(
     |backend| {
         let app = spawn_app(backend).await;
         let admin = app.hub_admin();
-        let orgs = app
-            .query(Some(&admin), "{ organizations { slug } }", json!({}))
-            .await;
-        let slugs: Vec<String> = orgs["data"]["organizations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|o| o["slug"].as_str().unwrap().to_owned())
-            .collect();
-        assert!(slugs.len() >= 20, "{slugs:?}");
-        let requests: Vec<(String, String, Value)> = slugs
-            .iter()
-            .map(|slug| (app.staff(slug), PAGE.to_owned(), json!({})))
-            .collect();
-        let mut direct = Vec::new();
-        for (token, query, variables) in &requests {
-            direct.push(app.query(Some(token), query, variables.clone()).await);
-        }
+        let (slugs, requests, direct) = partner_pages(&app, PAGE).await;
         let hola = slugs.iter().position(|s| s == "hola").unwrap();
         let wlcac = slugs.iter().position(|s| s == "wlcac").unwrap();
         // Worth comparing: HOLA sees youth and is refused some of their fields,

@@ -11,28 +11,31 @@
 use async_graphql::Variables;
 use async_graphql::parser::types::DocumentOperations;
 
-/// Adds to `variables` the default of every variable `query` declares
-/// and the request omits, when the document uses `@skip` or `@include`
-/// (only then is it parsed a second time).
-pub fn fill(query: &str, variables: &mut Variables) {
+/// Adds to `variables` the default of every variable the operation to run
+/// (`operation`, or the document's only one) declares and the request
+/// omits, when the document uses `@skip` or `@include` (only then is it
+/// parsed a second time).
+pub fn fill(query: &str, operation: Option<&str>, variables: &mut Variables) {
     if !(query.contains("@skip") || query.contains("@include")) || !query.contains('=') {
         return;
     }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return; // async-graphql reports it
     };
-    let operations: Vec<_> = match &doc.operations {
-        DocumentOperations::Single(operation) => vec![operation],
-        DocumentOperations::Multiple(operations) => operations.values().collect(),
+    let operation = match (&doc.operations, operation) {
+        (DocumentOperations::Single(only), _) => only,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(chosen) => chosen,
+            None => return, // async-graphql reports it
+        },
+        (DocumentOperations::Multiple(_), None) => return, // likewise
     };
-    for operation in operations {
-        for definition in &operation.node.variable_definitions {
-            let name = &definition.node.name.node;
-            if variables.get(name).is_none()
-                && let Some(default) = definition.node.default_value()
-            {
-                variables.insert(name.clone(), default.clone());
-            }
+    for definition in &operation.node.variable_definitions {
+        let name = &definition.node.name.node;
+        if variables.get(name).is_none()
+            && let Some(default) = definition.node.default_value()
+        {
+            variables.insert(name.clone(), default.clone());
         }
     }
 }
@@ -45,10 +48,21 @@ mod tests {
     fn an_omitted_variable_takes_its_default_and_a_given_one_stays() {
         let query = "query($a: Boolean = true, $b: Boolean = false, $c: Boolean!) { x @include(if: $a) y @skip(if: $b) z @include(if: $c) }";
         let mut variables = Variables::from_json(serde_json::json!({ "b": true, "c": false }));
-        fill(query, &mut variables);
+        fill(query, None, &mut variables);
         assert_eq!(
             variables.into_value().into_json().unwrap(),
             serde_json::json!({ "a": true, "b": true, "c": false })
+        );
+    }
+
+    #[test]
+    fn only_the_operation_that_runs_gives_its_defaults() {
+        let query = "query A($v: Boolean = true) { x @include(if: $v) } query B($v: Boolean = false) { x @include(if: $v) }";
+        let mut variables = Variables::default();
+        fill(query, Some("B"), &mut variables);
+        assert_eq!(
+            variables.into_value().into_json().unwrap(),
+            serde_json::json!({ "v": false })
         );
     }
 }

@@ -119,7 +119,11 @@ impl Extension for QueryLimitsExtension {
         next: async_graphql::extensions::NextPrepareRequest<'_>,
     ) -> ServerResult<async_graphql::Request> {
         if request.query.len() <= self.max_document_bytes {
-            super::directive_defaults::fill(&request.query, &mut request.variables);
+            super::directive_defaults::fill(
+                &request.query,
+                request.operation_name.as_deref(),
+                &mut request.variables,
+            );
         }
         next.run(ctx, request).await
     }

@@ -195,19 +195,36 @@ pub fn hive_router() -> PathBuf {
     if let Ok(path) = std::env::var("HIVE_ROUTER") {
         return PathBuf::from(path);
     }
-    let cargo_bin = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|_| std::env::var("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .map(|home| home.join("bin"))
-        .ok();
-    std::env::var("PATH")
-        .ok()
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .chain(cargo_bin)
-        .map(|dir| dir.join("hive_router"))
-        .find(|path| path.is_file())
+    pathways_hub::cli::bench::find_hive_router()
         .expect("hive-router is installed (`cargo xtask test` installs it with cargo install)")
+}
+
+/// Every demo organization's slug, each one's staff asking `page`, and
+/// what the hub answers each directly (the answers a router must match).
+pub async fn partner_pages(
+    app: &super::TestApp,
+    page: &str,
+) -> (Vec<String>, Vec<(String, String, Value)>, Vec<Value>) {
+    let admin = app.hub_admin();
+    let orgs = app
+        .query(Some(&admin), "{ organizations { slug } }", json!({}))
+        .await;
+    let slugs: Vec<String> = orgs["data"]["organizations"]
+        .as_array()
+        .expect("organizations")
+        .iter()
+        .map(|o| o["slug"].as_str().expect("slug").to_owned())
+        .collect();
+    assert!(slugs.len() >= 20, "every demo partner: {slugs:?}");
+    let requests: Vec<(String, String, Value)> = slugs
+        .iter()
+        .map(|slug| (app.staff(slug), page.to_owned(), json!({})))
+        .collect();
+    let mut direct = Vec::new();
+    for (token, query, variables) in &requests {
+        direct.push(app.query(Some(token), query, variables.clone()).await);
+    }
+    (slugs, requests, direct)
 }
 
 /// What a client of Hive Router receives: `requests` one after another,
