@@ -125,7 +125,8 @@ pub struct AuditCount {
 impl AuditCount {
     /// How many events match.
     async fn total_count(&self, ctx: &Context<'_>) -> GqlResult<u64> {
-        Ok(audit::count(ctx.db(), self.reach.clone(), &self.filter).await?)
+        let reader = ctx.reads().reader().await.map_err(Error::from)?;
+        Ok(audit::count(&reader, self.reach.clone(), &self.filter).await?)
     }
 }
 
@@ -178,8 +179,10 @@ impl AuditQuery {
             from: input.from,
             to: input.to,
         };
+        // A replica as current as the primary, when one is configured.
+        let reader = ctx.reads().reader().await.map_err(Error::from)?;
         let (rows, has_next) =
-            audit::list(ctx.db(), reach.clone(), &filter, first as u64, after).await?;
+            audit::list(&reader, reach.clone(), &filter, first as u64, after).await?;
         let mut connection = Connection::with_additional_fields(
             after.is_some(),
             has_next,

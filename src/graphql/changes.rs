@@ -79,8 +79,14 @@ impl ChangeQuery {
         // Access that ended by date since the last read becomes
         // tombstones first, so this page already has them.
         feed::lapses::settle(ctx.db(), Some(viewer.org_id), ctx.scopes().today()).await?;
-        let page = feed::page(
-            ctx.db(),
+        // The horizon on the primary (its in-flight versions), the page
+        // where the reads go: a replica only once it holds every change up
+        // to the horizon and the policy state of this moment.
+        let newest = feed::newest(ctx.db()).await?;
+        let reader = ctx.reads().reader().await?;
+        let page = feed::page_upto(
+            &reader,
+            newest,
             ctx.scopes(),
             viewer.org_id,
             since,

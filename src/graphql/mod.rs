@@ -118,7 +118,7 @@ pub struct RequestContext {
 
 /// Builds the schema; `db` and `config` are absent only when exporting the SDL.
 pub fn build_schema(
-    db: Option<DatabaseConnection>,
+    db: Option<Arc<crate::ground::replicas::Reads>>,
     config: Option<Arc<Config>>,
     shared: Option<crate::ground::shared::Shared>,
 ) -> HubSchema {
@@ -137,7 +137,7 @@ pub fn build_checking_schema() -> HubSchema {
 }
 
 fn schema_builder(
-    db: Option<DatabaseConnection>,
+    db: Option<Arc<crate::ground::replicas::Reads>>,
     config: Option<Arc<Config>>,
     shared: Option<crate::ground::shared::Shared>,
 ) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
@@ -178,8 +178,8 @@ fn schema_builder(
     if !limits.suggestions {
         builder = builder.disable_suggestions();
     }
-    if let Some(db) = db {
-        builder = builder.data(db);
+    if let Some(reads) = db {
+        builder = builder.data(reads.primary().clone()).data(reads);
     }
     builder = builder.data(crate::people::accounts::RedeemLimits::default());
     if let Some(config) = config {
@@ -206,6 +206,8 @@ pub fn sdl() -> String {
 /// Accessors every resolver uses.
 pub(crate) trait ContextExt {
     fn db(&self) -> &DatabaseConnection;
+    /// The primary and its read replicas.
+    fn reads(&self) -> &crate::ground::replicas::Reads;
     fn config(&self) -> &Config;
     fn request(&self) -> &RequestContext;
     /// The viewer, or `UNAUTHENTICATED`.
@@ -227,6 +229,11 @@ impl ContextExt for Context<'_> {
     fn db(&self) -> &DatabaseConnection {
         // Present in every schema that executes requests (see `build_schema`).
         self.data_unchecked::<DatabaseConnection>()
+    }
+
+    fn reads(&self) -> &crate::ground::replicas::Reads {
+        // Present in every schema that executes requests (see `build_schema`).
+        self.data_unchecked::<Arc<crate::ground::replicas::Reads>>()
     }
 
     fn config(&self) -> &Config {

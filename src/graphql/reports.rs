@@ -123,7 +123,7 @@ impl ReportQuery {
         let viewer = ctx.viewer()?;
         let request = input.into_request()?;
         Ok(reports::for_viewer(
-            ctx.db(),
+            ctx.reads(),
             viewer,
             &ctx.request().request_id,
             &request,

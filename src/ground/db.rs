@@ -11,15 +11,17 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::ground::config::Config;
+use crate::ground::config::{Config, Pooler};
 
 /// Connects to the configured database. On SQLite, turns on WAL (readers do
 /// not block the writer) and foreign keys.
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
-    connect_url(
+    open(
         &config.database_url,
         config.db_max_connections,
         config.limits.db_acquire_timeout(),
+        config.database_pooler,
+        false,
     )
     .await
 }
@@ -34,22 +36,41 @@ pub async fn connect_url(
     max_connections: u32,
     acquire_timeout: Duration,
 ) -> Result<DatabaseConnection, DbErr> {
+    open(url, max_connections, acquire_timeout, Pooler::None, false).await
+}
+
+/// [`connect_url`] behind `pooler`; `lazy` opens no connection until the
+/// first statement (a replica that is down at start).
+pub async fn open(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    pooler: Pooler,
+    lazy: bool,
+) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
-        .min_connections(1)
+        .min_connections(u32::from(!lazy))
+        .connect_lazy(lazy)
         .connect_timeout(acquire_timeout)
         .acquire_timeout(acquire_timeout)
         // Statements can carry personal data in their parameters: never log them.
         .sqlx_logging(false)
-        // No JIT compilation on PostgreSQL: a statement whose estimate
-        // passes `jit_above_cost` (a count or a report over every
-        // participant, estimated high for its policy sub-plans) spent
-        // more compiling (0.3–0.6 s measured, 100 000 participants) than
-        // running. A startup parameter, so it costs no statement; behind
-        // a pooler that drops startup parameters, set it on the role
-        // instead (docs/operators.md).
-        .map_sqlx_postgres_opts(|pg| pg.options([("jit", "off")]));
+        .map_sqlx_postgres_opts(move |pg| match pooler {
+            // No JIT compilation on PostgreSQL: a statement whose estimate
+            // passes `jit_above_cost` (a count or a report over every
+            // participant, estimated high for its policy sub-plans) spent
+            // more compiling (0.3–0.6 s measured, 100 000 participants)
+            // than running. A startup parameter, so it costs no statement.
+            Pooler::None => pg.options([("jit", "off")]),
+            // A pooler in transaction mode hands each transaction (each
+            // statement outside one) to any server connection: a named
+            // prepared statement may not be there next time, and startup
+            // parameters are not passed on (set `jit = off` on the role:
+            // docs/operators.md). Unnamed statements only.
+            Pooler::Transaction => pg.statement_cache_capacity(0),
+        });
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DatabaseBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
@@ -63,7 +84,14 @@ pub async fn connect_url(
 /// statements per request bounded by a query's depth.
 pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
     let counter = Arc::new(AtomicU64::new(0));
-    let inner = counter.clone();
+    count_into(db, counter.clone());
+    counter
+}
+
+/// Counts the statements run through `db` into `counter` (a replica's
+/// with the primary's).
+pub fn count_into(db: &mut DatabaseConnection, counter: Arc<AtomicU64>) {
+    let inner = counter;
     let system = match db.get_database_backend() {
         DatabaseBackend::Postgres => "postgresql",
         _ => "sqlite",
@@ -73,7 +101,6 @@ pub fn count_statements(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
         // A span for the statement when traces are exported.
         crate::ground::telemetry::statement(&info.statement.sql, info.elapsed, info.failed, system);
     });
-    counter
 }
 
 /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: a write

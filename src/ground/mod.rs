@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod json_path;
+pub mod replicas;
 pub mod shared;
 pub mod telemetry;
 pub mod types;

@@ -27,6 +27,7 @@ mod table;
 use crate::audit::{Actor, Entry};
 use crate::ground::config::ReportsConfig;
 use crate::ground::error::{Error, Result};
+use crate::ground::replicas::Reads;
 use crate::policy::ReportScope;
 use entity::enums::{AuditAction, Category};
 use sea_orm::{
@@ -119,6 +120,19 @@ pub async fn run_with(
     request: &ReportRequest,
     settings: &ReportsConfig,
 ) -> Result<Report> {
+    run_reading(db, db, scope, request, settings).await
+}
+
+/// [`run_with`], the figures read on `reader` (the primary, or a replica
+/// as current as the primary was: `ground::replicas`); the privacy budget
+/// and the release ledger are the primary's (`db`).
+pub async fn run_reading(
+    db: &DatabaseConnection,
+    reader: &DatabaseConnection,
+    scope: &ReportScope,
+    request: &ReportRequest,
+    settings: &ReportsConfig,
+) -> Result<Report> {
     validate(request)?;
     let threshold = settings.suppression_threshold;
     let differential = scope.crosses_organizations()
@@ -153,8 +167,8 @@ pub async fn run_with(
         }
         None => None,
     };
-    let txn = snapshot(db).await?;
-    let second = companion(db, &txn).await?;
+    let txn = snapshot(reader).await?;
+    let second = companion(reader, &txn).await?;
     let computed = run_in(&txn, second.as_ref(), scope, request, threshold, dp).await?;
     if let Some(second) = second {
         second.commit().await?;
@@ -376,14 +390,16 @@ const CATEGORIES: [Category; 6] = [
 /// `graphql` or `csv`). The entry names the metrics, groups and filters,
 /// never a participant.
 pub async fn export(
-    db: &DatabaseConnection,
+    reads: &Reads,
     scope: &ReportScope,
     actor: &Actor,
     request: &ReportRequest,
     settings: &ReportsConfig,
     format: &str,
 ) -> Result<Report> {
-    let report = run_with(db, scope, request, settings).await?;
+    let db = reads.primary();
+    let reader = reads.reader().await?;
+    let report = run_reading(db, &reader, scope, request, settings).await?;
     let suppressed = report
         .rows
         .iter()
@@ -443,7 +459,7 @@ pub async fn deny(db: &DatabaseConnection, actor: &Actor, format: &str) -> Resul
 /// which rows feed it (or refuses: `FORBIDDEN`, audited as `DENY`), the
 /// run is audited as `EXPORT`.
 pub async fn for_viewer(
-    db: &DatabaseConnection,
+    reads: &Reads,
     viewer: &crate::auth::Viewer,
     request_id: &str,
     request: &ReportRequest,
@@ -455,9 +471,9 @@ pub async fn for_viewer(
     let scope = match crate::policy::report_scope(viewer, today) {
         Ok(scope) => scope,
         Err(err) => {
-            deny(db, &actor, format).await?;
+            deny(reads.primary(), &actor, format).await?;
             return Err(err);
         }
     };
-    export(db, &scope, &actor, request, settings, format).await
+    export(reads, &scope, &actor, request, settings, format).await
 }

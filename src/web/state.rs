@@ -16,6 +16,8 @@ use crate::ground::error::Error;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The primary and its read replicas (reports, the feed, the audit log).
+    pub reads: Arc<crate::ground::replicas::Reads>,
     pub config: Arc<Config>,
     pub verifier: Arc<TokenVerifier>,
     pub schema: HubSchema,
@@ -50,7 +52,7 @@ impl AppState {
         config: Config,
         db: DatabaseConnection,
     ) -> Result<AppState, crate::ground::config::ConfigError> {
-        AppState::with_shared(config, db, None)
+        AppState::with_shared(config, db, None, Vec::new())
     }
 
     /// Builds the state and, when `limits.redis_url` is set, connects to
@@ -77,17 +79,31 @@ impl AppState {
             ),
             None => None,
         };
-        AppState::with_shared(config, db, shared)
+        let replicas = crate::ground::replicas::Reads::connect_replicas(&config)
+            .await
+            .map_err(|_| {
+                crate::ground::config::ConfigError(
+                    "`database_read_urls`: a replica's address is not valid".into(),
+                )
+            })?;
+        AppState::with_shared(config, db, shared, replicas)
     }
 
     fn with_shared(
         config: Config,
         mut db: DatabaseConnection,
         shared: Option<crate::ground::shared::Shared>,
+        replicas: Vec<DatabaseConnection>,
     ) -> Result<AppState, crate::ground::config::ConfigError> {
         let verifier = TokenVerifier::from_config(&config.auth)?;
         let badges = Arc::new(crate::records::badges::BadgeIssuer::from_config(&config)?);
         let sql_statements = crate::ground::db::count_statements(&mut db);
+        let reads = crate::ground::replicas::Reads::new(
+            db.clone(),
+            replicas,
+            std::time::Duration::from_millis(config.replica_max_wait_ms),
+            &sql_statements,
+        );
         let partners = Arc::new(crate::adapters::Partners::from_config(&config.partners)?);
         if let Some(day) = config.fixed_today {
             tracing::warn!(%day, "fixed_today is set: the policy decides dates as of this day");
@@ -99,9 +115,10 @@ impl AppState {
             shared.clone(),
         ));
         Ok(AppState {
-            schema: build_schema(Some(db.clone()), Some(config.clone()), shared),
+            schema: build_schema(Some(reads.clone()), Some(config.clone()), shared),
             audit: crate::audit::Writer::start(db.clone()),
             db,
+            reads,
             config,
             verifier: Arc::new(verifier),
             sql_statements,

@@ -49,36 +49,51 @@ pub async fn fresh_database(backend: Backend) -> (String, Cleanup) {
                 },
             )
         }
-        Backend::Postgres => {
-            let name = format!("hub_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(format!("{}/postgres", pg_server_url()))
-                .await
-                .expect("PostgreSQL answers on 127.0.0.1:5432 (set HUB_TEST_PG_URL otherwise)");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            (
-                format!("{}/{name}", pg_server_url()),
-                Cleanup {
-                    dir: None,
-                    pg_name: Some(name),
-                },
-            )
-        }
+        Backend::Postgres => fresh_database_on(&pg_server_url()).await,
     }
+}
+
+/// A fresh, empty database on the PostgreSQL server at `server` (a
+/// `postgres://user@host:port` URL), dropped with the [`Cleanup`].
+pub async fn fresh_database_on(server: &str) -> (String, Cleanup) {
+    let name = format!("hub_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL answers on 127.0.0.1:5432 (set HUB_TEST_PG_URL otherwise)");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    (
+        format!("{server}/{name}"),
+        Cleanup {
+            dir: None,
+            pg_name: Some((server.to_owned(), name)),
+        },
+    )
 }
 
 /// Removes a test database when dropped (also after a failed assertion).
 pub struct Cleanup {
     dir: Option<tempfile::TempDir>,
-    pg_name: Option<String>,
+    /// The server and the database's name.
+    pg_name: Option<(String, String)>,
+}
+
+impl Cleanup {
+    /// Nothing to clean up (a second hub on another test's database).
+    pub fn none() -> Cleanup {
+        Cleanup {
+            dir: None,
+            pg_name: None,
+        }
+    }
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        if let Some(name) = self.pg_name.take() {
+        if let Some((server, name)) = self.pg_name.take() {
             // Drop runs inside the test's runtime: use a thread with its own.
             let _ = std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
@@ -86,7 +101,7 @@ impl Drop for Cleanup {
                     .build()
                     .ok()?;
                 runtime.block_on(async {
-                    let admin = sea_orm::Database::connect(format!("{}/postgres", pg_server_url()))
+                    let admin = sea_orm::Database::connect(format!("{server}/postgres"))
                         .await
                         .ok()?;
                     admin
@@ -108,6 +123,9 @@ pub fn test_config(database_url: String) -> Config {
     Config {
         database_url,
         db_max_connections: 5,
+        database_read_urls: Vec::new(),
+        database_pooler: Default::default(),
+        replica_max_wait_ms: 50,
         listen: "127.0.0.1:0".to_owned(),
         auto_migrate: true,
         demo: false,
@@ -152,8 +170,20 @@ pub async fn spawn_app_with(
     seed: bool,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
-    pathways_hub::init_crypto();
     let (url, cleanup) = fresh_database(backend).await;
+    spawn_app_on(backend, url, cleanup, seed, configure).await
+}
+
+/// Starts the hub on the database at `url` (dropped with `cleanup`);
+/// `seed` loads the demo data; `configure` may change the configuration.
+pub async fn spawn_app_on(
+    backend: Backend,
+    url: String,
+    cleanup: Cleanup,
+    seed: bool,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    pathways_hub::init_crypto();
     let mut config = test_config(url);
     configure(&mut config);
     config.validate().expect("test configuration is valid");

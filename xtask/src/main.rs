@@ -10,6 +10,7 @@
 
 mod fuzz;
 mod probe;
+mod replication;
 mod servers;
 mod setup;
 
@@ -89,7 +90,7 @@ struct Started {
 impl Started {
     fn stop(self) {
         let count = self.servers.len();
-        for server in self.servers {
+        for server in self.servers.into_iter().rev() {
             server.stop();
         }
         if let Some(dir) = self.run_dir {
@@ -118,6 +119,12 @@ fn test(cargo_args: &[String]) -> Result<u8, String> {
     }
     if !redis_answers && setup::on_path("redis-server").is_none() {
         packages.push("redis-server");
+    }
+    if needs.replication && setup::postgres_bin().is_none() && !packages.contains(&"postgresql") {
+        packages.push("postgresql");
+    }
+    if needs.replication && replication::pgbouncer_bin().is_none() {
+        packages.push("pgbouncer");
     }
     if needs.browser && setup::chromium().is_none() {
         packages.push("chromium");
@@ -159,7 +166,7 @@ fn start_and_test(
     (mut pg_url, pg_answers): (String, bool),
     (mut redis_url, redis_answers): (String, bool),
 ) -> Result<u8, String> {
-    if !pg_answers || !redis_answers {
+    if !pg_answers || !redis_answers || needs.replication {
         started.run_dir = Some(servers::run_dir(&target_dir())?);
     }
     let run_dir = started.run_dir.clone();
@@ -182,6 +189,19 @@ fn start_and_test(
             started.servers.push(server);
             redis_url = url;
         }
+    }
+    let mut replication_env = Vec::new();
+    if let (true, Some(run_dir)) = (needs.replication, &run_dir) {
+        let bin =
+            setup::postgres_bin().ok_or("PostgreSQL's programs (initdb, postgres) not found")?;
+        let pgbouncer = replication::pgbouncer_bin().ok_or("pgbouncer not found")?;
+        eprintln!("== starting a primary, its streaming replica and PgBouncer (tests/replicas.rs)");
+        let urls = replication::start(&bin, &pgbouncer, run_dir, &mut started.servers)?;
+        replication_env = vec![
+            ("HUB_TEST_REPL_PRIMARY_URL", urls.primary),
+            ("HUB_TEST_REPLICA_URL", urls.replica),
+            ("HUB_TEST_PGBOUNCER_URL", urls.pgbouncer),
+        ];
     }
     let mut npm_dirs = Vec::new();
     if needs.browser {
@@ -227,6 +247,7 @@ fn start_and_test(
         .current_dir(root())
         .env("HUB_TEST_PG_URL", &pg_url)
         .env("HUB_TEST_REDIS_URL", &redis_url)
+        .envs(replication_env)
         .spawn()
         .map_err(|e| format!("cargo test: {e}"))?;
     let mut forwarded = false;

@@ -26,6 +26,15 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server we spawned as `child`, stopped with `stop_signal`.
+    pub fn new(child: Child, name: &'static str, stop_signal: i32) -> Server {
+        Server {
+            child,
+            name,
+            stop_signal,
+        }
+    }
+
     /// Stops the server and waits for it.
     pub fn stop(mut self) {
         let pid = self.child.id() as libc::pid_t;
@@ -77,7 +86,10 @@ fn alive(pid: i32) -> bool {
 /// Stops servers a killed run left behind, then removes its folder.
 fn clear_stale(dir: &Path) {
     for (pid_file, signal) in [
+        (dir.join("pgbouncer.pid"), libc::SIGTERM),
         (dir.join("pg/postmaster.pid"), libc::SIGQUIT),
+        (dir.join("pg-replica/postmaster.pid"), libc::SIGQUIT),
+        (dir.join("pg-primary/postmaster.pid"), libc::SIGQUIT),
         (dir.join("redis.pid"), libc::SIGTERM),
     ] {
         let pid = fs::read_to_string(&pid_file)
@@ -112,7 +124,7 @@ pub fn is_root() -> bool {
 
 /// The user and group PostgreSQL runs as when we are root (it refuses to
 /// run as root): `postgres` if it exists, else a system user we create.
-fn unprivileged_user() -> Result<(u32, u32), String> {
+pub fn unprivileged_user() -> Result<(u32, u32), String> {
     let lookup = |name: &str| -> Option<(u32, u32)> {
         let out = Command::new("getent")
             .args(["passwd", name])
@@ -144,7 +156,26 @@ fn unprivileged_user() -> Result<(u32, u32), String> {
 /// Starts a throwaway PostgreSQL cluster (trust authentication, user
 /// `postgres`) from the programs in `bin`; returns it and its URL.
 pub fn start_postgres(bin: &Path, run_dir: &Path) -> Result<(Server, String), String> {
-    let data = run_dir.join("pg");
+    start_cluster(bin, run_dir, "pg", Init::Fresh)
+}
+
+/// How a cluster's data folder is made.
+pub enum Init {
+    /// `initdb`.
+    Fresh,
+    /// `pg_basebackup -R` from the primary on this port: a streaming
+    /// replica (hot standby).
+    StandbyOf(u16),
+}
+
+/// Starts a throwaway cluster in `run_dir/<name>`; returns it and its URL.
+pub fn start_cluster(
+    bin: &Path,
+    run_dir: &Path,
+    name: &str,
+    init: Init,
+) -> Result<(Server, String), String> {
+    let data = run_dir.join(name);
     // The socket path must stay short (at most 107 bytes with its name).
     let socket_dir = if run_dir.as_os_str().len() < 80 {
         run_dir.to_owned()
@@ -168,9 +199,36 @@ pub fn start_postgres(bin: &Path, run_dir: &Path) -> Result<(Server, String), St
             command.uid(uid).gid(gid);
         }
     };
-    let log = run_dir.join("pg.log");
+    let log = run_dir.join(format!("{name}.log"));
     let log_file = || fs::File::options().create(true).append(true).open(&log);
+    if let Init::StandbyOf(primary) = init {
+        let mut backup = Command::new(bin.join("pg_basebackup"));
+        backup
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-R", "-X", "stream", "--no-sync", "-D"])
+            .arg(&data)
+            .stdout(log_file().map_err(|e| e.to_string())?)
+            .stderr(log_file().map_err(|e| e.to_string())?);
+        as_user(&mut backup);
+        let status = backup.status().map_err(|e| format!("pg_basebackup: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "pg_basebackup failed ({status}); see {}",
+                log.display()
+            ));
+        }
+    }
     for locale in ["C.UTF-8", "C"] {
+        if !matches!(init, Init::Fresh) {
+            break;
+        }
         let mut initdb = Command::new(bin.join("initdb"));
         initdb
             .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
@@ -198,9 +256,18 @@ pub fn start_postgres(bin: &Path, run_dir: &Path) -> Result<(Server, String), St
         .arg(&socket_dir)
         .args(["-c", "listen_addresses=127.0.0.1"])
         .args(["-c", &format!("max_connections={MAX_CONNECTIONS}")])
-        // A throwaway cluster: durability buys nothing, speed helps.
-        .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-        .args(["-c", "full_page_writes=off"])
+        // A throwaway cluster: durability buys nothing, speed helps. (A
+        // commit still waits for its WAL write: what a replica's reader
+        // checks is what production does.)
+        .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+        .args([
+            "-c",
+            if name == "pg" {
+                "synchronous_commit=off"
+            } else {
+                "synchronous_commit=on"
+            },
+        ])
         .stdin(Stdio::null())
         .stdout(log_file().map_err(|e| e.to_string())?)
         .stderr(log_file().map_err(|e| e.to_string())?);
@@ -212,6 +279,11 @@ pub fn start_postgres(bin: &Path, run_dir: &Path) -> Result<(Server, String), St
         stop_signal: libc::SIGINT,
     };
     let url = format!("postgres://postgres@127.0.0.1:{port}");
+    if matches!(init, Init::StandbyOf(_)) {
+        // A standby answers logins once it is consistent.
+        wait_until(&mut server, &log, || probe::postgres_usable(&url))?;
+        return Ok((server, url));
+    }
     wait_until(&mut server, &log, || probe::postgres_usable(&url))?;
     Ok((server, url))
 }
@@ -244,7 +316,7 @@ pub fn start_redis(redis_server: &Path, run_dir: &Path) -> Result<(Server, Strin
 
 /// Polls `ready` until it holds; fails if the server exits or takes over
 /// a minute (the log's end goes in the error).
-fn wait_until(server: &mut Server, log: &Path, ready: impl Fn() -> bool) -> Result<(), String> {
+pub fn wait_until(server: &mut Server, log: &Path, ready: impl Fn() -> bool) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if ready() {

@@ -15,12 +15,15 @@ pub struct Needs {
     /// Node and `tests/federation-js`'s npm packages (federation gateways,
     /// the GraphQL-over-HTTP audit suite) and Hive Router (`hive-router`).
     pub gateways: bool,
+    /// A primary with a streaming replica and PgBouncer (`replicas`).
+    pub replication: bool,
 }
 
 /// Test files that drive a browser or npm gateways; every other target
 /// needs only the databases.
 const BROWSER_TESTS: &[&str] = &["console"];
 const GATEWAY_TESTS: &[&str] = &["federation", "gateways", "http_audit", "router"];
+const REPLICATION_TESTS: &[&str] = &["replicas"];
 
 /// Reads `cargo test` arguments: `--test NAME` selections (and nothing
 /// selecting every test file) narrow what is set up; anything else sets
@@ -57,6 +60,7 @@ pub fn needs(args: &[String]) -> Needs {
         redis: true,
         browser: any(BROWSER_TESTS),
         gateways: any(GATEWAY_TESTS),
+        replication: any(REPLICATION_TESTS),
     }
 }
 
@@ -66,6 +70,7 @@ fn all() -> Needs {
         redis: true,
         browser: true,
         gateways: true,
+        replication: true,
     }
 }
 
@@ -253,6 +258,8 @@ mod tests {
         assert!(console.browser && !console.gateways);
         let gateways = needs(&args(&["--test=gateways", "--", "--nocapture"]));
         assert!(gateways.gateways && !gateways.browser);
+        let replicas = needs(&args(&["--test", "replicas"]));
+        assert!(replicas.replication && !replicas.gateways && !replicas.browser);
         assert!(needs(&args(&["--test", "http_audit"])).gateways);
         // After `--` the words go to the test binaries, not to cargo.
         assert_eq!(

@@ -58,6 +58,9 @@ impl TempHub {
         let config = Config {
             database_url,
             db_max_connections: 10,
+            database_read_urls: Vec::new(),
+            database_pooler: Default::default(),
+            replica_max_wait_ms: 50,
             listen: "127.0.0.1:0".into(),
             auto_migrate: true,
             demo: false,

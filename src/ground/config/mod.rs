@@ -42,6 +42,23 @@ pub struct Config {
     /// Largest number of pooled database connections.
     #[serde(default = "default_db_max_connections")]
     pub db_max_connections: u32,
+    /// Streaming replicas of `database_url` (PostgreSQL), one server each:
+    /// reports, the change feed and the audit log read from one once it
+    /// has replayed what the primary had committed when the read began,
+    /// else from the primary (`docs/operators.md`). Empty: every read
+    /// goes to the primary.
+    #[serde(default)]
+    pub database_read_urls: Vec<String>,
+    /// `"transaction"` when the database URLs name a pooler in
+    /// transaction mode (PgBouncer): the driver keeps no prepared
+    /// statements across requests and sends no startup parameters (set
+    /// `jit = off` on the role instead).
+    #[serde(default)]
+    pub database_pooler: Pooler,
+    /// Milliseconds a read waits for a replica to catch up before it goes
+    /// to the primary instead.
+    #[serde(default = "default_replica_max_wait_ms")]
+    pub replica_max_wait_ms: u64,
     /// Address the HTTP server listens on.
     #[serde(default = "default_listen")]
     pub listen: String,
@@ -165,6 +182,21 @@ pub enum LogFormat {
 fn default_database_url() -> String {
     DEMO_DATABASE_URL.to_owned()
 }
+fn default_replica_max_wait_ms() -> u64 {
+    50
+}
+
+/// What stands between the hub and PostgreSQL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pooler {
+    /// Nothing: the hub's own pool holds server connections.
+    #[default]
+    None,
+    /// A pooler in transaction mode (PgBouncer `pool_mode = transaction`).
+    Transaction,
+}
+
 fn default_db_max_connections() -> u32 {
     10
 }
@@ -287,6 +319,16 @@ impl Config {
                 "database_url",
                 "must start with sqlite:, postgres:// or postgresql://",
             ));
+        }
+        for (i, read_url) in self.database_read_urls.iter().enumerate() {
+            if !self.is_postgres()
+                || !(read_url.starts_with("postgres://") || read_url.starts_with("postgresql://"))
+            {
+                return Err(invalid(
+                    &format!("database_read_urls[{i}]"),
+                    "replicas are PostgreSQL's: both it and database_url must start with postgres://",
+                ));
+            }
         }
         if self.db_max_connections == 0 {
             return Err(invalid("db_max_connections", "must be at least 1"));

@@ -55,6 +55,20 @@ fn bad_listen_and_database_url_are_named() {
     );
 }
 
+#[test]
+fn read_replicas_are_postgres_and_the_pooler_is_named() {
+    // OK's database is SQLite: a replica of it makes no sense.
+    let err = from_toml(&format!("database_read_urls = [\"postgres://r/db\"]\n{OK}")).unwrap_err();
+    assert!(err.0.contains("database_read_urls[0]"), "{}", err.0);
+    let config = from_toml(&format!(
+        "database_url = \"postgres://u@primary/db\"\ndatabase_read_urls = [\"postgres://u@replica/db\"]\ndatabase_pooler = \"transaction\"\n{OK}"
+    ));
+    let config = config.unwrap();
+    assert_eq!(config.database_read_urls.len(), 1);
+    assert_eq!(config.database_pooler, super::Pooler::Transaction);
+    assert!(from_toml(&format!("database_pooler = \"session\"\n{OK}")).is_err());
+}
+
 const PARTNER: &str = "[[partners]]\nname = \"apprentiscope\"\norg = \"alliance-arts2work\"\nkind = \"rest_json\"\nbase_url = \"http://127.0.0.1:9/api\"\n[partners.records.hour_logs]\npath = \"/hours\"\nitems = \"data\"\n[partners.records.hour_logs.fields]\nparticipant = \"apprenticeId\"\nexternal_id = \"id\"\nkind = \"type\"\nworked_on = \"date\"\nhours = \"hours\"\n[partners.records.hour_logs.values.kind]\n\"On the job\" = \"OJT\"\n";
 
 #[test]

@@ -89,6 +89,22 @@ pub async fn page<C: ConnectionTrait + TransactionTrait>(
     first: u64,
     kinds: &[RecordKind],
 ) -> Result<Page> {
+    let newest = self::newest(db).await?;
+    page_upto(db, newest, scopes, viewer_org, since, first, kinds).await
+}
+
+/// [`page`] up to `newest` (from [`newest`] on the primary), read on `db`:
+/// the primary, or a replica that has replayed what the primary had
+/// written after `newest` was read — so every change up to it is there.
+pub async fn page_upto<C: ConnectionTrait>(
+    db: &C,
+    newest: i64,
+    scopes: &Scopes,
+    viewer_org: Uuid,
+    since: i64,
+    first: u64,
+    kinds: &[RecordKind],
+) -> Result<Page> {
     if since < 0 {
         return Err(Error::bad_input("since", "must be 0 or more"));
     }
@@ -100,7 +116,7 @@ pub async fn page<C: ConnectionTrait + TransactionTrait>(
     }
     // The newest version first: every version up to it is committed (they
     // are stamped in commit order), so the page below cannot miss one.
-    let newest = std::cmp::max(self::newest(db).await?, since);
+    let newest = std::cmp::max(newest, since);
     let kinds: Vec<RecordKind> = if kinds.is_empty() {
         RecordKind::all().to_vec()
     } else {

@@ -126,6 +126,16 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let mut body = state
         .metrics
         .render(state.statements(), state.draining.load(Ordering::Relaxed));
+    if state.reads.has_replicas() {
+        let served = state.reads.served.load(Ordering::Relaxed);
+        let fallbacks = state.reads.fallbacks.load(Ordering::Relaxed);
+        body.push_str(&format!(
+            "# HELP pathways_replica_reads_total Reads that could leave the primary, by where they went.\n\
+             # TYPE pathways_replica_reads_total counter\n\
+             pathways_replica_reads_total{{served_by=\"replica\"}} {served}\n\
+             pathways_replica_reads_total{{served_by=\"primary\"}} {fallbacks}\n"
+        ));
+    }
     if !state.partners.all().is_empty() {
         body.push_str(
             "# HELP pathways_partner_calls_total Partner calls by partner and outcome.\n\

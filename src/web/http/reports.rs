@@ -140,7 +140,16 @@ pub(super) async fn summary_csv(
         Err(err) => return failure(err, &request_id),
     };
     let settings = &state.config.reports;
-    match reports::for_viewer(&state.db, &viewer, &request_id, &request, settings, "csv").await {
+    match reports::for_viewer(
+        &state.reads,
+        &viewer,
+        &request_id,
+        &request,
+        settings,
+        "csv",
+    )
+    .await
+    {
         Ok(report) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
