@@ -72,7 +72,7 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> String {
 
 /// Waits until the replica has replayed everything the primary wrote.
 async fn caught_up(primary: &DatabaseConnection, replica: &DatabaseConnection) {
-    let target = scalar(primary, "SELECT pg_current_wal_lsn()::text").await;
+    let target = scalar(primary, "SELECT pg_current_wal_insert_lsn()::text").await;
     for _ in 0..500 {
         let sql = format!("SELECT (pg_last_wal_replay_lsn() >= '{target}'::pg_lsn)::text");
         if scalar(replica, &sql).await == "true" {
@@ -246,6 +246,11 @@ async fn a_stalled_replica_serves_nothing_the_primary_would_refuse() {
         .unwrap();
     log_hours(&app, &enrollment, 2).await;
     caught_up(&primary, &replica).await;
+    // A replica that fell behind is skipped for a while.
+    tokio::time::sleep(Duration::from_millis(
+        pathways_hub::ground::replicas::SKIP_MS + 100,
+    ))
+    .await;
     let (served_before, _) = replica_reads(&app).await;
     let (resumed, _) = drain(&app, &a2w, a2w_stalled_at).await;
     assert_eq!(resumed.len(), 1, "{resumed:?}");

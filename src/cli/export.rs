@@ -29,7 +29,17 @@ pub(super) async fn run(file: Option<&Path>, which: ExportCommand) -> Result<(),
         reach: None,
     };
     let scopes = crate::policy::Scopes::new(&viewer, chrono::Utc::now().date_naive());
-    let apprentices = rapids::apprentices(&db, &scopes)
+    // The read may go to a replica that has caught up (`database_read_urls`).
+    let replicas = crate::ground::replicas::Reads::connect_replicas(&config).await?;
+    let counter = std::sync::Arc::default();
+    let reads = crate::ground::replicas::Reads::new(
+        db.clone(),
+        replicas,
+        std::time::Duration::from_millis(config.replica_max_wait_ms),
+        &counter,
+    );
+    let reader = reads.reader().await?;
+    let apprentices = rapids::apprentices(&reader, &scopes)
         .await
         .map_err(|e| Failure(e.message()))?;
     let lines = match rapids::lines(&apprentices) {

@@ -3,7 +3,10 @@
 //! once it is as current as the primary was when the read began.
 //!
 //! The rule, and why it is safe: [`Reads::reader`] first asks the primary
-//! for its WAL position (`pg_current_wal_lsn()`), then lets a replica serve
+//! for its WAL insert position (`pg_current_wal_insert_lsn()`: past every
+//! commit record, even of a transaction committed with
+//! `synchronous_commit = off` whose WAL is not written yet), then lets a
+//! replica serve
 //! only when its replay has reached that position
 //! (`pg_last_wal_replay_lsn()`). Every transaction committed before the
 //! read began — a consent revoked, an agreement ended, the request's own
@@ -24,10 +27,18 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, State
 
 use crate::ground::config::Config;
 
+/// How long a replica that did not catch up within the wait is skipped.
+pub const SKIP_MS: u64 = 500;
+
 /// The primary and its replicas, for reads that may leave the primary.
 pub struct Reads {
     primary: DatabaseConnection,
     replicas: Vec<DatabaseConnection>,
+    /// Per replica: until when (milliseconds after `started`) reads skip
+    /// it, after it failed to catch up within the wait — so that a stalled
+    /// replica delays one read per [`SKIP_MS`], not every read.
+    skip_until: Vec<AtomicU64>,
+    started: Instant,
     next: AtomicUsize,
     wait: Duration,
     /// Reads a replica served.
@@ -43,6 +54,8 @@ impl Reads {
         Arc::new(Reads {
             primary,
             replicas: Vec::new(),
+            skip_until: Vec::new(),
+            started: Instant::now(),
             next: AtomicUsize::new(0),
             wait: Duration::ZERO,
             served: AtomicU64::new(0),
@@ -84,7 +97,9 @@ impl Reads {
         }
         Arc::new(Reads {
             primary,
+            skip_until: replicas.iter().map(|_| AtomicU64::new(0)).collect(),
             replicas,
+            started: Instant::now(),
             next: AtomicUsize::new(0),
             wait,
             served: AtomicU64::new(0),
@@ -113,28 +128,41 @@ impl Reads {
             .primary
             .query_one_raw(Statement::from_string(
                 DatabaseBackend::Postgres,
-                "SELECT pg_current_wal_lsn()::text AS lsn",
+                "SELECT pg_current_wal_insert_lsn()::text AS lsn",
             ))
             .await?
             .ok_or_else(|| DbErr::Custom("no WAL position".into()))?
             .try_get::<String>("", "lsn")?;
         let first = self.next.fetch_add(1, Ordering::Relaxed);
+        let now = self.millis();
+        let candidates: Vec<usize> = (0..self.replicas.len())
+            .map(|n| (first + n) % self.replicas.len())
+            .filter(|&i| self.skip_until[i].load(Ordering::Relaxed) <= now)
+            .collect();
         let deadline = Instant::now() + self.wait;
-        loop {
+        while !candidates.is_empty() {
             // Each replica once per round, starting with the next in turn.
-            for n in 0..self.replicas.len() {
-                let replica = &self.replicas[(first + n) % self.replicas.len()];
-                if caught_up(replica, &position).await {
+            for &i in &candidates {
+                if caught_up(&self.replicas[i], &position).await {
                     self.served.fetch_add(1, Ordering::Relaxed);
-                    return Ok(replica.clone());
+                    return Ok(self.replicas[i].clone());
                 }
             }
             if Instant::now() >= deadline {
-                self.fallbacks.fetch_add(1, Ordering::Relaxed);
-                return Ok(self.primary.clone());
+                let until = self.millis() + SKIP_MS;
+                for &i in &candidates {
+                    self.skip_until[i].store(until, Ordering::Relaxed);
+                }
+                break;
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+        Ok(self.primary.clone())
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 }
 
