@@ -17,7 +17,18 @@ use serde_json::{Value, json};
 
 const PAGE: &str = "id givenName familyName preferredName
   enrollments { id status program { id name } ojtHours rtiHours hourLogs { id workedOn kind hours approved } }
-  mentorships { id status mentor { id name craft } }";
+  mentorships { id status mentor { id name craft } }
+  services { keptBy { id slug name kind } id kind provider { id slug name kind } providedOn amountCents }
+  credentials { keptBy { id slug name kind } id name kind issuer { id slug name kind } issuerName
+    awardedOn expiresOn evidenceUrl source }
+  outcomes { keptBy { id slug name kind } id kind employerName occupation hourlyWageCents unionLocal
+    startedOn verified }
+  dualEnrollments { keptBy { id slug name kind } id highSchool { id slug name kind }
+    college { id slug name kind } courseCode courseTitle term unitsAttempted unitsEarned grade status
+    version source }";
+
+/// The record kinds of [`PAGE`] besides enrollments and mentorships.
+const RECORDS: [&str; 4] = ["services", "credentials", "outcomes", "dualEnrollments"];
 
 /// The page, `first` at a time after `$after`, narrowed by `$filter`;
 /// `extra` added to the node's selection sends it down the resolvers
@@ -96,6 +107,19 @@ struct Compared {
     nodes: Vec<Value>,
     refusals: usize,
     disclosures: usize,
+    /// The audit rows it added (as [`audit`] keys them).
+    audited: Vec<String>,
+}
+
+/// How many rows of each of [`RECORDS`] `nodes` hold.
+fn records(nodes: &[Value]) -> [usize; 4] {
+    RECORDS.map(|kind| {
+        nodes
+            .iter()
+            .filter_map(|n| n[kind].as_array())
+            .map(Vec::len)
+            .sum()
+    })
 }
 
 /// Asks `token`'s page with `variables` down the compiled path and down
@@ -146,6 +170,7 @@ async fn compare(app: &TestApp, token: &str, what: &str, variables: Value) -> Co
         nodes,
         refusals: errors(&compiled).len(),
         disclosures: compiled_audit.len(),
+        audited: compiled_audit.into_keys().collect(),
     }
 }
 
@@ -191,6 +216,7 @@ hub_test!(
         let orgs = organization::Entity::find().all(&app.db).await.unwrap();
         let (mut pages, mut refusals, mut disclosures) = (0, 0, 0);
         let (mut next_pages, mut narrowed) = (0, 0);
+        let (mut rows, mut audited) = ([0; 4], Vec::new());
         for org in &orgs {
             let token = app.staff(&org.slug);
             let slug = &org.slug;
@@ -199,6 +225,10 @@ hub_test!(
                 .await;
             let first = compare(&app, &token, slug, json!({ "first": 50 })).await;
             pages += usize::from(!first.ids.is_empty());
+            for (total, n) in rows.iter_mut().zip(records(&first.nodes)) {
+                *total += n;
+            }
+            audited.extend(first.audited.iter().cloned());
             // The whole list fits that page (filtered pages are within it).
             let whole = page_info(&app, &token, 50, &Value::Null).await;
             assert_eq!(whole["hasNextPage"], false, "{slug}: {whole}");
@@ -280,6 +310,17 @@ hub_test!(
             "{next_pages} organizations had a second page"
         );
         assert!(narrowed >= 3, "{narrowed} filters left participants out");
+        // Every record kind of the page was compared, and services and
+        // credentials that crossed organizations were audited alike.
+        for (kind, n) in RECORDS.iter().zip(rows) {
+            assert!(n > 0, "no {kind} compared");
+        }
+        for category in ["SERVICES", "CREDENTIALS"] {
+            assert!(
+                audited.iter().any(|a| a.contains(category)),
+                "no {category} disclosure compared: {audited:?}"
+            );
+        }
     }
 );
 
@@ -341,6 +382,26 @@ hub_test!(a_page_as_pagers_send_it_is_one_statement, |backend| {
     .await;
     assert_ok(&answer);
     assert_eq!(statements, plain_statements + 1, "{answer}");
+    // The page with every record kind (services, credentials, outcomes,
+    // dual enrollments and the organizations they name): still the one
+    // statement, plus the audit's insert; the resolvers one per level.
+    let detail = format!("{{ participants(first: 50) {{ edges {{ node {{ {PAGE} }} }} }} }}");
+    let (answer, statements, audited) = ask(&app, &token, &detail, json!({})).await;
+    assert!(
+        answer["data"]["participants"]["edges"][0]["node"]["services"].is_array(),
+        "{answer}"
+    );
+    assert_eq!(statements, 1 + u64::from(!audited.is_empty()), "{answer}");
+    let live = format!("{{ participants(first: 50) {{ edges {{ node {{ {PAGE} source }} }} }} }}");
+    let (_, live_statements, _) = ask(&app, &token, &live, json!({})).await;
+    assert!(
+        live_statements > statements + 4,
+        "{live_statements} statements down the resolvers"
+    );
+    eprintln!(
+        "{backend:?}: a page with every record kind: {statements} statements compiled, \
+         {live_statements} down the resolvers"
+    );
     // A field the statement does not read: the resolvers, a statement
     // per level, with the same values.
     let query = "{ participants(first: 50) { edges { node { id givenName email enrollments { hourLogs { hours } } } } } }";
@@ -383,7 +444,7 @@ hub_test!(
         let one = |extra: &str| {
             format!("query($id: ID!) {{ participant(id: $id) {{ __typename {PAGE} {extra} }} }}")
         };
-        let mut compared = 0;
+        let (mut compared, mut most) = (0, (0, 0));
         for org in &orgs {
             let token = app.staff(&org.slug);
             app.query(Some(&token), "{ viewer { subject } }", json!({}))
@@ -423,10 +484,16 @@ hub_test!(
                     compiled_statements <= 2 && compiled_statements < live_statements,
                     "{what}: compiled {compiled_statements} statements, resolvers {live_statements}"
                 );
+                most = (most.0.max(compiled_statements), most.1.max(live_statements));
                 compared += 1;
             }
         }
         assert!(compared >= 9, "{compared} participants compared");
+        eprintln!(
+            "{backend:?}: participant(id) with every record kind: at most {} statements compiled, \
+             at most {} down the resolvers",
+            most.0, most.1
+        );
         // Someone the viewer may not see answers null, as before.
         let token = app.staff("hola");
         let hidden = app

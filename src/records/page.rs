@@ -16,8 +16,10 @@
 //! `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
 //! {`ojt`, `rti`} or null when PROGRESS is not readable, `h`our logs {`o`,
 //! `id` when asked, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
-//! (`o`, `id`, `s`tatus, `me`ntor {`id`, `n`ame, `c`raft}). Ids are UUID
-//! text on PostgreSQL and hex on SQLite; booleans are 0/1 on SQLite.
+//! (`o`, `id`, `s`tatus, `me`ntor {`id`, `n`ame, `c`raft}); `sv` services,
+//! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`).
+//! Ids are UUID text on PostgreSQL and hex on SQLite; booleans are 0/1 on
+//! SQLite.
 
 use entity::enums::{Category, HourKind};
 use entity::{enrollment, hour_log, mentor, mentorship, participant, participant_profile, program};
@@ -29,6 +31,10 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
+mod records;
+
+pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceShape};
+
 /// Which levels of the page to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shape {
@@ -36,6 +42,10 @@ pub struct Shape {
     pub identity: bool,
     pub enrollments: Option<EnrollmentShape>,
     pub mentorships: Option<MentorshipShape>,
+    pub services: Option<ServiceShape>,
+    pub credentials: Option<CredentialShape>,
+    pub outcomes: Option<OutcomeShape>,
+    pub dual_enrollments: Option<DualEnrollmentShape>,
 }
 
 /// What each enrollment carries.
@@ -198,6 +208,18 @@ impl<'a> Sql<'a> {
         if let Some(mentorships) = &shape.mentorships {
             pairs.push(("m", self.mentorships(mentorships)));
         }
+        if let Some(services) = &shape.services {
+            pairs.push(("sv", self.services(services)));
+        }
+        if let Some(credentials) = &shape.credentials {
+            pairs.push(("c", self.credentials(credentials)));
+        }
+        if let Some(outcomes) = &shape.outcomes {
+            pairs.push(("oc", self.outcomes(outcomes)));
+        }
+        if let Some(dual_enrollments) = &shape.dual_enrollments {
+            pairs.push(("de", self.dual_enrollments(dual_enrollments)));
+        }
         let node = self.object(pairs);
         let node = if self.pg {
             self.cust("($1)::text", vec![node])
@@ -245,7 +267,7 @@ impl<'a> Sql<'a> {
     }
 
     /// The rows of `entity` (as `alias`) about participant `p` the viewer
-    /// may read in `category`, with their owner, id and status.
+    /// may read in `category`, with their owner and id.
     fn rows_about<E: sea_orm::EntityTrait>(
         &self,
         entity: E,
@@ -264,7 +286,6 @@ impl<'a> Sql<'a> {
         let pairs = vec![
             ("o", self.id(alias, "owner_org_id")),
             ("id", self.id(alias, "id")),
-            ("s", col(alias, "status")),
         ];
         (select, pairs)
     }
@@ -293,6 +314,7 @@ impl<'a> Sql<'a> {
     fn enrollments(&self, shape: &EnrollmentShape) -> Expr {
         let (mut select, mut pairs) =
             self.rows_about(enrollment::Entity, "e", Category::Enrollment);
+        pairs.push(("s", col("e", "status")));
         if shape.program {
             let program = self.join(
                 &mut select,
@@ -372,6 +394,7 @@ impl<'a> Sql<'a> {
     fn mentorships(&self, shape: &MentorshipShape) -> Expr {
         let (mut select, mut pairs) =
             self.rows_about(mentorship::Entity, "m", Category::Mentorship);
+        pairs.push(("s", col("m", "status")));
         if shape.mentor {
             let mentor = self.join(
                 &mut select,

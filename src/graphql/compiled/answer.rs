@@ -15,6 +15,9 @@ use super::selection::Sel;
 use super::{PageNode, Refusal};
 use crate::audit::Disclosures;
 use crate::ground::error::{Error, Result};
+use records::{CredentialDoc, DualEnrollmentDoc, OutcomeDoc, ServiceDoc};
+
+mod records;
 
 /// One participant's page document (keys: [`crate::records::page`]'s module docs), read
 /// straight from the statement's text; strings are borrowed from it.
@@ -26,6 +29,14 @@ struct Doc<'a> {
     e: Vec<EnrollmentDoc<'a>>,
     #[serde(borrow, default)]
     m: Vec<MentorshipDoc<'a>>,
+    #[serde(borrow, default)]
+    sv: Vec<ServiceDoc<'a>>,
+    #[serde(borrow, default)]
+    c: Vec<CredentialDoc<'a>>,
+    #[serde(borrow, default)]
+    oc: Vec<OutcomeDoc<'a>>,
+    #[serde(borrow, default)]
+    de: Vec<DualEnrollmentDoc<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -208,13 +219,14 @@ impl Build<'_> {
                     }
                     Value::List(rows)
                 }
-                _ => {
+                ("mentorships", _) => {
                     let mut rows = Vec::with_capacity(doc.m.len());
                     for m in &doc.m {
                         rows.push(self.mentorship(&sel.children, m)?);
                     }
                     Value::List(rows)
                 }
+                _ => self.records(sel, &doc)?,
             };
             out.insert(sel.key.clone(), value);
         }

@@ -27,7 +27,10 @@ use super::ContextExt;
 use super::participants::Participant;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
-use crate::records::page::{self, EnrollmentShape, MentorshipShape, Shape};
+use crate::records::page::{
+    self, CredentialShape, DualEnrollmentShape, EnrollmentShape, MentorshipShape, OutcomeShape,
+    ServiceShape, Shape,
+};
 use answer::Build;
 use selection::{Sel, Walk};
 
@@ -127,6 +130,10 @@ impl Page {
             .flat_map(|e| all(&e.children, "hourLogs"))
             .collect();
         let mentorships = all(&node, "mentorships");
+        let services = all(&node, "services");
+        let credentials = all(&node, "credentials");
+        let outcomes = all(&node, "outcomes");
+        let dual_enrollments = all(&node, "dualEnrollments");
         let shape = Shape {
             identity: ["givenName", "familyName", "preferredName"]
                 .into_iter()
@@ -139,6 +146,22 @@ impl Page {
             }),
             mentorships: (!mentorships.is_empty()).then(|| MentorshipShape {
                 mentor: below(&mentorships, "mentor"),
+            }),
+            services: (!services.is_empty()).then(|| ServiceShape {
+                kept_by: below(&services, "keptBy"),
+                provider: below(&services, "provider"),
+            }),
+            credentials: (!credentials.is_empty()).then(|| CredentialShape {
+                kept_by: below(&credentials, "keptBy"),
+                issuer: below(&credentials, "issuer"),
+            }),
+            outcomes: (!outcomes.is_empty()).then(|| OutcomeShape {
+                kept_by: below(&outcomes, "keptBy"),
+            }),
+            dual_enrollments: (!dual_enrollments.is_empty()).then(|| DualEnrollmentShape {
+                kept_by: below(&dual_enrollments, "keptBy"),
+                high_school: below(&dual_enrollments, "highSchool"),
+                college: below(&dual_enrollments, "college"),
             }),
         };
         // Ids alone need no statement beyond the list.

@@ -28,6 +28,10 @@ pub(super) const NODE: &[&str] = &[
     "preferredName",
     "enrollments",
     "mentorships",
+    "services",
+    "credentials",
+    "outcomes",
+    "dualEnrollments",
 ];
 const ENROLLMENT: &[&str] = &[
     "id", "status", "program", "ojtHours", "rtiHours", "hourLogs",
@@ -36,6 +40,55 @@ const PROGRAM: &[&str] = &["id", "name"];
 const HOUR_LOG: &[&str] = &["id", "workedOn", "kind", "hours", "approved"];
 const MENTORSHIP: &[&str] = &["id", "status", "mentor"];
 const MENTOR: &[&str] = &["id", "name", "craft"];
+const SERVICE: &[&str] = &[
+    "keptBy",
+    "id",
+    "kind",
+    "provider",
+    "providedOn",
+    "amountCents",
+];
+const CREDENTIAL: &[&str] = &[
+    "keptBy",
+    "id",
+    "name",
+    "kind",
+    "issuer",
+    "issuerName",
+    "awardedOn",
+    "expiresOn",
+    "evidenceUrl",
+    "source",
+];
+const OUTCOME: &[&str] = &[
+    "keptBy",
+    "id",
+    "kind",
+    "employerName",
+    "occupation",
+    "hourlyWageCents",
+    "unionLocal",
+    "startedOn",
+    "verified",
+];
+const DUAL_ENROLLMENT: &[&str] = &[
+    "keptBy",
+    "id",
+    "highSchool",
+    "college",
+    "courseCode",
+    "courseTitle",
+    "term",
+    "unitsAttempted",
+    "unitsEarned",
+    "grade",
+    "status",
+    "version",
+    "source",
+];
+/// Directory fields of an organization a record names (not `createdAt`,
+/// `updatedAt`, `programs`).
+const ORGANIZATION: &[&str] = &["id", "slug", "name", "kind"];
 
 /// The GraphQL type of each level, and the fields it may hold.
 fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
@@ -45,6 +98,13 @@ fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
         "hourLogs" => ("HourLog", HOUR_LOG),
         "mentorships" => ("Mentorship", MENTORSHIP),
         "mentor" => ("Mentor", MENTOR),
+        "services" => ("Service", SERVICE),
+        "credentials" => ("Credential", CREDENTIAL),
+        "outcomes" => ("Outcome", OUTCOME),
+        "dualEnrollments" => ("DualEnrollment", DUAL_ENROLLMENT),
+        "keptBy" | "provider" | "issuer" | "highSchool" | "college" => {
+            ("Organization", ORGANIZATION)
+        }
         _ => return None,
     })
 }
