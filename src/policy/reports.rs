@@ -17,11 +17,11 @@
 use chrono::NaiveDate;
 use entity::consent;
 use entity::enums::{Category, SharingPurpose};
-use sea_orm::Condition;
 use sea_orm::sea_query::{
     Alias, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement,
-    WithClause, WithQuery,
+    WithClause,
 };
+use sea_orm::{Condition, DbBackend, Statement};
 use uuid::Uuid;
 
 use super::Scope;
@@ -103,14 +103,18 @@ impl ReportScope {
         ]
     }
 
-    /// `query` with [`ReportScope::tables`] in front, for a statement of
-    /// its own.
-    pub fn with(&self, query: SelectStatement) -> WithQuery {
+    /// `query` with [`ReportScope::tables`] in front (when there are any:
+    /// a `WITH` of nothing does not build), for a statement of its own.
+    pub fn statement(&self, backend: DbBackend, query: SelectStatement) -> Statement {
+        let tables = self.tables();
+        if tables.is_empty() {
+            return backend.build(&query);
+        }
         let mut with = WithClause::new();
-        for table in self.tables() {
+        for table in tables {
             with.cte(table);
         }
-        query.with(with)
+        backend.build(&query.with(with))
     }
 
     /// The condition under which a row in `category`, with owner column
@@ -247,7 +251,9 @@ mod tests {
         // no participant rows; EVALUATION/REPORTING purposes only.
         let sql = enrollment_sql(&[Role::Evaluator]);
         assert!(
-            sql.starts_with(r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" IN (SELECT"#),
+            sql.starts_with(
+                r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" IN (SELECT"#
+            ),
             "{sql}"
         );
         assert_agreement_path(&sql);
@@ -255,11 +261,12 @@ mod tests {
 
     #[test]
     fn the_consents_are_read_once_per_statement() {
-        use sea_orm::sea_query::{PostgresQueryBuilder, Query};
+        use sea_orm::sea_query::Query;
         let scope = report_scope(&viewer(&[Role::Evaluator]), today()).unwrap();
+        let query = Query::select().expr(Expr::val(1)).to_owned();
         let sql = scope
-            .with(Query::select().expr(Expr::val(1)).to_owned())
-            .to_string(PostgresQueryBuilder);
+            .statement(DbBackend::Postgres, query.clone())
+            .to_string();
         let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
         // The consents in force for the evaluator's organization, in any
         // category: ACTIVE, for it or every partner, signed, not expired,
@@ -272,8 +279,13 @@ mod tests {
         for part in parts {
             assert!(sql.contains(part), "{part}\n  not in\n{sql}");
         }
+        // An org_admin's statements carry none (and still build).
         let own = report_scope(&viewer(&[Role::OrgAdmin]), today()).unwrap();
         assert!(own.tables().is_empty());
+        assert_eq!(
+            own.statement(DbBackend::Postgres, query).to_string(),
+            "SELECT 1"
+        );
     }
 
     #[test]

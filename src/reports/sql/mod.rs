@@ -339,7 +339,7 @@ pub(super) async fn reach<C: ConnectionTrait>(db: &C, scope: &ReportScope) -> Re
             (enrollment::Entity, E::ParticipantId),
         ))
         .to_owned();
-    let q = db.get_database_backend().build(&scope.with(q));
+    let q = scope.statement(db.get_database_backend(), q);
     match db.query_one_raw(q).await? {
         Some(row) => Ok(row.try_get("", "n")?),
         None => Ok(0),

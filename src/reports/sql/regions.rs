@@ -47,7 +47,7 @@ pub(in crate::reports) async fn atoms<C: ConnectionTrait>(
         )
         .add_group_by([program, Expr::cust(month)])
         .to_owned();
-    let q = db.get_database_backend().build(&scope.with(q));
+    let q = scope.statement(db.get_database_backend(), q);
     let mut out = Vec::new();
     for row in db.query_all_raw(q).await? {
         out.push(Atom {
@@ -91,7 +91,7 @@ pub(in crate::reports) async fn people_in<C: ConnectionTrait>(
         .cond_where(population_condition(&region.big, &month))
         .cond_where(population_condition(&region.small, &month).not())
         .to_owned();
-    let q = db.get_database_backend().build(&scope.with(q));
+    let q = scope.statement(db.get_database_backend(), q);
     Ok(match db.query_one_raw(q).await? {
         Some(row) => row.try_get("", "people")?,
         None => 0,
