@@ -341,7 +341,7 @@ pub(super) fn guardian_consent_holds(c: Alias, today: NaiveDate) -> Condition {
     let minor = Func::coalesce([
         Expr::expr(Expr::SubQuery(None, Box::new(earliest_birth.into())))
             .gt(Value::from(eighteenth_birthday_cutoff(today))),
-        Expr::val(true).into(),
+        Expr::val(true),
     ]);
     Condition::any()
         .add(Expr::col((c.clone(), C::GrantedBy)).ne(entity::enums::GrantedBy::Guardian.as_str()))
