@@ -6,6 +6,9 @@
 //! see and do what), `audit` (append-only log), one domain module per record
 //! kind (`organizations`, `pathways`, `programs`, `mentors`), `graphql`
 //! (schema), `http` (router), `seed` (demo data), `cli` (the binary).
+// The report statements' futures (policy CTEs built per statement) nest
+// deeper than the default limit allows when the schema checks `Send`.
+#![recursion_limit = "256"]
 
 pub mod adapters;
 pub mod audit;

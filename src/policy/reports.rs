@@ -15,15 +15,20 @@
 //!   (staff and hub_admin read no aggregates).
 
 use chrono::NaiveDate;
-use entity::enums::{AgreementStatus, Category, ConsentStatus, SharingPurpose};
-use entity::{consent, sharing_agreement};
+use entity::consent;
+use entity::enums::{Category, SharingPurpose};
 use sea_orm::sea_query::{
-    Alias, ColumnRef, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement,
+    Alias, CommonTableExpression, Expr, ExprTrait, IntoColumnRef, Query, SelectStatement,
+    WithClause,
 };
-use sea_orm::{Condition, Value};
+use sea_orm::{Condition, DbBackend, Statement};
 use uuid::Uuid;
 
-use super::scope::covers;
+use super::Scope;
+use super::scope::{consents_in_force, covers};
+
+/// The name of the consents' table expression ([`ReportScope::tables`]).
+const CONSENTS: &str = "rep_consents";
 use crate::auth::{Role, Viewer};
 use crate::ground::error::{Error, Result};
 
@@ -74,9 +79,60 @@ impl ReportScope {
         self.shared
     }
 
+    /// The common table expressions a statement must carry to read
+    /// [`ReportScope::condition`] (none for an org_admin's own rows): the
+    /// consents that hold for the evaluator's organization today, in any
+    /// category, computed once per statement and read by the condition of
+    /// every category the statement counts.
+    pub fn tables(&self) -> Vec<CommonTableExpression> {
+        if !self.shared {
+            return Vec::new();
+        }
+        use consent::Column as C;
+        let c = Alias::new("rep_c");
+        let mut consents = consents_in_force(self.org_id, self.today, c.clone());
+        consents
+            .expr_as(Expr::col((c.clone(), C::ParticipantId)), Alias::new("pid"))
+            .expr_as(Expr::col((c, C::Categories)), Alias::new("categories"));
+        vec![
+            CommonTableExpression::new()
+                .query(consents)
+                .table_name(Alias::new(CONSENTS))
+                .materialized(true)
+                .to_owned(),
+        ]
+    }
+
+    /// `query` with [`ReportScope::tables`] in front (when there are any:
+    /// a `WITH` of nothing does not build), for a statement of its own.
+    pub fn statement(&self, backend: DbBackend, query: SelectStatement) -> Statement {
+        let tables = self.tables();
+        if tables.is_empty() {
+            return backend.build(&query);
+        }
+        let mut with = WithClause::new();
+        for table in tables {
+            with.cte(table);
+        }
+        backend.build(&query.with(with))
+    }
+
     /// The condition under which a row in `category`, with owner column
     /// `owner`, about the participant in column `participant`, feeds the
-    /// report. Columns must be qualified with their table.
+    /// report. Columns must be qualified with their table; the statement
+    /// must carry [`ReportScope::tables`].
+    ///
+    /// A report reads every row in its scope, so the evaluator's rule is
+    /// written as uncorrelated sets ([`Scope::set_condition`]'s form):
+    /// `owner IN (providers whose report agreement needs no consent)`, or
+    /// `owner IN (providers whose report agreement needs it) AND
+    /// participant IN (participants consenting in the category)` — each
+    /// set read once per statement (PostgreSQL: a hashed sub-plan; SQLite:
+    /// a temporary index) instead of an agreement and a consent looked up
+    /// per row, and the consents read from the table once per statement
+    /// whatever the number of categories. The agreements and the consents
+    /// are [`Scope`]'s own rules, with the purpose restricted to
+    /// [`REPORT_PURPOSES`].
     pub fn condition(
         &self,
         category: Category,
@@ -89,72 +145,31 @@ impl ReportScope {
             any = any.add(Expr::col(owner.clone()).eq(self.org_id));
         }
         if self.shared {
-            any = any.add(Expr::exists(self.agreement_query(
-                category,
-                owner,
-                participant.into_column_ref(),
-            )));
+            let rules = Scope::for_organization(self.org_id, category, self.today);
+            let purposes = Some(&REPORT_PURPOSES[..]);
+            let consents = Alias::new(CONSENTS);
+            let consenting = Query::select()
+                .column((consents.clone(), Alias::new("pid")))
+                .from(consents.clone())
+                .cond_where(covers((consents, Alias::new("categories")), category))
+                .to_owned();
+            any = any
+                .add(Expr::col(owner.clone()).in_subquery(rules.providers_for(
+                    self.org_id,
+                    false,
+                    purposes,
+                )))
+                .add(
+                    Condition::all()
+                        .add(Expr::col(owner).in_subquery(rules.providers_for(
+                            self.org_id,
+                            true,
+                            purposes,
+                        )))
+                        .add(Expr::col(participant.into_column_ref()).in_subquery(consenting)),
+                );
         }
         any
-    }
-
-    fn agreement_query(
-        &self,
-        category: Category,
-        owner: ColumnRef,
-        participant: ColumnRef,
-    ) -> SelectStatement {
-        use sharing_agreement::Column as A;
-        let a = Alias::new("rep_sa");
-        let today = Value::from(self.today);
-        Query::select()
-            .expr(Expr::val(1))
-            .from_as(sharing_agreement::Entity, a.clone())
-            .and_where(Expr::col((a.clone(), A::ProviderOrgId)).equals(owner))
-            .and_where(Expr::col((a.clone(), A::RecipientOrgId)).eq(self.org_id))
-            .and_where(Expr::col((a.clone(), A::Status)).eq(AgreementStatus::Active.as_str()))
-            .and_where(
-                Expr::col((a.clone(), A::Purpose))
-                    .is_in(REPORT_PURPOSES.iter().map(|p| p.as_str())),
-            )
-            .cond_where(covers((a.clone(), A::Categories), category))
-            .and_where(Expr::col((a.clone(), A::EffectiveOn)).lte(today.clone()))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((a.clone(), A::ExpiresOn)).is_null())
-                    .add(Expr::col((a.clone(), A::ExpiresOn)).gte(today)),
-            )
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((a, A::RequiresConsent)).eq(false))
-                    .add(Expr::exists(self.consent_query(category, participant))),
-            )
-            .to_owned()
-    }
-
-    fn consent_query(&self, category: Category, participant: ColumnRef) -> SelectStatement {
-        use consent::Column as C;
-        let c = Alias::new("rep_c");
-        let today = Value::from(self.today);
-        Query::select()
-            .expr(Expr::val(1))
-            .from_as(consent::Entity, c.clone())
-            .and_where(Expr::col((c.clone(), C::ParticipantId)).equals(participant))
-            .and_where(Expr::col((c.clone(), C::Status)).eq(ConsentStatus::Active.as_str()))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((c.clone(), C::RecipientOrgId)).is_null())
-                    .add(Expr::col((c.clone(), C::RecipientOrgId)).eq(self.org_id)),
-            )
-            .cond_where(covers((c.clone(), C::Categories), category))
-            .and_where(Expr::col((c.clone(), C::SignedOn)).lte(today.clone()))
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((c.clone(), C::ExpiresOn)).is_null())
-                    .add(Expr::col((c.clone(), C::ExpiresOn)).gte(today)),
-            )
-            .cond_where(super::scope::guardian_consent_holds(c, self.today))
-            .to_owned()
     }
 }
 
@@ -189,29 +204,24 @@ mod tests {
         assert!(!shared.own && shared.shared);
     }
 
-    /// The agreement path of an evaluator's condition on an enrollment:
-    /// an ACTIVE EVALUATION or REPORTING agreement from the row's owner to
-    /// the viewer's organization (9), covering ENROLLMENT, in its dates,
-    /// and when it requires consent an ACTIVE consent for the viewer or
-    /// every partner, covering ENROLLMENT, in its dates, a guardian's only
-    /// until the youth is 18 unless re-affirmed (today 2026-11-25).
-    const AGREEMENT_PATH: &str = concat!(
-        r#"EXISTS(SELECT 1 FROM "sharing_agreement" AS "rep_sa" WHERE "rep_sa"."provider_org_id" = "enrollment"."owner_org_id" AND "#,
-        r#""rep_sa"."recipient_org_id" = '00000000-0000-0000-0000-000000000009' AND "#,
-        r#""rep_sa"."status" = 'ACTIVE' AND "#,
-        r#""rep_sa"."purpose" IN ('EVALUATION', 'REPORTING') AND "#,
-        r#"("rep_sa"."categories" = 'ENROLLMENT' OR "rep_sa"."categories" LIKE 'ENROLLMENT,%' OR "rep_sa"."categories" LIKE '%,ENROLLMENT' OR "rep_sa"."categories" LIKE '%,ENROLLMENT,%') AND "#,
-        r#""rep_sa"."effective_on" <= '2026-11-25' AND "#,
-        r#"("rep_sa"."expires_on" IS NULL OR "rep_sa"."expires_on" >= '2026-11-25') AND "#,
-        r#"("rep_sa"."requires_consent" = FALSE OR EXISTS(SELECT 1 FROM "consent" AS "rep_c" WHERE "rep_c"."participant_id" = "enrollment"."participant_id" AND "#,
-        r#""rep_c"."status" = 'ACTIVE' AND "#,
-        r#"("rep_c"."recipient_org_id" IS NULL OR "rep_c"."recipient_org_id" = '00000000-0000-0000-0000-000000000009') AND "#,
-        r#"("rep_c"."categories" = 'ENROLLMENT' OR "rep_c"."categories" LIKE 'ENROLLMENT,%' OR "rep_c"."categories" LIKE '%,ENROLLMENT' OR "rep_c"."categories" LIKE '%,ENROLLMENT,%') AND "#,
-        r#""rep_c"."signed_on" <= '2026-11-25' AND "#,
-        r#"("rep_c"."expires_on" IS NULL OR "rep_c"."expires_on" >= '2026-11-25') AND "#,
-        r#"("rep_c"."granted_by" <> 'GUARDIAN' OR "rep_c"."reaffirmed_at" IS NOT NULL OR (NOT EXISTS(SELECT 1 FROM "participant_profile" AS "pol_pp" WHERE "pol_pp"."participant_id" = "rep_c"."participant_id" AND "#,
-        r#""pol_pp"."birth_date" <= '2008-11-25'))))))"#,
-    );
+    /// The agreement path of an evaluator's condition on an enrollment, as
+    /// sets: the row's owner among the providers of an ACTIVE EVALUATION
+    /// or REPORTING agreement to the viewer's organization (9), covering
+    /// ENROLLMENT, in its dates, that needs no consent; or among those that
+    /// need it, with the participant among those whose consent in force
+    /// covers ENROLLMENT (today 2026-11-25). No correlated sub-query.
+    fn assert_agreement_path(sql: &str) {
+        let parts = [
+            r#""enrollment"."owner_org_id" IN (SELECT "pol_sa"."provider_org_id" FROM "sharing_agreement" AS "pol_sa" WHERE "pol_sa"."recipient_org_id" = '00000000-0000-0000-0000-000000000009' AND "pol_sa"."status" = 'ACTIVE' AND ("pol_sa"."categories" = 'ENROLLMENT' OR "pol_sa"."categories" LIKE 'ENROLLMENT,%' OR "pol_sa"."categories" LIKE '%,ENROLLMENT' OR "pol_sa"."categories" LIKE '%,ENROLLMENT,%') AND "pol_sa"."effective_on" <= '2026-11-25' AND ("pol_sa"."expires_on" IS NULL OR "pol_sa"."expires_on" >= '2026-11-25') AND "pol_sa"."requires_consent" = FALSE AND "pol_sa"."purpose" IN ('EVALUATION', 'REPORTING'))"#,
+            r#""pol_sa"."requires_consent" = TRUE AND "pol_sa"."purpose" IN ('EVALUATION', 'REPORTING'))"#,
+            r#"AND "enrollment"."participant_id" IN (SELECT "rep_consents"."pid" FROM "rep_consents" WHERE"#,
+            r#""rep_consents"."categories" LIKE '%,ENROLLMENT,%'"#,
+        ];
+        for part in parts {
+            assert!(sql.contains(part), "{part}\n  not in\n{sql}");
+        }
+        assert!(!sql.contains("EXISTS"), "{sql}");
+    }
 
     /// The statement `SELECT 1 FROM enrollment WHERE <condition>` for
     /// `roles`, as PostgreSQL receives it.
@@ -239,9 +249,42 @@ mod tests {
     fn evaluator_rows_come_only_from_evaluation_or_reporting_agreements() {
         // Only the agreement path: an evaluator's own organization keeps
         // no participant rows; EVALUATION/REPORTING purposes only.
+        let sql = enrollment_sql(&[Role::Evaluator]);
+        assert!(
+            sql.starts_with(
+                r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" IN (SELECT"#
+            ),
+            "{sql}"
+        );
+        assert_agreement_path(&sql);
+    }
+
+    #[test]
+    fn the_consents_are_read_once_per_statement() {
+        use sea_orm::sea_query::Query;
+        let scope = report_scope(&viewer(&[Role::Evaluator]), today()).unwrap();
+        let query = Query::select().expr(Expr::val(1)).to_owned();
+        let sql = scope
+            .statement(DbBackend::Postgres, query.clone())
+            .to_string();
+        let sql = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The consents in force for the evaluator's organization, in any
+        // category: ACTIVE, for it or every partner, signed, not expired,
+        // a guardian's only until the youth is 18 (by the earliest birth
+        // date of any profile) unless re-affirmed.
+        let parts = [
+            r#"WITH "rep_consents" AS MATERIALIZED (SELECT "rep_c"."participant_id" AS "pid", "rep_c"."categories" AS "categories" FROM "consent" AS "rep_c" WHERE "rep_c"."status" = 'ACTIVE' AND ("rep_c"."recipient_org_id" IS NULL OR "rep_c"."recipient_org_id" = '00000000-0000-0000-0000-000000000009') AND "rep_c"."signed_on" <= '2026-11-25' AND ("rep_c"."expires_on" IS NULL OR "rep_c"."expires_on" >= '2026-11-25') AND ("rep_c"."granted_by" <> 'GUARDIAN' OR "rep_c"."reaffirmed_at" IS NOT NULL OR COALESCE((SELECT MIN("pol_pp"."birth_date") FROM "participant_profile" AS "pol_pp" WHERE "pol_pp"."participant_id" = "rep_c"."participant_id")"#,
+            r#"> '2008-11-25', TRUE)"#,
+        ];
+        for part in parts {
+            assert!(sql.contains(part), "{part}\n  not in\n{sql}");
+        }
+        // An org_admin's statements carry none (and still build).
+        let own = report_scope(&viewer(&[Role::OrgAdmin]), today()).unwrap();
+        assert!(own.tables().is_empty());
         assert_eq!(
-            enrollment_sql(&[Role::Evaluator]),
-            format!(r#"SELECT 1 FROM "enrollment" WHERE {AGREEMENT_PATH}"#)
+            own.statement(DbBackend::Postgres, query).to_string(),
+            "SELECT 1"
         );
     }
 
@@ -255,11 +298,11 @@ mod tests {
 
     #[test]
     fn both_roles_get_the_union() {
-        assert_eq!(
-            enrollment_sql(&[Role::OrgAdmin, Role::Evaluator]),
-            format!(
-                r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" = '00000000-0000-0000-0000-000000000009' OR {AGREEMENT_PATH}"#
-            )
+        let sql = enrollment_sql(&[Role::OrgAdmin, Role::Evaluator]);
+        assert!(
+            sql.starts_with(r#"SELECT 1 FROM "enrollment" WHERE "enrollment"."owner_org_id" = '00000000-0000-0000-0000-000000000009' OR "enrollment"."owner_org_id" IN (SELECT"#),
+            "{sql}"
         );
+        assert_agreement_path(&sql);
     }
 }

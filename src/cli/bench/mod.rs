@@ -8,6 +8,7 @@ mod gateway;
 mod graph;
 mod mixed;
 mod report;
+mod report_floor;
 mod synth;
 mod temp_hub;
 mod writes;

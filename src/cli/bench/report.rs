@@ -1,13 +1,16 @@
 //! `bench report`: the full report (every metric, grouped by program and
 //! period) over the configured database, as an evaluator and as an
 //! org_admin, timed in process (no HTTP: the figure is the SQL and the
-//! suppression, which is what the report costs).
+//! suppression, which is what the report costs); on PostgreSQL, beside
+//! it, the floor: the same figures from one hand-written statement
+//! ([`super::report_floor`]).
 
 use std::time::Instant;
 
 use sea_orm::DatabaseConnection;
 
 use super::percentile;
+use super::report_floor::{self, FloorAnswer, FloorViewer};
 use crate::auth::{Role, Viewer};
 use crate::ground::config::{Privacy, ReportsConfig};
 use crate::ground::error::{Error, Result};
@@ -95,7 +98,17 @@ pub async fn run_with(args: ReportArgs, settings: &ReportsConfig) -> Result<serd
             warm.rows.len(),
             millis.len()
         );
+        let floor = floor(&args.db, viewer.org_id, *role, args.runs).await;
+        if let Some((answer, floor_min, floor_p50)) = floor {
+            println!(
+                "  floor (one hand-written statement): {} rows, {} participants: min {floor_min:.0} ms, p50 {floor_p50:.0} ms",
+                answer.rows, answer.participants
+            );
+        }
         results.push(serde_json::json!({
+            "floor_p50_ms": floor.map(|f| f.2),
+            "floor_min_ms": floor.map(|f| f.1),
+            "floor_participants": floor.map(|f| f.0.participants),
             "viewer": format!("{}@{slug}", role.claim()),
             "privacy": format!("{:?}", warm.privacy.mode),
             "rows": warm.rows.len(),
@@ -109,4 +122,25 @@ pub async fn run_with(args: ReportArgs, settings: &ReportsConfig) -> Result<serd
     let summary = serde_json::json!({ "bench": "report", "results": results });
     println!("{summary}");
     Ok(summary)
+}
+
+/// The floor's answer, min and p50 over `runs` runs after one warm-up, as
+/// `role` of `org`; `None` on SQLite or if the statement failed.
+async fn floor(
+    db: &DatabaseConnection,
+    org: uuid::Uuid,
+    role: Role,
+    runs: usize,
+) -> Option<(FloorAnswer, f64, f64)> {
+    let viewer = match role {
+        Role::Evaluator => FloorViewer::Evaluator(org),
+        _ => FloorViewer::OrgAdmin(org),
+    };
+    let (answer, _) = report_floor::run_once(db, viewer).await?;
+    let mut millis = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        millis.push(report_floor::run_once(db, viewer).await?.1);
+    }
+    millis.sort_by(f64::total_cmp);
+    Some((answer, millis[0], percentile(&millis, 50.0)))
 }

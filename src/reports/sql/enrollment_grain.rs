@@ -77,7 +77,11 @@ fn joined(plan: &Plan<'_>) -> SelectStatement {
     .expr_as(Expr::cust("COALESCE(h.ojt, 0.0)"), a("ojt"))
     .expr_as(Expr::cust("COALESCE(h.rti, 0.0)"), a("rti"))
     .from(a("b"))
-    .join(JoinType::LeftJoin, a("h"), Expr::cust("h.eid = b.eid"))
+    .join(
+        JoinType::LeftJoin,
+        a("h"),
+        Expr::cust("h.eid = b.eid AND b.progress_ok = 1"),
+    )
     .join(JoinType::LeftJoin, a("c"), Expr::cust("c.pid = b.pid"))
     .join(JoinType::LeftJoin, a("m"), Expr::cust("m.pid = b.pid"))
     .join(JoinType::LeftJoin, a("o"), Expr::cust("o.pid = b.pid"));
@@ -146,6 +150,9 @@ pub(super) fn enrollment_statement(
         q
     };
     let mut with = WithClause::new();
+    for table in plan.scope.tables() {
+        with.cte(table);
+    }
     with.cte(shared_cte("b", base(plan, backend)))
         .cte(cte("h", facts::hours()))
         .cte(cte("c", facts::credentials(plan)))

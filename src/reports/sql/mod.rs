@@ -152,9 +152,9 @@ fn base(plan: &Plan<'_>, backend: DbBackend) -> SelectStatement {
                     (enrollment::Entity, E::OwnerOrgId),
                     (enrollment::Entity, E::ParticipantId),
                 ),
-                Expr::val(1),
+                Expr::cust("1"),
             )
-            .finally(Expr::val(0)),
+            .finally(Expr::cust("0")),
             a("progress_ok"),
         )
         .from(enrollment::Entity)
@@ -339,7 +339,8 @@ pub(super) async fn reach<C: ConnectionTrait>(db: &C, scope: &ReportScope) -> Re
             (enrollment::Entity, E::ParticipantId),
         ))
         .to_owned();
-    match db.query_one(&q).await? {
+    let q = scope.statement(db.get_database_backend(), q);
+    match db.query_one_raw(q).await? {
         Some(row) => Ok(row.try_get("", "n")?),
         None => Ok(0),
     }

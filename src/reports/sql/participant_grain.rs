@@ -97,6 +97,9 @@ pub(super) fn participant_statement(
     };
     let mut main = branch(true);
     let mut with = WithClause::new();
+    for table in plan.scope.tables() {
+        with.cte(table);
+    }
     with.cte(shared_cte("b", base(plan, backend)))
         .cte(cte("d", facts::dual_units(plan)))
         .cte(cte("o", facts::outcomes(plan)))

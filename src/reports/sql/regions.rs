@@ -47,8 +47,9 @@ pub(in crate::reports) async fn atoms<C: ConnectionTrait>(
         )
         .add_group_by([program, Expr::cust(month)])
         .to_owned();
+    let q = scope.statement(db.get_database_backend(), q);
     let mut out = Vec::new();
-    for row in db.query_all(&q).await? {
+    for row in db.query_all_raw(q).await? {
         out.push(Atom {
             program: row.try_get("", "program")?,
             month: row.try_get("", "month")?,
@@ -90,7 +91,8 @@ pub(in crate::reports) async fn people_in<C: ConnectionTrait>(
         .cond_where(population_condition(&region.big, &month))
         .cond_where(population_condition(&region.small, &month).not())
         .to_owned();
-    Ok(match db.query_one(&q).await? {
+    let q = scope.statement(db.get_database_backend(), q);
+    Ok(match db.query_one_raw(q).await? {
         Some(row) => row.try_get("", "people")?,
         None => 0,
     })
