@@ -565,6 +565,7 @@ hub_test!(
         // as the demo's evaluator and as an org_admin.
         let summary = pathways_hub::cli::bench::report(pathways_hub::cli::bench::ReportArgs {
             db: app.db.clone(),
+            reads: app.state.reads.clone(),
             runs: 1,
             viewers: vec![
                 ("harder-co".into(), pathways_hub::auth::Role::Evaluator),

@@ -191,8 +191,16 @@ pub(super) async fn bench(file: Option<&Path>, which: BenchCommand) -> Result<()
             evaluator,
             org,
         } => {
+            let replicas = crate::ground::replicas::Reads::connect_replicas(&config).await?;
+            let reads = crate::ground::replicas::Reads::new(
+                db.clone(),
+                replicas,
+                std::time::Duration::from_millis(config.replica_max_wait_ms),
+                &std::sync::Arc::default(),
+            );
             let args = crate::cli::bench::ReportArgs {
                 db,
+                reads,
                 runs,
                 viewers: vec![(evaluator, Role::Evaluator), (org, Role::OrgAdmin)],
                 threshold: config.reports.suppression_threshold,

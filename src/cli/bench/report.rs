@@ -19,6 +19,10 @@ use crate::reports::{self, GroupBy, Metric, Period, ReportRequest};
 /// What `bench report` needs.
 pub struct ReportArgs {
     pub db: DatabaseConnection,
+    /// Where the figures are read: the primary, or a replica that has
+    /// caught up when `database_read_urls` names one (the ledger and the
+    /// budget stay on the primary, as in the hub).
+    pub reads: std::sync::Arc<crate::ground::replicas::Reads>,
     /// Runs per viewer (after one warm-up run).
     pub runs: usize,
     /// `(organization slug, role)` of each viewer to time.
@@ -72,11 +76,13 @@ pub async fn run_with(args: ReportArgs, settings: &ReportsConfig) -> Result<serd
             reach: None,
         };
         let scope = crate::policy::report_scope(&viewer, today)?;
-        let warm = reports::run_with(&args.db, &scope, &request, settings).await?;
+        let reader = args.reads.reader().await?;
+        let warm = reports::run_reading(&args.db, &reader, &scope, &request, settings).await?;
         let mut millis = Vec::with_capacity(args.runs);
         for _ in 0..args.runs.max(1) {
             let started = Instant::now();
-            reports::run_with(&args.db, &scope, &request, settings).await?;
+            let reader = args.reads.reader().await?;
+            reports::run_reading(&args.db, &reader, &scope, &request, settings).await?;
             millis.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         millis.sort_by(f64::total_cmp);
@@ -92,13 +98,18 @@ pub async fn run_with(args: ReportArgs, settings: &ReportsConfig) -> Result<serd
             millis.last().copied().unwrap_or_default(),
         );
         println!(
-            "report ({:?}) as {} of {slug}: {} rows, {population} participants, {} runs: min {min:.0} ms, p50 {p50:.0} ms, max {max:.0} ms",
+            "report ({:?}{}) as {} of {slug}: {} rows, {population} participants, {} runs: min {min:.0} ms, p50 {p50:.0} ms, max {max:.0} ms",
             warm.privacy.mode,
+            if args.reads.has_replicas() {
+                ", read on a replica"
+            } else {
+                ""
+            },
             role.claim(),
             warm.rows.len(),
             millis.len()
         );
-        let floor = floor(&args.db, viewer.org_id, *role, args.runs).await;
+        let floor = floor(&reader, viewer.org_id, *role, args.runs).await;
         if let Some((answer, floor_min, floor_p50)) = floor {
             println!(
                 "  floor (one hand-written statement): {} rows, {} participants: min {floor_min:.0} ms, p50 {floor_p50:.0} ms",
