@@ -70,20 +70,8 @@ fn kinds(nodes: &[Value]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Arts2Work's apprentice, shared with HOLA under an agreement that needs
-/// consent for IDENTITY, ENROLLMENT and PROGRESS, with the apprentice's
-/// consent on file. Answers the story, the apprentice and the consent.
 async fn shared_apprentice(app: &TestApp) -> (PartnerStory, Uuid, Uuid) {
-    let s = Story::new(&app.db);
-    let story = s.partners().await;
-    let p = s.apprentice(&story, 1).await;
-    s.agreement(story.owner, story.viewer, "IDENTITY,ENROLLMENT,PROGRESS")
-        .requires_consent(true)
-        .await;
-    let consent = s
-        .consent(p, story.owner, "IDENTITY,ENROLLMENT,PROGRESS")
-        .await;
-    (story, p, consent)
+    Story::new(&app.db).shared_apprentice().await
 }
 
 hub_test!(the_feed_shows_what_the_policy_allows_now, |backend| {

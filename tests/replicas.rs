@@ -125,19 +125,8 @@ fn versions(nodes: &[Value]) -> Vec<i64> {
         .collect()
 }
 
-/// Arts2Work's apprentice shared with HOLA under an agreement that needs
-/// consent, with the consent on file (as `tests/changes.rs` tells it).
 async fn shared_apprentice(app: &TestApp) -> (PartnerStory, Uuid, Uuid) {
-    let s = Story::new(&app.db);
-    let story = s.partners().await;
-    let p = s.apprentice(&story, 1).await;
-    s.agreement(story.owner, story.viewer, "IDENTITY,ENROLLMENT,PROGRESS")
-        .requires_consent(true)
-        .await;
-    let consent = s
-        .consent(p, story.owner, "IDENTITY,ENROLLMENT,PROGRESS")
-        .await;
-    (story, p, consent)
+    Story::new(&app.db).shared_apprentice().await
 }
 
 /// One more approved OJT day on an enrollment of the owner's.

@@ -671,6 +671,22 @@ pub struct PartnerStory {
 }
 
 impl Story {
+    /// Arts2Work's apprentice, shared with HOLA under an agreement that
+    /// needs consent for IDENTITY, ENROLLMENT and PROGRESS, with the
+    /// apprentice's consent on file. Answers the story, the apprentice and
+    /// the consent.
+    pub async fn shared_apprentice(&self) -> (PartnerStory, Uuid, Uuid) {
+        let story = self.partners().await;
+        let p = self.apprentice(&story, 1).await;
+        self.agreement(story.owner, story.viewer, "IDENTITY,ENROLLMENT,PROGRESS")
+            .requires_consent(true)
+            .await;
+        let consent = self
+            .consent(p, story.owner, "IDENTITY,ENROLLMENT,PROGRESS")
+            .await;
+        (story, p, consent)
+    }
+
     /// The shared story's organizations, pathway, program, mentor and
     /// competency.
     pub async fn partners(&self) -> PartnerStory {
