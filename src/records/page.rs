@@ -1,6 +1,7 @@
 //! A participant page's records in one statement: for each participant, the
-//! readable identity profile, enrollments (program, approved hours, hour
-//! logs) and mentorships (mentor) as one JSON document, built by the
+//! readable profiles, links, enrollments (program, approved hours, hour
+//! logs), mentorships (mentor) and the other record kinds as one JSON
+//! document, built by the
 //! database (`json_build_object` / `json_agg` on PostgreSQL, `json_object`
 //! / `json_group_array` on SQLite).
 //!
@@ -11,18 +12,20 @@
 //! caller can record what crossed to the viewer.
 //!
 //! Keys of the document (only the levels the [`Shape`] asks for):
-//! `i` the identity profile the viewer reads (its own first, then the most
-//! recently updated; null when none: `o`, `g`iven, `f`amily, `p`referred);
-//! `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
+//! `i`, `ct`, `dm`, `se` the profile the viewer reads in IDENTITY, CONTACT,
+//! DEMOGRAPHICS, SENSITIVE, `v` the own profile's version and `l` links
+//! (see `page/profile.rs`); `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
 //! {`ojt`, `rti`} or null when PROGRESS is not readable, `h`our logs {`o`,
 //! `id` when asked, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
-//! (`o`, `id`, `s`tatus, `me`ntor {`id`, `n`ame, `c`raft}); `sv` services,
+//! (`o`, `id`, `s`tatus, `sd` started on, `ed` ended on, `ve`rsion, `kb`
+//! kept by, `me`ntor {`id`, `n`ame, `c`raft, `ul` union local, `ac`tive,
+//! `src` source, `org`anization}); `sv` services,
 //! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`).
 //! Ids are UUID text on PostgreSQL and hex on SQLite; booleans are 0/1 on
 //! SQLite.
 
 use entity::enums::{Category, HourKind};
-use entity::{enrollment, hour_log, mentor, mentorship, participant, participant_profile, program};
+use entity::{enrollment, hour_log, mentor, mentorship, participant, program};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait};
 use uuid::Uuid;
@@ -31,8 +34,10 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
+mod profile;
 mod records;
 
+pub use profile::LinkShape;
 pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceShape};
 
 /// Which levels of the page to read.
@@ -40,6 +45,17 @@ pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceSha
 pub struct Shape {
     /// The identity profile (`givenName`, `familyName`, `preferredName`).
     pub identity: bool,
+    /// The profile read in CONTACT (`email`, `phone`, `postalCode`,
+    /// `guardianName`).
+    pub contact: bool,
+    /// The profile read in DEMOGRAPHICS (`birthDate`, `gender`,
+    /// `raceEthnicity`).
+    pub demographics: bool,
+    /// The profile read in SENSITIVE (`priorityPopulations`).
+    pub sensitive: bool,
+    /// The version of the viewer's own profile.
+    pub version: bool,
+    pub links: Option<LinkShape>,
     pub enrollments: Option<EnrollmentShape>,
     pub mentorships: Option<MentorshipShape>,
     pub services: Option<ServiceShape>,
@@ -59,10 +75,14 @@ pub struct EnrollmentShape {
     pub hour_log_ids: bool,
 }
 
-/// What each mentorship carries.
+/// What each mentorship carries besides its columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MentorshipShape {
     pub mentor: bool,
+    /// The mentor's organization.
+    pub mentor_organization: bool,
+    /// The organization keeping it (`keptBy`, `arrangedBy`).
+    pub kept_by: bool,
 }
 
 /// The page of `people::participants::list` — the same participants,
@@ -199,8 +219,21 @@ impl<'a> Sql<'a> {
 
     fn page(&self, shape: &Shape, participants: SelectStatement) -> SelectStatement {
         let mut pairs = Vec::new();
-        if shape.identity {
-            pairs.push(("i", self.identity()));
+        for (asked, key, category) in [
+            (shape.identity, "i", Category::Identity),
+            (shape.contact, "ct", Category::Contact),
+            (shape.demographics, "dm", Category::Demographics),
+            (shape.sensitive, "se", Category::Sensitive),
+        ] {
+            if asked {
+                pairs.push((key, self.profile(category)));
+            }
+        }
+        if shape.version {
+            pairs.push(("v", self.version()));
+        }
+        if let Some(links) = &shape.links {
+            pairs.push(("l", self.links(links)));
         }
         if let Some(enrollments) = &shape.enrollments {
             pairs.push(("e", self.enrollments(enrollments)));
@@ -232,38 +265,6 @@ impl<'a> Sql<'a> {
             .from_subquery(participants, Alias::new("p"))
             .order_by_expr(col("p", "id"), Order::Asc)
             .to_owned()
-    }
-
-    /// The profile `people::participants::pick` would choose among the
-    /// readable ones: the viewer's own, else the most recently updated.
-    fn identity(&self) -> Expr {
-        let scope = self.scopes.of(Category::Identity);
-        let mine = match scope.reader() {
-            Some(org) => col("pp", "org_id").eq(org),
-            None => Expr::val(false),
-        };
-        let object = self.object(vec![
-            ("o", self.id("pp", "org_id")),
-            ("g", col("pp", "given_name")),
-            ("f", col("pp", "family_name")),
-            ("p", col("pp", "preferred_name")),
-        ]);
-        let select = Query::select()
-            .expr(object)
-            .from_as(participant_profile::Entity, Alias::new("pp"))
-            .and_where(col("pp", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
-            .cond_where(scope.condition(
-                (Alias::new("pp"), Alias::new("org_id")),
-                (Alias::new("pp"), Alias::new("participant_id")),
-            ))
-            .order_by_expr(
-                Expr::case(mine, Expr::val(0)).finally(Expr::val(1)).into(),
-                Order::Asc,
-            )
-            .order_by_expr(col("pp", "updated_at"), Order::Desc)
-            .limit(1)
-            .to_owned();
-        self.nested(select)
     }
 
     /// The rows of `entity` (as `alias`) about participant `p` the viewer
@@ -394,16 +395,36 @@ impl<'a> Sql<'a> {
     fn mentorships(&self, shape: &MentorshipShape) -> Expr {
         let (mut select, mut pairs) =
             self.rows_about(mentorship::Entity, "m", Category::Mentorship);
-        pairs.push(("s", col("m", "status")));
+        pairs.extend([
+            ("s", col("m", "status")),
+            ("sd", col("m", "started_on")),
+            ("ed", col("m", "ended_on")),
+            ("ve", col("m", "version")),
+        ]);
         if shape.mentor {
-            let mentor = self.join(
-                &mut select,
+            select.join_as(
+                JoinType::InnerJoin,
                 mentor::Entity,
-                "me",
-                ("m", "mentor_id"),
-                &[("n", "name"), ("c", "craft")],
+                Alias::new("me"),
+                col("me", "id").equals((Alias::new("m"), Alias::new("mentor_id"))),
             );
-            pairs.push(("me", mentor));
+            let mut mentor = vec![
+                ("id", self.id("me", "id")),
+                ("n", col("me", "name")),
+                ("c", col("me", "craft")),
+                ("ul", col("me", "union_local")),
+                ("ac", col("me", "active")),
+                ("src", col("me", "source")),
+            ];
+            if shape.mentor_organization {
+                let org = self.organization(&mut select, "me_org", ("me", "org_id"), false);
+                mentor.push(("org", org));
+            }
+            pairs.push(("me", self.object(mentor)));
+        }
+        if shape.kept_by {
+            let org = self.organization(&mut select, "m_kb", ("m", "owner_org_id"), false);
+            pairs.push(("kb", org));
         }
         let object = self.object(pairs);
         self.array(select, object, [col("m", "created_at"), col("m", "id")])

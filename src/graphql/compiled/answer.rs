@@ -15,8 +15,10 @@ use super::selection::Sel;
 use super::{PageNode, Refusal};
 use crate::audit::Disclosures;
 use crate::ground::error::{Error, Result};
-use records::{CredentialDoc, DualEnrollmentDoc, OutcomeDoc, ServiceDoc};
+use profile::{LinkDoc, ProfileDoc};
+use records::{CredentialDoc, DualEnrollmentDoc, OrganizationDoc, OutcomeDoc, ServiceDoc};
 
+mod profile;
 mod records;
 
 /// One participant's page document (keys: [`crate::records::page`]'s module docs), read
@@ -24,7 +26,18 @@ mod records;
 #[derive(Deserialize)]
 struct Doc<'a> {
     #[serde(borrow, default)]
-    i: Option<IdentityDoc<'a>>,
+    i: Option<ProfileDoc<'a>>,
+    #[serde(borrow, default)]
+    ct: Option<ProfileDoc<'a>>,
+    #[serde(borrow, default)]
+    dm: Option<ProfileDoc<'a>>,
+    #[serde(borrow, default)]
+    se: Option<ProfileDoc<'a>>,
+    /// The own profile's version (null or absent when none).
+    #[serde(default)]
+    v: Option<i64>,
+    #[serde(borrow, default)]
+    l: Vec<LinkDoc<'a>>,
     #[serde(borrow, default)]
     e: Vec<EnrollmentDoc<'a>>,
     #[serde(borrow, default)]
@@ -37,18 +50,6 @@ struct Doc<'a> {
     oc: Vec<OutcomeDoc<'a>>,
     #[serde(borrow, default)]
     de: Vec<DualEnrollmentDoc<'a>>,
-}
-
-#[derive(Deserialize)]
-struct IdentityDoc<'a> {
-    #[serde(borrow)]
-    o: Cow<'a, str>,
-    #[serde(borrow)]
-    g: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    f: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    p: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -67,15 +68,13 @@ struct EnrollmentDoc<'a> {
     h: Vec<HourLogDoc<'a>>,
 }
 
-/// A program or a mentor: id, name, craft.
+/// A program: id, name.
 #[derive(Deserialize)]
 struct NamedDoc<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(borrow)]
     n: Cow<'a, str>,
-    #[serde(borrow, default)]
-    c: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -109,7 +108,31 @@ struct MentorshipDoc<'a> {
     #[serde(borrow)]
     s: Cow<'a, str>,
     #[serde(borrow, default)]
-    me: Option<NamedDoc<'a>>,
+    sd: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ed: Option<Cow<'a, str>>,
+    ve: i64,
+    #[serde(borrow, default)]
+    kb: Option<OrganizationDoc<'a>>,
+    #[serde(borrow, default)]
+    me: Option<MentorDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct MentorDoc<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    n: Cow<'a, str>,
+    #[serde(borrow, default)]
+    c: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ul: Option<Cow<'a, str>>,
+    ac: Flag,
+    #[serde(borrow)]
+    src: Cow<'a, str>,
+    #[serde(borrow, default)]
+    org: Option<OrganizationDoc<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -192,23 +215,16 @@ impl Build<'_> {
         let p = participant;
         let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
-            let value = match (sel.name, &doc.i) {
-                ("__typename", _) => typename("Participant"),
-                ("id", _) => Value::String(p.to_string()),
-                ("givenName" | "familyName" | "preferredName", None) => {
-                    self.disclosures.deny(p, Category::Identity, None);
-                    self.refuse(&[], sel, Category::Identity)
-                }
-                ("givenName" | "familyName" | "preferredName", Some(identity)) => {
-                    self.disclosures
-                        .read(p, Category::Identity, uuid(&identity.o)?);
-                    text(match sel.name {
-                        "givenName" => identity.g.as_ref(),
-                        "familyName" => identity.f.as_ref(),
-                        _ => identity.p.as_ref(),
-                    })
-                }
-                ("enrollments", _) => {
+            if let Some(value) = self.profile(sel, &doc)? {
+                out.insert(sel.key.clone(), value);
+                continue;
+            }
+            let value = match sel.name {
+                "__typename" => typename("Participant"),
+                "id" => Value::String(p.to_string()),
+                "version" => doc.v.map_or(Value::Null, |v| Value::Number(v.into())),
+                "links" => self.links(sel, &doc)?,
+                "enrollments" => {
                     let mut rows = Vec::with_capacity(doc.e.len());
                     for (n, e) in doc.e.iter().enumerate() {
                         let here = [
@@ -219,7 +235,7 @@ impl Build<'_> {
                     }
                     Value::List(rows)
                 }
-                ("mentorships", _) => {
+                "mentorships" => {
                     let mut rows = Vec::with_capacity(doc.m.len());
                     for m in &doc.m {
                         rows.push(self.mentorship(&sel.children, m)?);
@@ -252,7 +268,7 @@ impl Build<'_> {
                 ("__typename", _) => typename("Enrollment"),
                 ("id", _) => id(&e.id)?,
                 ("status", _) => self.enumeration(&e.s),
-                ("program", _) => named(&sel.children, "Program", e.pr.as_ref())?,
+                ("program", _) => program(&sel.children, e.pr.as_ref())?,
                 ("ojtHours" | "rtiHours", None) => {
                     self.disclosures.deny(p, Category::Progress, Some(owner));
                     self.refuse(here, sel, Category::Progress)
@@ -300,7 +316,32 @@ impl Build<'_> {
                 "__typename" => typename("Mentorship"),
                 "id" => id(&m.id)?,
                 "status" => self.enumeration(&m.s),
-                _ => named(&sel.children, "Mentor", m.me.as_ref())?,
+                "startedOn" => text(m.sd.as_ref()),
+                "endedOn" => text(m.ed.as_ref()),
+                "version" => Value::Number(m.ve.into()),
+                "keptBy" | "arrangedBy" => self.organization(&sel.children, m.kb.as_ref())?,
+                _ => self.mentor(&sel.children, m.me.as_ref())?,
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(object(out))
+    }
+
+    fn mentor(&mut self, sels: &[Sel], doc: Option<&MentorDoc<'_>>) -> Result<Value> {
+        let Some(doc) = doc else {
+            return Err(Error::Internal("page document: a mentor is missing".into()));
+        };
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match sel.name {
+                "__typename" => typename("Mentor"),
+                "id" => id(&doc.id)?,
+                "name" => Value::String(doc.n.to_string()),
+                "craft" => text(doc.c.as_ref()),
+                "unionLocal" => text(doc.ul.as_ref()),
+                "active" => doc.ac.value(),
+                "source" => Value::String(doc.src.to_string()),
+                _ => self.organization(&sel.children, doc.org.as_ref())?,
             };
             out.insert(sel.key.clone(), value);
         }
@@ -308,20 +349,19 @@ impl Build<'_> {
     }
 }
 
-/// A program or a mentor (GraphQL type `ty`) as its selection asks.
-fn named(sels: &[Sel], ty: &'static str, doc: Option<&NamedDoc<'_>>) -> Result<Value> {
+/// A program as its selection asks.
+fn program(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
     let Some(doc) = doc else {
         return Err(Error::Internal(
-            "page document: a program or mentor is missing".into(),
+            "page document: a program is missing".into(),
         ));
     };
     let mut out = IndexMap::with_capacity(sels.len());
     for sel in sels {
         let value = match sel.name {
-            "__typename" => typename(ty),
+            "__typename" => typename("Program"),
             "id" => id(&doc.id)?,
-            "name" => Value::String(doc.n.to_string()),
-            _ => text(doc.c.as_ref()),
+            _ => Value::String(doc.n.to_string()),
         };
         out.insert(sel.key.clone(), value);
     }

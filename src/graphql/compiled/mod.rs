@@ -1,7 +1,12 @@
-//! The case manager's page compiled into one statement.
+//! The participant graph compiled into one statement.
 //!
 //! When the participants a `participants` selection asks for (the `node`
-//! of its `edges`, or its `nodes`) hold only fields of the page below —
+//! of its `edges`, or its `nodes`), or the participant of
+//! `participant(id)` / `participantByExternalId`, hold only fields the
+//! statement reads ([`selection`]: every profile field, `version`,
+//! `links`, and every record kind with the organizations it names; not
+//! yet `source`, `consents`, `account`, mentorship meetings, a mentor's
+//! email, enrollments' other fields and the partner fields) —
 //! however the request spells them: aliases, fragments, `__typename`,
 //! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
 //! ([`selection`]) — they are read by [`page::read`] — one statement for
@@ -28,8 +33,8 @@ use super::participants::Participant;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::records::page::{
-    self, CredentialShape, DualEnrollmentShape, EnrollmentShape, MentorshipShape, OutcomeShape,
-    ServiceShape, Shape,
+    self, CredentialShape, DualEnrollmentShape, EnrollmentShape, LinkShape, MentorshipShape,
+    OutcomeShape, ServiceShape, Shape,
 };
 use answer::Build;
 use selection::{Sel, Walk};
@@ -130,14 +135,25 @@ impl Page {
             .flat_map(|e| all(&e.children, "hourLogs"))
             .collect();
         let mentorships = all(&node, "mentorships");
+        let mentors: Vec<&Sel> = mentorships
+            .iter()
+            .flat_map(|m| all(&m.children, "mentor"))
+            .collect();
+        let links = all(&node, "links");
+        let asks = |fields: &[&str]| fields.iter().any(|f| node.iter().any(|s| s.name == *f));
         let services = all(&node, "services");
         let credentials = all(&node, "credentials");
         let outcomes = all(&node, "outcomes");
         let dual_enrollments = all(&node, "dualEnrollments");
         let shape = Shape {
-            identity: ["givenName", "familyName", "preferredName"]
-                .into_iter()
-                .any(|f| node.iter().any(|s| s.name == f)),
+            identity: asks(&["givenName", "familyName", "preferredName"]),
+            contact: asks(&["email", "phone", "postalCode", "guardianName"]),
+            demographics: asks(&["birthDate", "gender", "raceEthnicity"]),
+            sensitive: asks(&["priorityPopulations"]),
+            version: asks(&["version"]),
+            links: (!links.is_empty()).then(|| LinkShape {
+                organization: below(&links, "organization"),
+            }),
             enrollments: (!enrollments.is_empty()).then(|| EnrollmentShape {
                 program: below(&enrollments, "program"),
                 totals: below(&enrollments, "ojtHours") || below(&enrollments, "rtiHours"),
@@ -145,7 +161,9 @@ impl Page {
                 hour_log_ids: below(&hour_logs, "id"),
             }),
             mentorships: (!mentorships.is_empty()).then(|| MentorshipShape {
-                mentor: below(&mentorships, "mentor"),
+                mentor: !mentors.is_empty(),
+                mentor_organization: below(&mentors, "organization"),
+                kept_by: below(&mentorships, "keptBy") || below(&mentorships, "arrangedBy"),
             }),
             services: (!services.is_empty()).then(|| ServiceShape {
                 kept_by: below(&services, "keptBy"),

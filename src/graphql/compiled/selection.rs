@@ -23,9 +23,19 @@ use async_graphql::{Name, Pos, Positioned, Value, Variables};
 /// Fields a compiled page may hold, by level (`__typename` everywhere).
 pub(super) const NODE: &[&str] = &[
     "id",
+    "version",
     "givenName",
     "familyName",
     "preferredName",
+    "birthDate",
+    "gender",
+    "raceEthnicity",
+    "email",
+    "phone",
+    "postalCode",
+    "guardianName",
+    "priorityPopulations",
+    "links",
     "enrollments",
     "mentorships",
     "services",
@@ -38,8 +48,27 @@ const ENROLLMENT: &[&str] = &[
 ];
 const PROGRAM: &[&str] = &["id", "name"];
 const HOUR_LOG: &[&str] = &["id", "workedOn", "kind", "hours", "approved"];
-const MENTORSHIP: &[&str] = &["id", "status", "mentor"];
-const MENTOR: &[&str] = &["id", "name", "craft"];
+const LINK: &[&str] = &["externalId", "source", "organization"];
+const MENTORSHIP: &[&str] = &[
+    "keptBy",
+    "id",
+    "mentor",
+    "arrangedBy",
+    "status",
+    "startedOn",
+    "endedOn",
+    "version",
+];
+/// Not `email` (refused to other organizations with a message of its own).
+const MENTOR: &[&str] = &[
+    "id",
+    "name",
+    "craft",
+    "unionLocal",
+    "active",
+    "source",
+    "organization",
+];
 const SERVICE: &[&str] = &[
     "keptBy",
     "id",
@@ -96,15 +125,15 @@ fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
         "enrollments" => ("Enrollment", ENROLLMENT),
         "program" => ("Program", PROGRAM),
         "hourLogs" => ("HourLog", HOUR_LOG),
+        "links" => ("ParticipantLink", LINK),
         "mentorships" => ("Mentorship", MENTORSHIP),
         "mentor" => ("Mentor", MENTOR),
         "services" => ("Service", SERVICE),
         "credentials" => ("Credential", CREDENTIAL),
         "outcomes" => ("Outcome", OUTCOME),
         "dualEnrollments" => ("DualEnrollment", DUAL_ENROLLMENT),
-        "keptBy" | "provider" | "issuer" | "highSchool" | "college" => {
-            ("Organization", ORGANIZATION)
-        }
+        "keptBy" | "arrangedBy" | "provider" | "issuer" | "highSchool" | "college"
+        | "organization" => ("Organization", ORGANIZATION),
         _ => return None,
     })
 }

@@ -57,7 +57,7 @@ const ORGANIZATION: &[(&str, &str)] = &[("s", "slug"), ("n", "name"), ("k", "kin
 impl Sql<'_> {
     /// The organization `from.column` names, joined as `alias`; with
     /// `optional`, a left join and null when the column is.
-    fn organization(
+    pub(super) fn organization(
         &self,
         select: &mut SelectStatement,
         alias: &'static str,

@@ -181,7 +181,11 @@ impl Build<'_> {
         Ok(())
     }
 
-    fn organization(&mut self, sels: &[Sel], doc: Option<&OrganizationDoc<'_>>) -> Result<Value> {
+    pub(super) fn organization(
+        &mut self,
+        sels: &[Sel],
+        doc: Option<&OrganizationDoc<'_>>,
+    ) -> Result<Value> {
         let doc = doc.ok_or_else(missing)?;
         let mut out = IndexMap::with_capacity(sels.len());
         for sel in sels {
