@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 const PAGE: &str = "id version givenName familyName preferredName birthDate gender raceEthnicity
   email phone postalCode guardianName priorityPopulations
   links { externalId source organization { id slug name kind } }
-  enrollments { id status program { id name } ojtHours rtiHours hourLogs { id workedOn kind hours approved } }
+  enrollments { keptBy { id slug } id status appliedOn startedOn exitedOn exitReason version source
+    program { id name } ojtHours rtiHours
+    hourLogs { keptBy { name } id workedOn kind hours approved source } }
   mentorships { keptBy { id slug } id status startedOn endedOn version arrangedBy { id name kind }
     mentor { id name craft unionLocal active source organization { id slug name kind } } }
   services { keptBy { id slug name kind } id kind provider { id slug name kind } providedOn amountCents }

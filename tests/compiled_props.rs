@@ -61,6 +61,8 @@ static PROGRAM: Level = Level {
 static HOUR_LOG: Level = Level {
     ty: "HourLog",
     fields: &[
+        ("keptBy", Some(&ORGANIZATION)),
+        ("source", None),
         ("id", None),
         ("workedOn", None),
         ("kind", None),
@@ -72,6 +74,13 @@ static ENROLLMENT: Level = Level {
     ty: "Enrollment",
     fields: &[
         ("id", None),
+        ("keptBy", Some(&ORGANIZATION)),
+        ("appliedOn", None),
+        ("startedOn", None),
+        ("exitedOn", None),
+        ("exitReason", None),
+        ("version", None),
+        ("source", None),
         ("status", None),
         ("program", Some(&PROGRAM)),
         ("ojtHours", None),
@@ -406,6 +415,7 @@ impl Render<'_> {
                     &CREDENTIAL,
                     &OUTCOME,
                     &DUAL_ENROLLMENT,
+                    &LINK,
                 ]
                 .iter()
                 .any(|l| l.fields.iter().any(|(f, _)| *f == a))

@@ -73,6 +73,14 @@ pub struct EnrollmentShape {
     pub hour_logs: bool,
     /// The hour logs' ids (the page's largest level: left out unless asked).
     pub hour_log_ids: bool,
+    /// The hour logs' `source`.
+    pub hour_log_source: bool,
+    /// The organization keeping each hour log.
+    pub hour_log_kept_by: bool,
+    /// The enrollment's dates, exit reason, version and source.
+    pub details: bool,
+    /// The organization keeping the enrollment.
+    pub kept_by: bool,
 }
 
 /// What each mentorship carries besides its columns.
@@ -316,6 +324,24 @@ impl<'a> Sql<'a> {
         let (mut select, mut pairs) =
             self.rows_about(enrollment::Entity, "e", Category::Enrollment);
         pairs.push(("s", col("e", "status")));
+        if shape.details {
+            Self::columns(
+                &mut pairs,
+                "e",
+                &[
+                    ("ap", "applied_on"),
+                    ("sd", "started_on"),
+                    ("xd", "exited_on"),
+                    ("xr", "exit_reason"),
+                    ("ve", "version"),
+                    ("src", "source"),
+                ],
+            );
+        }
+        if shape.kept_by {
+            let org = self.organization(&mut select, "e_kb", ("e", "owner_org_id"), false);
+            pairs.push(("kb", org));
+        }
         if shape.program {
             let program = self.join(
                 &mut select,
@@ -330,7 +356,7 @@ impl<'a> Sql<'a> {
             pairs.push(("t", self.totals()));
         }
         if shape.hour_logs {
-            pairs.push(("h", self.hour_logs(shape.hour_log_ids)));
+            pairs.push(("h", self.hour_logs(shape)));
         }
         let object = self.object(pairs);
         self.array(select, object, [col("e", "applied_on"), col("e", "id")])
@@ -368,9 +394,9 @@ impl<'a> Sql<'a> {
     }
 
     /// Hour logs of enrollment `e` the viewer may read (PROGRESS), oldest first.
-    fn hour_logs(&self, ids: bool) -> Expr {
+    fn hour_logs(&self, shape: &EnrollmentShape) -> Expr {
         let scope = self.scopes.of(Category::Progress);
-        let select = Query::select()
+        let mut select = Query::select()
             .from_as(hour_log::Entity, Alias::new("h"))
             .and_where(col("h", "enrollment_id").equals((Alias::new("e"), Alias::new("id"))))
             .cond_where(scope.condition(
@@ -379,8 +405,15 @@ impl<'a> Sql<'a> {
             ))
             .to_owned();
         let mut pairs = vec![("o", self.id("h", "owner_org_id"))];
-        if ids {
+        if shape.hour_log_ids {
             pairs.push(("id", self.id("h", "id")));
+        }
+        if shape.hour_log_source {
+            pairs.push(("src", col("h", "source")));
+        }
+        if shape.hour_log_kept_by {
+            let org = self.organization(&mut select, "h_kb", ("h", "owner_org_id"), false);
+            pairs.push(("kb", org));
         }
         pairs.extend([
             ("w", col("h", "worked_on")),

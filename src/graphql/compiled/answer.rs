@@ -61,6 +61,20 @@ struct EnrollmentDoc<'a> {
     #[serde(borrow)]
     s: Cow<'a, str>,
     #[serde(borrow, default)]
+    ap: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sd: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    xd: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    xr: Option<Cow<'a, str>>,
+    #[serde(default)]
+    ve: i64,
+    #[serde(borrow, default)]
+    src: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kb: Option<OrganizationDoc<'a>>,
+    #[serde(borrow, default)]
     pr: Option<NamedDoc<'a>>,
     #[serde(default)]
     t: Option<TotalsDoc>,
@@ -87,9 +101,13 @@ struct TotalsDoc {
 struct HourLogDoc<'a> {
     #[serde(borrow)]
     o: Cow<'a, str>,
-    /// Only when the selection asks for it.
+    /// Only when the selection asks for it (as `src` and `kb`).
     #[serde(borrow, default)]
     id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    src: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kb: Option<OrganizationDoc<'a>>,
     #[serde(borrow)]
     w: Cow<'a, str>,
     #[serde(borrow)]
@@ -268,6 +286,13 @@ impl Build<'_> {
                 ("__typename", _) => typename("Enrollment"),
                 ("id", _) => id(&e.id)?,
                 ("status", _) => self.enumeration(&e.s),
+                ("keptBy", _) => self.organization(&sel.children, e.kb.as_ref())?,
+                ("appliedOn", _) => text(e.ap.as_ref()),
+                ("startedOn", _) => text(e.sd.as_ref()),
+                ("exitedOn", _) => text(e.xd.as_ref()),
+                ("exitReason", _) => text(e.xr.as_ref()),
+                ("version", _) => Value::Number(e.ve.into()),
+                ("source", _) => text(e.src.as_ref()),
                 ("program", _) => program(&sel.children, e.pr.as_ref())?,
                 ("ojtHours" | "rtiHours", None) => {
                     self.disclosures.deny(p, Category::Progress, Some(owner));
@@ -290,6 +315,8 @@ impl Build<'_> {
                             let v = match f.name {
                                 "__typename" => typename("HourLog"),
                                 "id" => id(h.id.as_deref().unwrap_or_default())?,
+                                "source" => text(h.src.as_ref()),
+                                "keptBy" => self.organization(&f.children, h.kb.as_ref())?,
                                 "workedOn" => Value::String(h.w.to_string()),
                                 "kind" => self.enumeration(&h.k),
                                 "hours" => float(h.hr),

@@ -6,7 +6,8 @@
 //! statement reads ([`selection`]: every profile field, `version`,
 //! `links`, and every record kind with the organizations it names; not
 //! yet `source`, `consents`, `account`, mentorship meetings, a mentor's
-//! email, enrollments' other fields and the partner fields) —
+//! email, an enrollment's `statusHistory`, attendance and competencies, an
+//! hour log's `approvedAt`, and the partner fields) —
 //! however the request spells them: aliases, fragments, `__typename`,
 //! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
 //! ([`selection`]) — they are read by [`page::read`] — one statement for
@@ -159,6 +160,19 @@ impl Page {
                 totals: below(&enrollments, "ojtHours") || below(&enrollments, "rtiHours"),
                 hour_logs: !hour_logs.is_empty(),
                 hour_log_ids: below(&hour_logs, "id"),
+                hour_log_source: below(&hour_logs, "source"),
+                hour_log_kept_by: below(&hour_logs, "keptBy"),
+                details: [
+                    "appliedOn",
+                    "startedOn",
+                    "exitedOn",
+                    "exitReason",
+                    "version",
+                    "source",
+                ]
+                .into_iter()
+                .any(|f| below(&enrollments, f)),
+                kept_by: below(&enrollments, "keptBy"),
             }),
             mentorships: (!mentorships.is_empty()).then(|| MentorshipShape {
                 mentor: !mentors.is_empty(),

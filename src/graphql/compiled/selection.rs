@@ -44,10 +44,25 @@ pub(super) const NODE: &[&str] = &[
     "dualEnrollments",
 ];
 const ENROLLMENT: &[&str] = &[
-    "id", "status", "program", "ojtHours", "rtiHours", "hourLogs",
+    "keptBy",
+    "id",
+    "program",
+    "status",
+    "appliedOn",
+    "startedOn",
+    "exitedOn",
+    "exitReason",
+    "version",
+    "source",
+    "hourLogs",
+    "ojtHours",
+    "rtiHours",
 ];
 const PROGRAM: &[&str] = &["id", "name"];
-const HOUR_LOG: &[&str] = &["id", "workedOn", "kind", "hours", "approved"];
+/// Not `approvedAt` (a timestamp, formatted by the resolvers).
+const HOUR_LOG: &[&str] = &[
+    "keptBy", "id", "kind", "workedOn", "hours", "approved", "source",
+];
 const LINK: &[&str] = &["externalId", "source", "organization"];
 const MENTORSHIP: &[&str] = &[
     "keptBy",

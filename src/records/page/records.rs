@@ -81,7 +81,7 @@ impl Sql<'_> {
     }
 
     /// `columns` of `alias` under their keys.
-    fn columns(
+    pub(super) fn columns(
         pairs: &mut Vec<(&'static str, Expr)>,
         alias: &'static str,
         columns: &[(&'static str, &'static str)],
