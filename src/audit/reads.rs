@@ -79,6 +79,23 @@ impl Disclosures {
         self.note((participant, category, owner, AuditAction::Deny));
     }
 
+    /// [`Disclosures::deny`] of a profile field whose holders — the
+    /// organizations keeping a profile of the person — the caller already
+    /// read (the compiled page reads them in its statement): one entry per
+    /// holder other than the viewer's organization, as the flush would
+    /// name them, without looking them up again; none known, the flush
+    /// looks.
+    pub fn deny_profile(&self, participant: Uuid, category: Category, holders: &[Uuid]) {
+        let mut named = false;
+        for org in holders.iter().filter(|o| Some(**o) != self.viewer_org) {
+            self.note((participant, category, Some(*org), AuditAction::Deny));
+            named = true;
+        }
+        if !named {
+            self.note((participant, category, None, AuditAction::Deny));
+        }
+    }
+
     /// How many entries are waiting.
     pub fn len(&self) -> usize {
         self.seen.lock().map(|s| s.len()).unwrap_or(0)

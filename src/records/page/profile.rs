@@ -7,7 +7,9 @@
 //! (`o`, `em`ail, `ph`one, `pc` postal code, `gn` guardian name); `dm`
 //! DEMOGRAPHICS (`o`, `bd` birth date, `ge`nder, `re` race/ethnicity);
 //! `se` SENSITIVE (`o`, `pp` priority populations as stored) — each null
-//! when no profile is readable in its category; `v` the own profile's
+//! when no profile is readable in its category, then `h` alone: the
+//! organizations keeping a profile of the person (ids only, for the
+//! audit's denial, never answered); `v` the own profile's
 //! version or null; `l` links (`o` the organization, `x` its own id,
 //! `src` source, `org` the organization when asked), by external id.
 
@@ -79,7 +81,21 @@ impl Sql<'_> {
             .order_by_expr(col("pp", "updated_at"), Order::Desc)
             .limit(1)
             .to_owned();
-        self.nested(select)
+        // None readable: who holds one (as `audit::reads` would look up).
+        let holders = Query::select()
+            .expr(self.cust(
+                if self.pg {
+                    "COALESCE(json_agg($1), '[]'::json)"
+                } else {
+                    "json_group_array($1)"
+                },
+                vec![self.id("ph", "org_id")],
+            ))
+            .from_as(participant_profile::Entity, Alias::new("ph"))
+            .and_where(col("ph", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
+            .to_owned();
+        let refused = self.object(vec![("h", self.nested(holders))]);
+        self.cust("COALESCE($1, $2)", vec![self.nested(select), refused])
     }
 
     /// The version of the viewer's organization's own profile, as

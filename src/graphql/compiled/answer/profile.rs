@@ -3,7 +3,9 @@
 //! them (`graphql::participants`): a field of a category answered from the
 //! profile read in it (a disclosure of that category, owned by the
 //! profile's organization), or null and `FORBIDDEN` when none is readable
-//! (a denial); each link a disclosure in IDENTITY.
+//! (a denial naming the organizations holding a profile of the person,
+//! which the statement read beside it); each link a disclosure in
+//! IDENTITY.
 
 use std::borrow::Cow;
 
@@ -18,11 +20,14 @@ use crate::graphql::compiled::selection::Sel;
 use crate::ground::error::{Error, Result};
 
 /// The profile read in one category: its owner and that category's
-/// columns (the others absent).
+/// columns (the others absent); or, none readable, `h` alone: the
+/// organizations holding a profile of the person.
 #[derive(Deserialize)]
 pub(super) struct ProfileDoc<'a> {
-    #[serde(borrow)]
-    o: Cow<'a, str>,
+    #[serde(borrow, default)]
+    o: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    h: Vec<Cow<'a, str>>,
     #[serde(borrow, default)]
     g: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -83,11 +88,25 @@ impl Build<'_> {
             _ => doc.se.as_ref(),
         };
         let p = self.participant;
-        let Some(profile) = read else {
-            self.disclosures.deny(p, category, None);
-            return Ok(Some(self.refuse(&[], sel, category)));
+        let (profile, owner) = match read {
+            Some(profile) => match &profile.o {
+                Some(owner) => (profile, uuid(owner)?),
+                None => {
+                    let holders = profile
+                        .h
+                        .iter()
+                        .map(|h| uuid(h))
+                        .collect::<Result<Vec<_>>>()?;
+                    self.disclosures.deny_profile(p, category, &holders);
+                    return Ok(Some(self.refuse(&[], sel, category)));
+                }
+            },
+            None => {
+                self.disclosures.deny(p, category, None);
+                return Ok(Some(self.refuse(&[], sel, category)));
+            }
         };
-        self.disclosures.read(p, category, uuid(&profile.o)?);
+        self.disclosures.read(p, category, owner);
         let value = match sel.name {
             "givenName" => text(profile.g.as_ref()),
             "familyName" => text(profile.f.as_ref()),
