@@ -113,6 +113,75 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
         "{counted}"
     );
 
+    // The detail page (`participant(id)` with every profile field, the
+    // links and every record kind) against its floor, one hand-written
+    // statement for the same participant: both run, in at most 3
+    // statements for the hub (the page and the audit's insert).
+    let detail = pathways_hub::cli::bench::graph(pathways_hub::cli::bench::GraphArgs {
+        url: format!("http://{}", app.addr),
+        clients: 2,
+        seconds: 1,
+        token: app.staff("alliance-arts2work"),
+        viewer_org: org.id,
+        db: app.db.clone(),
+        shape: pathways_hub::cli::bench::Shape::Detail,
+    })
+    .await
+    .unwrap();
+    assert_eq!(detail["shape"], "detail", "{detail}");
+    assert_eq!(detail["errors"], 0, "{detail}");
+    assert_eq!(detail["floor_errors"], 0, "{detail}");
+    assert!(
+        (1..=3).contains(&detail["sql_statements_per_request"].as_u64().unwrap()),
+        "{detail}"
+    );
+    // The detail floor reads what the hub answers, participant by
+    // participant: the same names and as many rows of every kind.
+    let first = app
+        .query(
+            Some(&app.staff("alliance-arts2work")),
+            "{ participants(first: 5) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let mut rows = 0;
+    for edge in first["data"]["participants"]["edges"].as_array().unwrap() {
+        let id = edge["node"]["id"].as_str().unwrap();
+        let hub = app
+            .query(
+                Some(&app.staff("alliance-arts2work")),
+                pathways_hub::cli::bench::DETAIL_QUERY,
+                json!({ "id": id }),
+            )
+            .await;
+        let hub = &hub["data"]["participant"];
+        let floor = pathways_hub::cli::bench::floor_detail(
+            &app.db,
+            org.id,
+            uuid::Uuid::parse_str(id).unwrap(),
+        )
+        .await;
+        assert_eq!(floor["identity"]["g"], hub["givenName"], "{floor} {hub}");
+        for kind in [
+            "links",
+            "enrollments",
+            "mentorships",
+            "services",
+            "credentials",
+            "outcomes",
+            "dualEnrollments",
+        ] {
+            let n = hub[kind].as_array().map(Vec::len);
+            assert_eq!(
+                floor[kind].as_array().map(Vec::len),
+                n,
+                "{kind}: {floor} {hub}"
+            );
+            rows += n.unwrap_or(0);
+        }
+    }
+    assert!(rows > 5, "the detail pages hold rows ({rows})");
+
     // The floor reads the page the hub answers: the same participants, and
     // for each the same enrollments, approved hours, hour logs and
     // mentorships (one statement, the policy written out by hand).

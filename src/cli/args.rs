@@ -183,7 +183,9 @@ pub enum BenchCommand {
         #[arg(long, default_value = "alliance-arts2work")]
         org: String,
         /// `page`: the case manager's page; `pager`: the same as a pager
-        /// sends it (a fragment, cursors, `pageInfo`, `totalCount`).
+        /// sends it (a fragment, cursors, `pageInfo`, `totalCount`);
+        /// `detail`: `participant(id)` with every profile field, the links
+        /// and every record kind.
         #[arg(long, value_enum, default_value = "page")]
         shape: crate::cli::bench::Shape,
     },

@@ -121,7 +121,7 @@ async fn page_by_kind(db: &DatabaseConnection, viewer: Uuid, after: Uuid) -> boo
 /// — with the viewer, today and the adult birth-date cutoff as bound
 /// parameters (`v`, `d`, `adult`), so the statement text is the same for
 /// every page and viewer and the driver prepares it once per connection.
-fn bound_policy(
+pub(super) fn bound_policy(
     (v, d, adult): (&str, &str, &str),
     owner: &str,
     participant: &str,

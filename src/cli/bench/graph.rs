@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{CASE_MANAGER_QUERY, PAGER_QUERY, Shape, percentile};
+use super::{CASE_MANAGER_QUERY, DETAIL_QUERY, PAGER_QUERY, Shape, percentile};
 
 static FAILURE_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -110,13 +110,29 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     let query = match args.shape {
         Shape::Page => CASE_MANAGER_QUERY,
         Shape::Pager => PAGER_QUERY,
+        Shape::Detail => DETAIL_QUERY,
     };
+    // The detail shape asks for participants the viewer may list.
+    let listed = std::sync::Arc::new(match args.shape {
+        Shape::Detail => super::detail_floor::listed(&args.db, args.viewer_org, 1000).await,
+        _ => Vec::new(),
+    });
+    if args.shape == Shape::Detail && listed.is_empty() {
+        return Err(crate::ground::error::Error::Internal(
+            "the organization lists no participant to ask for".into(),
+        ));
+    }
     let call = {
         let (client, graphql, token) = (client.clone(), graphql.clone(), args.token.clone());
+        let listed = listed.clone();
         move |after: Uuid| {
             let (client, graphql, token) = (client.clone(), graphql.clone(), token.clone());
+            let variables = match listed.len() {
+                0 => json!({ "after": after.to_string() }),
+                n => json!({ "id": listed[(after.as_u128() % n as u128) as usize].to_string() }),
+            };
             async move {
-                let body = json!({ "query": query, "variables": { "after": after.to_string() } });
+                let body = json!({ "query": query, "variables": variables });
                 let answer = match client
                     .post(&graphql)
                     .bearer_auth(&token)
@@ -128,7 +144,8 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
                     Err(_) => serde_json::Value::Null,
                 };
                 // Field-level FORBIDDEN errors are the policy at work, not failures.
-                let ok = answer["data"]["participants"]["edges"].is_array();
+                let ok = answer["data"]["participants"]["edges"].is_array()
+                    || answer["data"]["participant"]["id"].is_string();
                 if !ok && !FAILURE_SHOWN.swap(true, std::sync::atomic::Ordering::Relaxed) {
                     eprintln!(
                         "first failed answer: {}",
@@ -155,17 +172,28 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     }
     let (hub, errors, elapsed) = load(args.clients, args.seconds, call).await;
     use super::floor::{Floor, measure};
-    let (floor, floor_errors, floor_elapsed) = measure(
-        &args.db,
-        match args.shape {
-            Shape::Page => Floor::OneStatement,
-            Shape::Pager => Floor::Pager,
-        },
-        args.viewer_org,
-        args.clients,
-        args.seconds,
-    )
-    .await;
+    let (floor, floor_errors, floor_elapsed) = match args.shape {
+        Shape::Detail => {
+            let db = args.db.clone();
+            let sql =
+                std::sync::Arc::new(super::detail_floor::detail_sql(db.get_database_backend()));
+            let viewer = args.viewer_org;
+            load(args.clients, args.seconds, move |random: Uuid| {
+                let (db, sql) = (db.clone(), sql.clone());
+                let id = listed[(random.as_u128() % listed.len() as u128) as usize];
+                async move { super::detail_floor::detail(&db, &sql, viewer, id).await }
+            })
+            .await
+        }
+        shape => {
+            let floor = if shape == Shape::Page {
+                Floor::OneStatement
+            } else {
+                Floor::Pager
+            };
+            measure(&args.db, floor, args.viewer_org, args.clients, args.seconds).await
+        }
+    };
     let (old, _, old_elapsed) = measure(
         &args.db,
         Floor::ByKind,
@@ -186,10 +214,13 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     let (f50, f95) = (percentile(&floor, 50.0), percentile(&floor, 95.0));
     let (o50, o95) = (percentile(&old, 50.0), percentile(&old, 95.0));
     println!(
-        "case-manager {} (50 participants, enrollments, hours, mentorships), {} clients, {} s",
+        "{}, {} clients, {} s",
         match args.shape {
-            Shape::Page => "page",
-            Shape::Pager => "pager (a fragment, cursors, pageInfo, totalCount)",
+            Shape::Page => "case-manager page (50 participants, enrollments, hours, mentorships)",
+            Shape::Pager =>
+                "case-manager pager (the page in a fragment, cursors, pageInfo, totalCount)",
+            Shape::Detail =>
+                "detail page (participant(id), every profile field, links, every record kind)",
         },
         args.clients,
         args.seconds
@@ -202,10 +233,10 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     println!("  SQL statements per request: {per_request}");
     println!(
         "  floor (one prepared JSON statement per page, same policy{}): {floor_rps:.1} pages/s, mean {:.1} ms, p50 {f50:.1} ms, p95 {f95:.1} ms, errors {floor_errors}",
-        if args.shape == Shape::Pager {
-            ", then a prepared count"
-        } else {
-            ""
+        match args.shape {
+            Shape::Pager => ", then a prepared count",
+            Shape::Detail => ", the same participant",
+            Shape::Page => "",
         },
         mean(&floor)
     );

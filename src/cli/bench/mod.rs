@@ -2,6 +2,7 @@
 //! generator for the partner case-manager query, and report timings. Figures are printed, the
 //! last line as one JSON object; tests never time anything.
 
+mod detail_floor;
 mod fanout;
 mod floor;
 mod gateway;
@@ -13,6 +14,7 @@ mod synth;
 mod temp_hub;
 mod writes;
 
+pub use detail_floor::floor_detail;
 pub use fanout::{FanoutArgs, run as fanout};
 pub use floor::{floor_count, floor_page};
 pub use gateway::{GatewayArgs, Router, RunningHub, find_hive_router, run as gateway};
@@ -41,6 +43,21 @@ fragment CaseFile on Participant {
   mentorships { status mentor { name craft } }
 }";
 
+/// A detail page as a partner app sends it: `participant(id)` with every
+/// profile field, the links and every record kind with the organizations
+/// it names.
+pub const DETAIL_QUERY: &str = "query Detail($id: ID!) { participant(id: $id) {
+  id version givenName familyName preferredName birthDate gender raceEthnicity
+  email phone postalCode guardianName priorityPopulations
+  links { externalId source organization { id slug name kind } }
+  enrollments { id status program { id name } ojtHours rtiHours hourLogs { id workedOn kind hours approved } }
+  mentorships { id status mentor { id name craft } }
+  services { keptBy { id slug name kind } id kind provider { id slug name kind } providedOn amountCents }
+  credentials { keptBy { id slug name kind } id name kind issuerName awardedOn expiresOn }
+  outcomes { keptBy { id slug name kind } id kind employerName occupation hourlyWageCents startedOn }
+  dualEnrollments { keptBy { id slug name kind } id courseCode courseTitle term unitsEarned grade }
+} }";
+
 /// Which page `bench graph` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shape {
@@ -48,6 +65,9 @@ pub enum Shape {
     Page,
     /// [`PAGER_QUERY`]; its floor is the page's statement and a count.
     Pager,
+    /// [`DETAIL_QUERY`] for participants the viewer may list; its floor
+    /// is one statement for the same participant.
+    Detail,
 }
 
 /// Percentile (0–100) of sorted samples, nearest rank.
