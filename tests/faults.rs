@@ -441,16 +441,23 @@ async fn write_held_at_the_audit(
             started.elapsed(),
         )
     });
+    // Another of the hub's connections (a background task) may wait on
+    // the audit trail first: wait for the write's own transaction, with
+    // its hour log inserted, to wait there.
     let mut polls = 0;
-    while waiting_locks(&world.direct).await == 0 {
+    while half_written(&world.direct).await == 0 {
         polls += 1;
-        assert!(polls < 500, "the hub's write never reached the lock");
+        assert!(
+            polls < 500,
+            "the hub's write never reached the lock with its hour log inserted ({} waiting)",
+            waiting_locks(&world.direct).await
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(
         half_written(&world.direct).await,
         1,
-        "the hub's waiting transaction has inserted its hour log"
+        "one waiting transaction has inserted its hour log"
     );
     (write, lock)
 }

@@ -325,7 +325,7 @@ async fn statements_of_a_page_overlap(backend: common::Backend) {
             &token,
             trace,
             "00f067aa0ba902b7",
-            json!({ "query": pathways_hub::cli::bench::CASE_MANAGER_QUERY.replace("givenName", "givenName email") }),
+            json!({ "query": pathways_hub::cli::bench::CASE_MANAGER_QUERY.replace("givenName", "givenName source") }),
         )
         .await;
         let edges = answer["data"]["participants"]["edges"].as_array().unwrap();
