@@ -62,13 +62,21 @@ pub async fn open(
             // passes `jit_above_cost` (a count or a report over every
             // participant, estimated high for its policy sub-plans) spent
             // more compiling (0.3–0.6 s measured, 100 000 participants)
-            // than running. A startup parameter, so it costs no statement.
-            Pooler::None => pg.options([("jit", "off")]),
+            // than running. Generic plans for prepared statements: the
+            // driver prepares each statement once per connection, and with
+            // `auto` PostgreSQL planned the participant page again at every
+            // execution (bind 2.7–3.0 ms against 4–5 ms of execution,
+            // 100 000 participants); generic, bind takes 0.4 ms and 16
+            // clients read 9–50 % more pages (docs/benchmarks.md#plans).
+            // Every value is bound, so one plan serves each shape. Startup
+            // parameters, so they cost no statement.
+            Pooler::None => pg.options([("jit", "off"), ("plan_cache_mode", "force_generic_plan")]),
             // A pooler in transaction mode hands each transaction (each
             // statement outside one) to any server connection: a named
             // prepared statement may not be there next time, and startup
             // parameters are not passed on (set `jit = off` on the role:
-            // docs/operators.md). Unnamed statements only.
+            // docs/operators.md). Unnamed statements only, planned at each
+            // execution.
             Pooler::Transaction => pg.statement_cache_capacity(0),
         });
     let db = Database::connect(options).await?;
