@@ -67,7 +67,8 @@ pub async fn open(
             // `auto` PostgreSQL planned the participant page again at every
             // execution (bind 2.7–3.0 ms against 4–5 ms of execution,
             // 100 000 participants); generic, bind takes 0.4 ms and 16
-            // clients read 9–50 % more pages (docs/benchmarks.md#plans).
+            // clients read 9–50 % more pages (docs/benchmarks.md, "Planning
+            // against execution").
             // Every value is bound, so one plan serves each shape. Startup
             // parameters, so they cost no statement.
             Pooler::None => pg.options([("jit", "off"), ("plan_cache_mode", "force_generic_plan")]),
