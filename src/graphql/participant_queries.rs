@@ -112,7 +112,7 @@ impl ParticipantQuery {
         let Ok(id) = Uuid::parse_str(id.as_str()) else {
             return Err(Error::bad_input("id", "must be a UUID").into());
         };
-        Ok(compiled::one(ctx, participants::by_id_query(ctx.scopes(), id)).await?)
+        Ok(compiled::one(ctx, compiled::One::Id(id)).await?)
     }
 
     /// Participants the viewer may see (a profile of its own organization,
@@ -173,6 +173,6 @@ impl ParticipantQuery {
             return Ok(None);
         };
         let query = participants::by_external_id_query(ctx.scopes(), org.id, &external_id);
-        Ok(compiled::one(ctx, query).await?)
+        Ok(compiled::one(ctx, compiled::One::Query(query)).await?)
     }
 }

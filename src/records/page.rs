@@ -25,15 +25,18 @@
 //! SQLite.
 
 use entity::enums::{Category, HourKind};
-use entity::{enrollment, hour_log, mentor, mentorship, participant, program};
+use entity::{enrollment, hour_log, participant, program};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait, Statement,
+};
 use uuid::Uuid;
 
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
+mod cache;
 mod profile;
 mod records;
 
@@ -96,7 +99,7 @@ pub struct MentorshipShape {
 /// The page of `people::participants::list` — the same participants,
 /// `first` and one more after `after` under `filter`, by hub id — each with
 /// its document as JSON text: one statement whatever the number of
-/// participants.
+/// participants, built once per shape ([`cache`]).
 pub async fn read<C: ConnectionTrait>(
     db: &C,
     scopes: &Scopes,
@@ -105,32 +108,72 @@ pub async fn read<C: ConnectionTrait>(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<Vec<(Uuid, String)>> {
-    read_of(
-        db,
-        scopes,
-        shape,
-        participants::page_query(scopes, filter, first, after),
-    )
-    .await
+    let backend = db.get_database_backend();
+    let varying = cache::Varying {
+        id: after,
+        first: Some(first),
+    };
+    let statement = cache::statement(
+        backend,
+        format!("page|{scopes:?}|{shape:?}|{filter:?}"),
+        varying,
+        |v| {
+            let query = participants::page_query(scopes, filter, v.first.unwrap_or(first), v.id);
+            build(backend, scopes, shape, query)
+        },
+    );
+    run(db, statement).await
+}
+
+/// The document of the participant with hub id `id`, if the viewer may
+/// see them (`people::participants::by_id`), in one statement built once
+/// per shape.
+pub async fn read_by_id<C: ConnectionTrait>(
+    db: &C,
+    scopes: &Scopes,
+    shape: &Shape,
+    id: Uuid,
+) -> Result<Vec<(Uuid, String)>> {
+    let backend = db.get_database_backend();
+    let varying = cache::Varying {
+        id: Some(id),
+        first: None,
+    };
+    let statement = cache::statement(backend, format!("id|{scopes:?}|{shape:?}"), varying, |v| {
+        let query = participants::by_id_query(scopes, v.id.unwrap_or(id));
+        build(backend, scopes, shape, query)
+    });
+    run(db, statement).await
 }
 
 /// The documents of the participants `query` selects (a policy-bound
-/// query of `people::participants`: one participant by id or by an
-/// organization's own id), in one statement.
+/// query of `people::participants`: one participant by an organization's
+/// own id), in one statement.
 pub async fn read_of<C: ConnectionTrait>(
     db: &C,
     scopes: &Scopes,
     shape: &Shape,
     query: sea_orm::Select<participant::Entity>,
 ) -> Result<Vec<(Uuid, String)>> {
+    let statement = build(db.get_database_backend(), scopes, shape, query);
+    run(db, statement).await
+}
+
+/// The page statement over the participants `query` selects.
+fn build(
+    backend: DatabaseBackend,
+    scopes: &Scopes,
+    shape: &Shape,
+    query: sea_orm::Select<participant::Entity>,
+) -> Statement {
     let participants = query
         .select_only()
         .column(participant::Column::Id)
         .into_query();
-    let sql = Sql::new(db.get_database_backend(), scopes);
-    let statement = db
-        .get_database_backend()
-        .build(&sql.page(shape, participants));
+    backend.build(&Sql::new(backend, scopes).page(shape, participants))
+}
+
+async fn run<C: ConnectionTrait>(db: &C, statement: Statement) -> Result<Vec<(Uuid, String)>> {
     let rows = db.query_all_raw(statement).await?;
     rows.iter()
         .map(|row| {
@@ -423,43 +466,5 @@ impl<'a> Sql<'a> {
         ]);
         let object = self.object(pairs);
         self.array(select, object, [col("h", "worked_on"), col("h", "id")])
-    }
-
-    fn mentorships(&self, shape: &MentorshipShape) -> Expr {
-        let (mut select, mut pairs) =
-            self.rows_about(mentorship::Entity, "m", Category::Mentorship);
-        pairs.extend([
-            ("s", col("m", "status")),
-            ("sd", col("m", "started_on")),
-            ("ed", col("m", "ended_on")),
-            ("ve", col("m", "version")),
-        ]);
-        if shape.mentor {
-            select.join_as(
-                JoinType::InnerJoin,
-                mentor::Entity,
-                Alias::new("me"),
-                col("me", "id").equals((Alias::new("m"), Alias::new("mentor_id"))),
-            );
-            let mut mentor = vec![
-                ("id", self.id("me", "id")),
-                ("n", col("me", "name")),
-                ("c", col("me", "craft")),
-                ("ul", col("me", "union_local")),
-                ("ac", col("me", "active")),
-                ("src", col("me", "source")),
-            ];
-            if shape.mentor_organization {
-                let org = self.organization(&mut select, "me_org", ("me", "org_id"), false);
-                mentor.push(("org", org));
-            }
-            pairs.push(("me", self.object(mentor)));
-        }
-        if shape.kept_by {
-            let org = self.organization(&mut select, "m_kb", ("m", "owner_org_id"), false);
-            pairs.push(("kb", org));
-        }
-        let object = self.object(pairs);
-        self.array(select, object, [col("m", "created_at"), col("m", "id")])
     }
 }

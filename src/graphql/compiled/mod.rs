@@ -66,6 +66,13 @@ pub(super) async fn nodes(
     Ok((nodes, has_next))
 }
 
+/// The participant a `Participant` field reads: by hub id, or by a
+/// policy-bound query of `people::participants`.
+pub(super) enum One {
+    Id(Uuid),
+    Query(sea_orm::Select<entity::participant::Entity>),
+}
+
 /// A `participants` selection the page statement can answer.
 struct Page {
     node: Vec<Sel>,
@@ -76,12 +83,12 @@ struct Page {
 /// selects, for a field of type `Participant` (the field in `ctx`): by the
 /// page statement when its selection compiles, else the resolvers' levels
 /// prefetched.
-pub(super) async fn one(
-    ctx: &async_graphql::Context<'_>,
-    query: sea_orm::Select<entity::participant::Entity>,
-) -> Result<Option<PageNode>> {
+pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result<Option<PageNode>> {
     if let Some(page) = Page::node(ctx) {
-        let docs = page::read_of(ctx.db(), ctx.scopes(), &page.shape, query).await?;
+        let docs = match target {
+            One::Id(id) => page::read_by_id(ctx.db(), ctx.scopes(), &page.shape, id).await?,
+            One::Query(query) => page::read_of(ctx.db(), ctx.scopes(), &page.shape, query).await?,
+        };
         let mut build = Build {
             disclosures: ctx.disclosures(),
             names: Vec::new(),
@@ -94,6 +101,10 @@ pub(super) async fn one(
             .map(|(id, text)| build.node(&page.node, id, &text))
             .transpose();
     }
+    let query = match target {
+        One::Id(id) => participants::by_id_query(ctx.scopes(), id),
+        One::Query(query) => query,
+    };
     let found = query.one(ctx.db()).await?;
     if let Some(p) = &found {
         super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;

@@ -1,5 +1,5 @@
-//! The page's levels of services, credentials, outcomes and dual
-//! enrollments: rows of one table about participant `p`, each under its
+//! The page's levels of mentorships, services, credentials, outcomes and
+//! dual enrollments: rows of one table about participant `p`, each under its
 //! category's [`Scope`](crate::policy::Scope) condition and in the order of
 //! its reader in [`crate::records::reads`] (its date, then its id), with
 //! every scalar column and, when asked, the organizations it names
@@ -17,11 +17,11 @@
 //! `n`ame, `k`ind}.
 
 use entity::enums::Category;
-use entity::{credential, dual_enrollment, organization, outcome, service};
+use entity::{credential, dual_enrollment, mentor, mentorship, organization, outcome, service};
 use sea_orm::JoinType;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
 
-use super::{Sql, col};
+use super::{MentorshipShape, Sql, col};
 
 /// What each service carries besides its columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -191,5 +191,43 @@ impl Sql<'_> {
         }
         let object = self.object(pairs);
         self.array(select, object, [col("de", "term"), col("de", "id")])
+    }
+
+    pub(super) fn mentorships(&self, shape: &MentorshipShape) -> Expr {
+        let (mut select, mut pairs) =
+            self.rows_about(mentorship::Entity, "m", Category::Mentorship);
+        pairs.extend([
+            ("s", col("m", "status")),
+            ("sd", col("m", "started_on")),
+            ("ed", col("m", "ended_on")),
+            ("ve", col("m", "version")),
+        ]);
+        if shape.mentor {
+            select.join_as(
+                JoinType::InnerJoin,
+                mentor::Entity,
+                Alias::new("me"),
+                col("me", "id").equals((Alias::new("m"), Alias::new("mentor_id"))),
+            );
+            let mut mentor = vec![
+                ("id", self.id("me", "id")),
+                ("n", col("me", "name")),
+                ("c", col("me", "craft")),
+                ("ul", col("me", "union_local")),
+                ("ac", col("me", "active")),
+                ("src", col("me", "source")),
+            ];
+            if shape.mentor_organization {
+                let org = self.organization(&mut select, "me_org", ("me", "org_id"), false);
+                mentor.push(("org", org));
+            }
+            pairs.push(("me", self.object(mentor)));
+        }
+        if shape.kept_by {
+            let org = self.organization(&mut select, "m_kb", ("m", "owner_org_id"), false);
+            pairs.push(("kb", org));
+        }
+        let object = self.object(pairs);
+        self.array(select, object, [col("m", "created_at"), col("m", "id")])
     }
 }
