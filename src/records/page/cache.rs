@@ -25,8 +25,9 @@ use uuid::Uuid;
 const ID: Uuid = Uuid::from_u128(0x5e41_7cac_4e00_4000_8000_0000_5e41_7cac);
 const FIRST: u64 = 987_654_321;
 
-/// How many statements are kept; past it the cache starts again.
-const CAPACITY: usize = 1024;
+/// How many statements are kept (a detail page's is ~23 KB); past it
+/// the cache starts again.
+const CAPACITY: usize = 256;
 
 /// What varies between requests of one shape.
 #[derive(Debug, Clone, Copy)]
