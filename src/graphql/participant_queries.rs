@@ -173,6 +173,6 @@ impl ParticipantQuery {
             return Ok(None);
         };
         let query = participants::by_external_id_query(ctx.scopes(), org.id, &external_id);
-        Ok(compiled::one(ctx, compiled::One::Query(query)).await?)
+        Ok(compiled::one(ctx, compiled::One::Query(Box::new(query))).await?)
     }
 }

@@ -70,7 +70,7 @@ pub(super) async fn nodes(
 /// policy-bound query of `people::participants`.
 pub(super) enum One {
     Id(Uuid),
-    Query(sea_orm::Select<entity::participant::Entity>),
+    Query(Box<sea_orm::Select<entity::participant::Entity>>),
 }
 
 /// A `participants` selection the page statement can answer.
@@ -87,7 +87,7 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
     if let Some(page) = Page::node(ctx) {
         let docs = match target {
             One::Id(id) => page::read_by_id(ctx.db(), ctx.scopes(), &page.shape, id).await?,
-            One::Query(query) => page::read_of(ctx.db(), ctx.scopes(), &page.shape, query).await?,
+            One::Query(query) => page::read_of(ctx.db(), ctx.scopes(), &page.shape, *query).await?,
         };
         let mut build = Build {
             disclosures: ctx.disclosures(),
@@ -103,7 +103,7 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
     }
     let query = match target {
         One::Id(id) => participants::by_id_query(ctx.scopes(), id),
-        One::Query(query) => query,
+        One::Query(query) => *query,
     };
     let found = query.one(ctx.db()).await?;
     if let Some(p) = &found {
