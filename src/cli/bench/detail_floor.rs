@@ -5,11 +5,10 @@
 //! document, the policy written out per level as [`super::floor`] writes
 //! it, the viewer, the participant and the day bound.
 
-use chrono::Utc;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use uuid::Uuid;
 
-use super::floor::bound_policy;
+use super::floor::{bound, bound_policy};
 
 /// JSON building for one backend.
 struct Json {
@@ -289,13 +288,7 @@ pub async fn floor_detail(db: &DatabaseConnection, viewer: Uuid, id: Uuid) -> se
 
 async fn detail_text(db: &DatabaseConnection, sql: &str, viewer: Uuid, id: Uuid) -> Option<String> {
     let b = db.get_database_backend();
-    let today = Utc::now().date_naive();
-    let values = [
-        sea_orm::Value::from(viewer),
-        sea_orm::Value::from(id),
-        sea_orm::Value::from(today),
-        sea_orm::Value::from(crate::policy::eighteenth_birthday_cutoff(today)),
-    ];
+    let values = bound(&[viewer, id]);
     db.query_one_raw(Statement::from_sql_and_values(b, sql, values))
         .await
         .ok()
@@ -318,12 +311,7 @@ pub(super) async fn listed(db: &DatabaseConnection, viewer: Uuid, n: u64) -> Vec
          WHERE vp.participant_id = p.id AND {}) ORDER BY p.id LIMIT {n}",
         bound_policy((v, d, adult), "vp.org_id", "vp.participant_id", "IDENTITY")
     );
-    let today = Utc::now().date_naive();
-    let values = [
-        sea_orm::Value::from(viewer),
-        sea_orm::Value::from(today),
-        sea_orm::Value::from(crate::policy::eighteenth_birthday_cutoff(today)),
-    ];
+    let values = bound(&[viewer]);
     db.query_all_raw(Statement::from_sql_and_values(b, sql, values))
         .await
         .map(|rows| {

@@ -298,15 +298,23 @@ pub(super) fn count_sql(backend: DatabaseBackend) -> String {
     )
 }
 
+/// The values a floor statement binds: `ids` (the viewer, then the cursor
+/// or the participant when the statement takes one), today and the day a
+/// person born on or before it is an adult.
+pub(super) fn bound(ids: &[Uuid]) -> Vec<sea_orm::Value> {
+    let today = Utc::now().date_naive();
+    let mut values: Vec<sea_orm::Value> = ids.iter().map(|id| sea_orm::Value::from(*id)).collect();
+    values.push(sea_orm::Value::from(today));
+    values.push(sea_orm::Value::from(
+        crate::policy::eighteenth_birthday_cutoff(today),
+    ));
+    values
+}
+
 /// The count by [`count_sql`] for `viewer` today.
 pub async fn floor_count(db: &DatabaseConnection, viewer: Uuid) -> Result<i64, sea_orm::DbErr> {
     let b = db.get_database_backend();
-    let today = Utc::now().date_naive();
-    let values = [
-        sea_orm::Value::from(viewer),
-        sea_orm::Value::from(today),
-        sea_orm::Value::from(crate::policy::eighteenth_birthday_cutoff(today)),
-    ];
+    let values = bound(&[viewer]);
     db.query_one_raw(Statement::from_sql_and_values(b, count_sql(b), values))
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("count".into()))?
@@ -322,13 +330,7 @@ async fn page_text(
     after: Uuid,
 ) -> Result<String, sea_orm::DbErr> {
     let b = db.get_database_backend();
-    let today = Utc::now().date_naive();
-    let values = [
-        sea_orm::Value::from(viewer),
-        sea_orm::Value::from(after),
-        sea_orm::Value::from(today),
-        sea_orm::Value::from(crate::policy::eighteenth_birthday_cutoff(today)),
-    ];
+    let values = bound(&[viewer, after]);
     db.query_one_raw(Statement::from_sql_and_values(b, sql, values))
         .await?
         .ok_or_else(|| sea_orm::DbErr::RecordNotFound("page".into()))?

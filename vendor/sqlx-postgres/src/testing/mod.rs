@@ -83,7 +83,7 @@ impl TestSupport for Postgres {
     }
 
     async fn snapshot(_conn: &mut Self::Connection) -> Result<FixtureSnapshot<Self>, Error> {
-        // Upstream left this `todo!()` (sqlx's test harness never calls it);
+        // Upstream left this unwritten (a panic; sqlx's test harness never calls it);
         // the vendored copy answers an error instead of panicking.
         Err(Error::Protocol(
             "fixture snapshots are not supported".into(),
