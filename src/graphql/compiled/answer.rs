@@ -21,6 +21,8 @@ use records::{CredentialDoc, DualEnrollmentDoc, OrganizationDoc, OutcomeDoc, Ser
 mod profile;
 mod records;
 
+pub(super) use profile::category as profile_category;
+
 /// One participant's page document (keys: [`crate::records::page`]'s module docs), read
 /// straight from the statement's text; strings are borrowed from it.
 #[derive(Deserialize)]

@@ -152,17 +152,20 @@ impl Page {
             .flat_map(|m| all(&m.children, "mentor"))
             .collect();
         let links = all(&node, "links");
-        let asks = |fields: &[&str]| fields.iter().any(|f| node.iter().any(|s| s.name == *f));
+        let asks = |category: Category| {
+            node.iter()
+                .any(|s| answer::profile_category(s.name) == Some(category))
+        };
         let services = all(&node, "services");
         let credentials = all(&node, "credentials");
         let outcomes = all(&node, "outcomes");
         let dual_enrollments = all(&node, "dualEnrollments");
         let shape = Shape {
-            identity: asks(&["givenName", "familyName", "preferredName"]),
-            contact: asks(&["email", "phone", "postalCode", "guardianName"]),
-            demographics: asks(&["birthDate", "gender", "raceEthnicity"]),
-            sensitive: asks(&["priorityPopulations"]),
-            version: asks(&["version"]),
+            identity: asks(Category::Identity),
+            contact: asks(Category::Contact),
+            demographics: asks(Category::Demographics),
+            sensitive: asks(Category::Sensitive),
+            version: node.iter().any(|s| s.name == "version"),
             links: (!links.is_empty()).then(|| LinkShape {
                 organization: below(&links, "organization"),
             }),

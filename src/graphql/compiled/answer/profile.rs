@@ -65,7 +65,7 @@ pub(super) struct LinkDoc<'a> {
 }
 
 /// The category of a node field read from a profile, if it is one.
-fn category(field: &str) -> Option<Category> {
+pub(in crate::graphql::compiled) fn category(field: &str) -> Option<Category> {
     Some(match field {
         "givenName" | "familyName" | "preferredName" => Category::Identity,
         "email" | "phone" | "postalCode" | "guardianName" => Category::Contact,
