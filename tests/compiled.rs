@@ -19,10 +19,13 @@ const PAGE: &str = "id version givenName familyName preferredName birthDate gend
   email phone postalCode guardianName priorityPopulations
   links { externalId source organization { id slug name kind } }
   enrollments { keptBy { id slug } id status appliedOn startedOn exitedOn exitReason version source
-    program { id name } ojtHours rtiHours
-    hourLogs { keptBy { name } id workedOn kind hours approved source } }
+    program { id name } ojtHours rtiHours attendancePct stipendEligible
+    statusHistory { fromStatus toStatus changedOn reason }
+    competencyAttainments { keptBy { id slug } code name domain attainedOn level }
+    hourLogs { keptBy { name } id workedOn kind hours approved approvedAt source } }
   mentorships { keptBy { id slug } id status startedOn endedOn version arrangedBy { id name kind }
-    mentor { id name craft unionLocal active source organization { id slug name kind } } }
+    meetings { metOn minutes }
+    mentor { id name email craft unionLocal active source organization { id slug name kind } } }
   services { keptBy { id slug name kind } id kind provider { id slug name kind } providedOn amountCents }
   credentials { keptBy { id slug name kind } id name kind issuer { id slug name kind } issuerName
     awardedOn expiresOn evidenceUrl source }
@@ -43,6 +46,28 @@ fn page(extra: &str) -> String {
         "query($first: Int, $after: String, $filter: ParticipantFilterInput) {{
           participants(first: $first, after: $after, filter: $filter) {{ edges {{ node {{ {PAGE} {extra} }} }} }} }}"
     )
+}
+
+/// Where `a` and `b` first differ: the path, and both values there.
+fn difference(a: &Value, b: &Value, path: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, value) in x {
+                let other = y.get(key).unwrap_or(&Value::Null);
+                if value != other {
+                    return difference(value, other, &format!("{path}.{key}"));
+                }
+            }
+            format!("{path}: keys {:?} / {:?}", x.keys(), y.keys())
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            match x.iter().zip(y).position(|(v, w)| v != w) {
+                Some(n) => difference(&x[n], &y[n], &format!("{path}[{n}]")),
+                None => format!("{path}: equal"),
+            }
+        }
+        _ => format!("{path}: {a} / {b}"),
+    }
 }
 
 /// Audit rows as (action, categories, owner, participant, actor) → count.
@@ -111,6 +136,8 @@ struct Compared {
     /// The page's nodes, in order.
     nodes: Vec<Value>,
     refusals: usize,
+    /// The refusals' messages.
+    refused: Vec<String>,
     disclosures: usize,
     /// The audit rows it added (as [`audit`] keys them).
     audited: Vec<String>,
@@ -124,6 +151,44 @@ fn profile_refused(answer: &Value) -> bool {
         ["IDENTITY", "CONTACT", "DEMOGRAPHICS", "SENSITIVE"]
             .contains(&e["extensions"]["category"].as_str().unwrap_or_default())
     })
+}
+
+/// What the levels below enrollments and mentorships hold in `nodes`:
+/// status changes, competencies attained, hour logs approved (with their
+/// time), attendance percentages, stipend answers, meetings, and mentor
+/// emails shown.
+fn deeper(nodes: &[Value]) -> [usize; 7] {
+    let all = |list: &str, below: &str| -> Vec<Value> {
+        nodes
+            .iter()
+            .filter_map(|n| n[list].as_array())
+            .flatten()
+            .flat_map(|row| match row[below].as_array() {
+                Some(rows) => rows.clone(),
+                None => vec![row[below].clone()],
+            })
+            .collect()
+    };
+    let count = |values: Vec<Value>| values.iter().filter(|v| !v.is_null()).count();
+    [
+        count(all("enrollments", "statusHistory")),
+        count(all("enrollments", "competencyAttainments")),
+        count(
+            all("enrollments", "hourLogs")
+                .into_iter()
+                .map(|h| h["approvedAt"].clone())
+                .collect(),
+        ),
+        count(all("enrollments", "attendancePct")),
+        count(all("enrollments", "stipendEligible")),
+        count(all("mentorships", "meetings")),
+        count(
+            all("mentorships", "mentor")
+                .into_iter()
+                .map(|m| m["email"].clone())
+                .collect(),
+        ),
+    ]
 }
 
 /// How many rows of each of [`RECORDS`] `nodes` hold.
@@ -163,7 +228,11 @@ async fn compare(app: &TestApp, token: &str, what: &str, variables: Value) -> Co
     {
         assert_eq!(edge["node"]["__typename"], "Participant", "{what}");
     }
-    assert_eq!(compiled["data"], live["data"], "{what}: data");
+    assert!(
+        compiled["data"] == live["data"],
+        "{what}: data differ at {}",
+        difference(&compiled["data"], &live["data"], "")
+    );
     assert_eq!(errors(&compiled), errors(&live), "{what}: refusals");
     assert_eq!(compiled_audit, live_audit, "{what}: audit rows");
     let nodes: Vec<Value> = live["data"]["participants"]["edges"]
@@ -184,6 +253,7 @@ async fn compare(app: &TestApp, token: &str, what: &str, variables: Value) -> Co
         ids,
         nodes,
         refusals: errors(&compiled).len(),
+        refused: errors(&compiled),
         disclosures: compiled_audit.len(),
         audited: compiled_audit.into_keys().collect(),
     }
@@ -232,6 +302,8 @@ hub_test!(
         let (mut pages, mut refusals, mut disclosures) = (0, 0, 0);
         let (mut next_pages, mut narrowed) = (0, 0);
         let (mut rows, mut audited) = ([0; 4], Vec::new());
+        let mut below = [0; 7];
+        let mut contact_refused = false;
         for org in &orgs {
             let token = app.staff(&org.slug);
             let slug = &org.slug;
@@ -243,7 +315,14 @@ hub_test!(
             for (total, n) in rows.iter_mut().zip(records(&first.nodes)) {
                 *total += n;
             }
+            for (total, n) in below.iter_mut().zip(deeper(&first.nodes)) {
+                *total += n;
+            }
             audited.extend(first.audited.iter().cloned());
+            contact_refused |= first
+                .refused
+                .iter()
+                .any(|e| e.contains("mentor's contact details"));
             // The whole list fits that page (filtered pages are within it).
             let whole = page_info(&app, &token, 50, &Value::Null).await;
             assert_eq!(whole["hasNextPage"], false, "{slug}: {whole}");
@@ -330,6 +409,20 @@ hub_test!(
         for (kind, n) in RECORDS.iter().zip(rows) {
             assert!(n > 0, "no {kind} compared");
         }
+        // And every level below enrollments and mentorships held rows.
+        let levels = [
+            "status changes",
+            "competencies attained",
+            "approval times",
+            "attendance percentages",
+            "stipend answers",
+            "meetings",
+            "mentor emails",
+        ];
+        for (level, n) in levels.iter().zip(below) {
+            assert!(n > 0, "no {level} compared");
+        }
+        assert!(contact_refused, "no mentor's email refused");
         for category in ["SERVICES", "CREDENTIALS"] {
             assert!(
                 audited.iter().any(|a| a.contains(category)),
@@ -498,7 +591,11 @@ hub_test!(
                     .as_object_mut()
                     .unwrap()
                     .remove("source");
-                assert_eq!(compiled["data"], live["data"], "{what}: data");
+                assert!(
+                    compiled["data"] == live["data"],
+                    "{what}: data differ at {}",
+                    difference(&compiled["data"], &live["data"], "")
+                );
                 assert_eq!(errors(&compiled), errors(&live), "{what}: refusals");
                 assert_eq!(compiled_audit, live_audit, "{what}: audit rows");
                 assert!(

@@ -67,7 +67,32 @@ static HOUR_LOG: Level = Level {
         ("kind", None),
         ("hours", None),
         ("approved", None),
+        ("approvedAt", None),
     ],
+};
+static STATUS_CHANGE: Level = Level {
+    ty: "StatusChange",
+    fields: &[
+        ("fromStatus", None),
+        ("toStatus", None),
+        ("changedOn", None),
+        ("reason", None),
+    ],
+};
+static ATTAINMENT: Level = Level {
+    ty: "CompetencyAttainment",
+    fields: &[
+        ("keptBy", Some(&ORGANIZATION)),
+        ("code", None),
+        ("name", None),
+        ("domain", None),
+        ("attainedOn", None),
+        ("level", None),
+    ],
+};
+static MEETING: Level = Level {
+    ty: "MentorshipMeeting",
+    fields: &[("metOn", None), ("minutes", None)],
 };
 static ENROLLMENT: Level = Level {
     ty: "Enrollment",
@@ -84,6 +109,10 @@ static ENROLLMENT: Level = Level {
         ("program", Some(&PROGRAM)),
         ("ojtHours", None),
         ("rtiHours", None),
+        ("attendancePct", None),
+        ("stipendEligible", None),
+        ("statusHistory", Some(&STATUS_CHANGE)),
+        ("competencyAttainments", Some(&ATTAINMENT)),
         ("hourLogs", Some(&HOUR_LOG)),
     ],
 };
@@ -92,6 +121,7 @@ static MENTOR: Level = Level {
     fields: &[
         ("id", None),
         ("name", None),
+        ("email", None),
         ("craft", None),
         ("unionLocal", None),
         ("active", None),
@@ -110,6 +140,7 @@ static MENTORSHIP: Level = Level {
         ("startedOn", None),
         ("endedOn", None),
         ("version", None),
+        ("meetings", Some(&MEETING)),
     ],
 };
 static ORGANIZATION: Level = Level {

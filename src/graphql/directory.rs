@@ -191,10 +191,7 @@ impl Mentor {
         if policy::may_read_mentor_contact(viewer, self.0.org_id) {
             Ok(self.0.email.as_deref())
         } else {
-            Err(Error::forbidden(
-                "a mentor's contact details are visible to the mentor's organization only",
-            )
-            .into())
+            Err(policy::mentor_contact_refused().into())
         }
     }
     /// The craft, e.g. "Set Lighting".

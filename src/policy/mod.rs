@@ -235,6 +235,19 @@ pub fn may_read_mentor_contact(viewer: &Viewer, mentor_org_id: Uuid) -> bool {
     viewer.org_id == mentor_org_id
 }
 
+/// The refusal of a mentor's contact to a viewer [`may_read_mentor_contact`]
+/// does not let read it.
+pub fn mentor_contact_refused() -> Error {
+    Error::forbidden("a mentor's contact details are visible to the mentor's organization only")
+}
+
+/// [`may_read_mentor_contact`] as a SQL condition on the column holding
+/// the mentor's organization (a statement that reads the contact only
+/// where this holds).
+pub fn mentor_contact_condition(viewer: &Viewer, mentor_org: impl IntoColumnRef) -> Condition {
+    Condition::all().add(Expr::col(mentor_org).eq(viewer.org_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,18 +14,22 @@
 //! Keys of the document (only the levels the [`Shape`] asks for):
 //! `i`, `ct`, `dm`, `se` the profile the viewer reads in IDENTITY, CONTACT,
 //! DEMOGRAPHICS, SENSITIVE, `v` the own profile's version and `l` links
-//! (see `page/profile.rs`); `e` enrollments (`o`, `id`, `s`tatus, `pr`ogram {`id`, `n`ame}, `t`otals
-//! {`ojt`, `rti`} or null when PROGRESS is not readable, `h`our logs {`o`,
-//! `id` when asked, `w`orked on, `k`ind, `hr` hours, `a`pproved}); `m` mentorships
+//! (see `page/profile.rs`); `e` enrollments (`o`, `id`, `s`tatus, `ap`,
+//! `sd`, `xd`, `xr`, `ve`, `src` when asked, `kb` kept by, `pr`ogram
+//! {`id`, `n`ame, `sh` scheduled hours and `st` stipend threshold for
+//! attendance}, and `t`, `h`, `sh`, `ca` as `page/progress.rs` writes
+//! them); `m` mentorships
 //! (`o`, `id`, `s`tatus, `sd` started on, `ed` ended on, `ve`rsion, `kb`
 //! kept by, `me`ntor {`id`, `n`ame, `c`raft, `ul` union local, `ac`tive,
-//! `src` source, `org`anization}); `sv` services,
+//! `src` source, `org`anization, `em`ail where readable and `mo` its
+//! organization's id when asked}, `mt` meetings {`o`, `d` met on,
+//! `mi`nutes}); `sv` services,
 //! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`).
 //! Ids are UUID text on PostgreSQL and hex on SQLite; booleans are 0/1 on
 //! SQLite.
 
-use entity::enums::{Category, HourKind};
-use entity::{enrollment, hour_log, participant, program};
+use entity::enums::Category;
+use entity::{enrollment, participant, program};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait, Statement,
@@ -38,9 +42,11 @@ use crate::policy::Scopes;
 
 mod cache;
 mod profile;
+mod progress;
 mod records;
 
 pub use profile::LinkShape;
+pub use progress::{AttainmentShape, HourLogShape};
 pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceShape};
 
 /// Which levels of the page to read.
@@ -73,13 +79,14 @@ pub struct EnrollmentShape {
     pub program: bool,
     /// Approved OJT and RTI hours (PROGRESS).
     pub totals: bool,
-    pub hour_logs: bool,
-    /// The hour logs' ids (the page's largest level: left out unless asked).
-    pub hour_log_ids: bool,
-    /// The hour logs' `source`.
-    pub hour_log_source: bool,
-    /// The organization keeping each hour log.
-    pub hour_log_kept_by: bool,
+    /// Attendance in percent of the program's schedule and the stipend
+    /// rule (PROGRESS): the attendance hours and the program's schedule.
+    pub attendance: bool,
+    pub hour_logs: Option<HourLogShape>,
+    /// The status history (ENROLLMENT).
+    pub status_history: bool,
+    /// Competencies attained (PROGRESS).
+    pub attainments: Option<AttainmentShape>,
     /// The enrollment's dates, exit reason, version and source.
     pub details: bool,
     /// The organization keeping the enrollment.
@@ -90,6 +97,10 @@ pub struct EnrollmentShape {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MentorshipShape {
     pub mentor: bool,
+    /// The mentor's contact email (read where the policy lets the viewer).
+    pub mentor_email: bool,
+    /// The meetings (MENTORSHIP).
+    pub meetings: bool,
     /// The mentor's organization.
     pub mentor_organization: bool,
     /// The organization keeping it (`keptBy`, `arrangedBy`).
@@ -385,86 +396,39 @@ impl<'a> Sql<'a> {
             let org = self.organization(&mut select, "e_kb", ("e", "owner_org_id"), false);
             pairs.push(("kb", org));
         }
-        if shape.program {
+        if shape.program || shape.attendance {
+            // The program's schedule and stipend threshold, for attendance.
+            let fields: &[(&str, &str)] = if shape.attendance {
+                &[
+                    ("n", "name"),
+                    ("sh", "scheduled_hours"),
+                    ("st", "stipend_threshold_pct"),
+                ]
+            } else {
+                &[("n", "name")]
+            };
             let program = self.join(
                 &mut select,
                 program::Entity,
                 "pr",
                 ("e", "program_id"),
-                &[("n", "name")],
+                fields,
             );
             pairs.push(("pr", program));
         }
-        if shape.totals {
-            pairs.push(("t", self.totals()));
+        if shape.totals || shape.attendance {
+            pairs.push(("t", self.totals(shape.attendance)));
         }
-        if shape.hour_logs {
-            pairs.push(("h", self.hour_logs(shape)));
+        if let Some(hour_logs) = &shape.hour_logs {
+            pairs.push(("h", self.hour_logs(hour_logs)));
+        }
+        if shape.status_history {
+            pairs.push(("sh", self.status_history()));
+        }
+        if let Some(attainments) = &shape.attainments {
+            pairs.push(("ca", self.attainments(attainments)));
         }
         let object = self.object(pairs);
         self.array(select, object, [col("e", "applied_on"), col("e", "id")])
-    }
-
-    /// Approved OJT and RTI hours of enrollment `e`, as `reads::hour_totals`
-    /// sums them; null where the viewer may not read its PROGRESS.
-    fn totals(&self) -> Expr {
-        let scope = self.scopes.of(Category::Progress);
-        let approved = |kind: HourKind| {
-            let sum = Query::select()
-                .expr(self.cust(
-                    "COALESCE(SUM(CASE WHEN $1 THEN $2 ELSE 0.0 END), 0.0)",
-                    vec![col("ht", "approved"), col("ht", "hours")],
-                ))
-                .from_as(hour_log::Entity, Alias::new("ht"))
-                .and_where(col("ht", "enrollment_id").equals((Alias::new("e"), Alias::new("id"))))
-                .and_where(col("ht", "kind").eq(kind.as_str()))
-                .to_owned();
-            Expr::from(sum)
-        };
-        let object = self.object(vec![
-            ("ojt", approved(HourKind::Ojt)),
-            ("rti", approved(HourKind::Rti)),
-        ]);
-        Expr::case(
-            scope.condition(
-                (Alias::new("e"), Alias::new("owner_org_id")),
-                (Alias::new("e"), Alias::new("participant_id")),
-            ),
-            object,
-        )
-        .finally(Expr::null())
-        .into()
-    }
-
-    /// Hour logs of enrollment `e` the viewer may read (PROGRESS), oldest first.
-    fn hour_logs(&self, shape: &EnrollmentShape) -> Expr {
-        let scope = self.scopes.of(Category::Progress);
-        let mut select = Query::select()
-            .from_as(hour_log::Entity, Alias::new("h"))
-            .and_where(col("h", "enrollment_id").equals((Alias::new("e"), Alias::new("id"))))
-            .cond_where(scope.condition(
-                (Alias::new("h"), Alias::new("owner_org_id")),
-                (Alias::new("e"), Alias::new("participant_id")),
-            ))
-            .to_owned();
-        let mut pairs = vec![("o", self.id("h", "owner_org_id"))];
-        if shape.hour_log_ids {
-            pairs.push(("id", self.id("h", "id")));
-        }
-        if shape.hour_log_source {
-            pairs.push(("src", col("h", "source")));
-        }
-        if shape.hour_log_kept_by {
-            let org = self.organization(&mut select, "h_kb", ("h", "owner_org_id"), false);
-            pairs.push(("kb", org));
-        }
-        pairs.extend([
-            ("w", col("h", "worked_on")),
-            ("k", col("h", "kind")),
-            ("hr", col("h", "hours")),
-            ("a", col("h", "approved")),
-        ]);
-        let object = self.object(pairs);
-        self.array(select, object, [col("h", "worked_on"), col("h", "id")])
     }
 }

@@ -258,6 +258,7 @@ pub async fn attainments<C: ConnectionTrait>(
             (enrollment::Entity, enrollment::Column::ParticipantId),
         ))
         .order_by_asc(X::AttainedOn)
+        .order_by_asc(X::Id)
         .all(db)
         .await?)
 }
@@ -282,6 +283,7 @@ pub async fn meetings<C: ConnectionTrait>(
             (mentorship::Entity, mentorship::Column::ParticipantId),
         ))
         .order_by_asc(X::MetOn)
+        .order_by_asc(X::Id)
         .all(db)
         .await?)
 }

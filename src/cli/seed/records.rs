@@ -185,8 +185,10 @@ impl Plan {
                 changed_on: *on,
                 reason: if last { s.reason.map(Into::into) } else { None },
                 changed_by: format!("staff@{owner}"),
-                created_at: at(*on),
-                updated_at: at(*on),
+                // Steps of one day a minute apart, in order: the history
+                // reads by day, then by when each step was recorded.
+                created_at: at(*on) + chrono::Duration::minutes(i as i64),
+                updated_at: at(*on) + chrono::Duration::minutes(i as i64),
             });
             from = Some(*to);
         }

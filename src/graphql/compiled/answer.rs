@@ -12,13 +12,17 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::selection::Sel;
-use super::{PageNode, Refusal};
+use super::{PageNode, Reason, Refusal};
 use crate::audit::Disclosures;
+use crate::auth::Viewer;
 use crate::ground::error::{Error, Result};
+use crate::policy;
 use profile::{LinkDoc, ProfileDoc};
+use progress::EnrollmentDoc;
 use records::{CredentialDoc, DualEnrollmentDoc, OrganizationDoc, OutcomeDoc, ServiceDoc};
 
 mod profile;
+mod progress;
 mod records;
 
 pub(super) use profile::category as profile_category;
@@ -55,71 +59,6 @@ struct Doc<'a> {
 }
 
 #[derive(Deserialize)]
-struct EnrollmentDoc<'a> {
-    #[serde(borrow)]
-    o: Cow<'a, str>,
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    s: Cow<'a, str>,
-    #[serde(borrow, default)]
-    ap: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    sd: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    xd: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    xr: Option<Cow<'a, str>>,
-    #[serde(default)]
-    ve: i64,
-    #[serde(borrow, default)]
-    src: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kb: Option<OrganizationDoc<'a>>,
-    #[serde(borrow, default)]
-    pr: Option<NamedDoc<'a>>,
-    #[serde(default)]
-    t: Option<TotalsDoc>,
-    #[serde(borrow, default)]
-    h: Vec<HourLogDoc<'a>>,
-}
-
-/// A program: id, name.
-#[derive(Deserialize)]
-struct NamedDoc<'a> {
-    #[serde(borrow)]
-    id: Cow<'a, str>,
-    #[serde(borrow)]
-    n: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct TotalsDoc {
-    ojt: f64,
-    rti: f64,
-}
-
-#[derive(Deserialize)]
-struct HourLogDoc<'a> {
-    #[serde(borrow)]
-    o: Cow<'a, str>,
-    /// Only when the selection asks for it (as `src` and `kb`).
-    #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    src: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kb: Option<OrganizationDoc<'a>>,
-    #[serde(borrow)]
-    w: Cow<'a, str>,
-    #[serde(borrow)]
-    k: Cow<'a, str>,
-    hr: f64,
-    /// `true`/`false` on PostgreSQL, 1/0 on SQLite.
-    a: Flag,
-}
-
-#[derive(Deserialize)]
 struct MentorshipDoc<'a> {
     #[serde(borrow)]
     o: Cow<'a, str>,
@@ -136,6 +75,17 @@ struct MentorshipDoc<'a> {
     kb: Option<OrganizationDoc<'a>>,
     #[serde(borrow, default)]
     me: Option<MentorDoc<'a>>,
+    #[serde(borrow, default)]
+    mt: Vec<MeetingDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct MeetingDoc<'a> {
+    #[serde(borrow)]
+    o: Cow<'a, str>,
+    #[serde(borrow)]
+    d: Cow<'a, str>,
+    mi: i64,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +103,12 @@ struct MentorDoc<'a> {
     src: Cow<'a, str>,
     #[serde(borrow, default)]
     org: Option<OrganizationDoc<'a>>,
+    /// The email, where the viewer may read it, and the mentor's
+    /// organization (only when the email is asked).
+    #[serde(borrow, default)]
+    em: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    mo: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +154,7 @@ fn object(fields: IndexMap<Name, Value>) -> Value {
 /// Turns page documents into the answer's values, recording each
 /// disclosure and refusal as the resolvers do.
 pub(super) struct Build<'a> {
+    pub(super) viewer: &'a Viewer,
     pub(super) disclosures: &'a Disclosures,
     /// Enum values seen so far (a handful), shared rather than allocated
     /// for each row.
@@ -217,12 +174,16 @@ impl Build<'_> {
     }
 
     fn refuse(&mut self, path: &[PathSegment], sel: &Sel, category: Category) -> Value {
+        self.refuse_for(path, sel, Reason::Category(category))
+    }
+
+    fn refuse_for(&mut self, path: &[PathSegment], sel: &Sel, reason: Reason) -> Value {
         let mut path = path.to_vec();
         path.push(PathSegment::Field(sel.key.to_string()));
         self.refused.push(Refusal {
             path,
             pos: sel.pos,
-            category,
+            reason,
         });
         Value::Null
     }
@@ -257,8 +218,12 @@ impl Build<'_> {
                 }
                 "mentorships" => {
                     let mut rows = Vec::with_capacity(doc.m.len());
-                    for m in &doc.m {
-                        rows.push(self.mentorship(&sel.children, m)?);
+                    for (n, m) in doc.m.iter().enumerate() {
+                        let here = [
+                            PathSegment::Field(sel.key.to_string()),
+                            PathSegment::Index(n),
+                        ];
+                        rows.push(self.mentorship(&sel.children, m, &here)?);
                     }
                     Value::List(rows)
                 }
@@ -272,71 +237,13 @@ impl Build<'_> {
         })
     }
 
-    /// An enrollment's value; `here` is its path below the node.
-    fn enrollment(
+    /// A mentorship's value; `here` is its path below the node.
+    fn mentorship(
         &mut self,
         sels: &[Sel],
-        e: &EnrollmentDoc<'_>,
+        m: &MentorshipDoc<'_>,
         here: &[PathSegment],
     ) -> Result<Value> {
-        let p = self.participant;
-        let owner = uuid(&e.o)?;
-        self.disclosures.read(p, Category::Enrollment, owner);
-        let mut out = IndexMap::with_capacity(sels.len());
-        for sel in sels {
-            let value = match (sel.name, &e.t) {
-                ("__typename", _) => typename("Enrollment"),
-                ("id", _) => id(&e.id)?,
-                ("status", _) => self.enumeration(&e.s),
-                ("keptBy", _) => self.organization(&sel.children, e.kb.as_ref())?,
-                ("appliedOn", _) => text(e.ap.as_ref()),
-                ("startedOn", _) => text(e.sd.as_ref()),
-                ("exitedOn", _) => text(e.xd.as_ref()),
-                ("exitReason", _) => text(e.xr.as_ref()),
-                ("version", _) => Value::Number(e.ve.into()),
-                ("source", _) => text(e.src.as_ref()),
-                ("program", _) => program(&sel.children, e.pr.as_ref())?,
-                ("ojtHours" | "rtiHours", None) => {
-                    self.disclosures.deny(p, Category::Progress, Some(owner));
-                    self.refuse(here, sel, Category::Progress)
-                }
-                ("ojtHours", Some(t)) => {
-                    self.disclosures.read(p, Category::Progress, owner);
-                    float(t.ojt)
-                }
-                ("rtiHours", Some(t)) => {
-                    self.disclosures.read(p, Category::Progress, owner);
-                    float(t.rti)
-                }
-                _ => {
-                    let mut rows = Vec::with_capacity(e.h.len());
-                    for h in &e.h {
-                        self.disclosures.read(p, Category::Progress, uuid(&h.o)?);
-                        let mut fields = IndexMap::with_capacity(sel.children.len());
-                        for f in &sel.children {
-                            let v = match f.name {
-                                "__typename" => typename("HourLog"),
-                                "id" => id(h.id.as_deref().unwrap_or_default())?,
-                                "source" => text(h.src.as_ref()),
-                                "keptBy" => self.organization(&f.children, h.kb.as_ref())?,
-                                "workedOn" => Value::String(h.w.to_string()),
-                                "kind" => self.enumeration(&h.k),
-                                "hours" => float(h.hr),
-                                _ => h.a.value(),
-                            };
-                            fields.insert(f.key.clone(), v);
-                        }
-                        rows.push(object(fields));
-                    }
-                    Value::List(rows)
-                }
-            };
-            out.insert(sel.key.clone(), value);
-        }
-        Ok(object(out))
-    }
-
-    fn mentorship(&mut self, sels: &[Sel], m: &MentorshipDoc<'_>) -> Result<Value> {
         self.disclosures
             .read(self.participant, Category::Mentorship, uuid(&m.o)?);
         let mut out = IndexMap::with_capacity(sels.len());
@@ -349,14 +256,45 @@ impl Build<'_> {
                 "endedOn" => text(m.ed.as_ref()),
                 "version" => Value::Number(m.ve.into()),
                 "keptBy" | "arrangedBy" => self.organization(&sel.children, m.kb.as_ref())?,
-                _ => self.mentor(&sel.children, m.me.as_ref())?,
+                "meetings" => {
+                    let mut rows = Vec::with_capacity(m.mt.len());
+                    for meeting in &m.mt {
+                        self.disclosures.read(
+                            self.participant,
+                            Category::Mentorship,
+                            uuid(&meeting.o)?,
+                        );
+                        let mut fields = IndexMap::with_capacity(sel.children.len());
+                        for f in &sel.children {
+                            let v = match f.name {
+                                "__typename" => typename("MentorshipMeeting"),
+                                "metOn" => Value::String(meeting.d.to_string()),
+                                _ => Value::Number(meeting.mi.into()),
+                            };
+                            fields.insert(f.key.clone(), v);
+                        }
+                        rows.push(object(fields));
+                    }
+                    Value::List(rows)
+                }
+                _ => {
+                    let mut below = here.to_vec();
+                    below.push(PathSegment::Field(sel.key.to_string()));
+                    self.mentor(&sel.children, m.me.as_ref(), &below)?
+                }
             };
             out.insert(sel.key.clone(), value);
         }
         Ok(object(out))
     }
 
-    fn mentor(&mut self, sels: &[Sel], doc: Option<&MentorDoc<'_>>) -> Result<Value> {
+    /// A mentor's value; `here` is its path below the node.
+    fn mentor(
+        &mut self,
+        sels: &[Sel],
+        doc: Option<&MentorDoc<'_>>,
+        here: &[PathSegment],
+    ) -> Result<Value> {
         let Some(doc) = doc else {
             return Err(Error::Internal("page document: a mentor is missing".into()));
         };
@@ -366,6 +304,14 @@ impl Build<'_> {
                 "__typename" => typename("Mentor"),
                 "id" => id(&doc.id)?,
                 "name" => Value::String(doc.n.to_string()),
+                "email" => {
+                    let org = uuid(doc.mo.as_deref().unwrap_or_default())?;
+                    if policy::may_read_mentor_contact(self.viewer, org) {
+                        text(doc.em.as_ref())
+                    } else {
+                        self.refuse_for(here, sel, Reason::MentorContact)
+                    }
+                }
                 "craft" => text(doc.c.as_ref()),
                 "unionLocal" => text(doc.ul.as_ref()),
                 "active" => doc.ac.value(),
@@ -376,23 +322,4 @@ impl Build<'_> {
         }
         Ok(object(out))
     }
-}
-
-/// A program as its selection asks.
-fn program(sels: &[Sel], doc: Option<&NamedDoc<'_>>) -> Result<Value> {
-    let Some(doc) = doc else {
-        return Err(Error::Internal(
-            "page document: a program is missing".into(),
-        ));
-    };
-    let mut out = IndexMap::with_capacity(sels.len());
-    for sel in sels {
-        let value = match sel.name {
-            "__typename" => typename("Program"),
-            "id" => id(&doc.id)?,
-            _ => Value::String(doc.n.to_string()),
-        };
-        out.insert(sel.key.clone(), value);
-    }
-    Ok(object(out))
 }

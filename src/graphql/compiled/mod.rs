@@ -4,10 +4,9 @@
 //! of its `edges`, or its `nodes`), or the participant of
 //! `participant(id)` / `participantByExternalId`, hold only fields the
 //! statement reads ([`selection`]: every profile field, `version`,
-//! `links`, and every record kind with the organizations it names; not
-//! yet `source`, `consents`, `account`, mentorship meetings, a mentor's
-//! email, an enrollment's `statusHistory`, attendance and competencies, an
-//! hour log's `approvedAt`, and the partner fields) —
+//! `links`, and every record kind with the organizations it names and
+//! the levels below them; not yet `source`, `consents`, `account` and the
+//! partner fields) —
 //! however the request spells them: aliases, fragments, `__typename`,
 //! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
 //! ([`selection`]) — they are read by [`page::read`] — one statement for
@@ -33,9 +32,10 @@ use super::ContextExt;
 use super::participants::Participant;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
+use crate::policy;
 use crate::records::page::{
-    self, CredentialShape, DualEnrollmentShape, EnrollmentShape, LinkShape, MentorshipShape,
-    OutcomeShape, ServiceShape, Shape,
+    self, AttainmentShape, CredentialShape, DualEnrollmentShape, EnrollmentShape, HourLogShape,
+    LinkShape, MentorshipShape, OutcomeShape, ServiceShape, Shape,
 };
 use answer::Build;
 use selection::{Sel, Walk};
@@ -90,6 +90,7 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
             One::Query(query) => page::read_of(ctx.db(), ctx.scopes(), &page.shape, *query).await?,
         };
         let mut build = Build {
+            viewer: ctx.viewer()?,
             disclosures: ctx.disclosures(),
             names: Vec::new(),
             participant: Uuid::nil(),
@@ -146,6 +147,10 @@ impl Page {
             .iter()
             .flat_map(|e| all(&e.children, "hourLogs"))
             .collect();
+        let attainments: Vec<&Sel> = enrollments
+            .iter()
+            .flat_map(|e| all(&e.children, "competencyAttainments"))
+            .collect();
         let mentorships = all(&node, "mentorships");
         let mentors: Vec<&Sel> = mentorships
             .iter()
@@ -172,10 +177,18 @@ impl Page {
             enrollments: (!enrollments.is_empty()).then(|| EnrollmentShape {
                 program: below(&enrollments, "program"),
                 totals: below(&enrollments, "ojtHours") || below(&enrollments, "rtiHours"),
-                hour_logs: !hour_logs.is_empty(),
-                hour_log_ids: below(&hour_logs, "id"),
-                hour_log_source: below(&hour_logs, "source"),
-                hour_log_kept_by: below(&hour_logs, "keptBy"),
+                attendance: below(&enrollments, "attendancePct")
+                    || below(&enrollments, "stipendEligible"),
+                hour_logs: (!hour_logs.is_empty()).then(|| HourLogShape {
+                    ids: below(&hour_logs, "id"),
+                    source: below(&hour_logs, "source"),
+                    approved_at: below(&hour_logs, "approvedAt"),
+                    kept_by: below(&hour_logs, "keptBy"),
+                }),
+                status_history: below(&enrollments, "statusHistory"),
+                attainments: (!attainments.is_empty()).then(|| AttainmentShape {
+                    kept_by: below(&attainments, "keptBy"),
+                }),
                 details: [
                     "appliedOn",
                     "startedOn",
@@ -191,6 +204,8 @@ impl Page {
             mentorships: (!mentorships.is_empty()).then(|| MentorshipShape {
                 mentor: !mentors.is_empty(),
                 mentor_organization: below(&mentors, "organization"),
+                mentor_email: below(&mentors, "email"),
+                meetings: below(&mentorships, "meetings"),
                 kept_by: below(&mentorships, "keptBy") || below(&mentorships, "arrangedBy"),
             }),
             services: (!services.is_empty()).then(|| ServiceShape {
@@ -228,6 +243,7 @@ impl Page {
         let has_next = docs.len() as u64 > first;
         docs.truncate(first as usize);
         let mut build = Build {
+            viewer: ctx.viewer()?,
             disclosures: ctx.disclosures(),
             names: Vec::new(),
             participant: Uuid::nil(),
@@ -245,7 +261,24 @@ impl Page {
 pub struct Refusal {
     pub(super) path: Vec<PathSegment>,
     pub(super) pos: Pos,
-    pub(super) category: Category,
+    pub(super) reason: Reason,
+}
+
+/// Why a field was refused.
+pub(super) enum Reason {
+    /// The viewer may not read this category of the participant's data.
+    Category(Category),
+    /// A mentor's contact, for another organization than the mentor's.
+    MentorContact,
+}
+
+impl Reason {
+    fn error(&self) -> Error {
+        match self {
+            Reason::Category(category) => Error::forbidden_category(*category),
+            Reason::MentorContact => policy::mentor_contact_refused(),
+        }
+    }
 }
 
 /// A node of the `participants` connection: resolved field by field, or
@@ -276,9 +309,8 @@ impl OutputType for PageNode {
             PageNode::Live(participant) => OutputType::resolve(participant, ctx, field).await,
             PageNode::Done { value, refused } => {
                 for refusal in refused {
-                    let error =
-                        async_graphql::Error::from(Error::forbidden_category(refusal.category))
-                            .into_server_error(refusal.pos);
+                    let error = async_graphql::Error::from(refusal.reason.error())
+                        .into_server_error(refusal.pos);
                     let mut error = ctx.set_error_path(error);
                     error.path.extend(refusal.path.iter().cloned());
                     ctx.add_error(error);

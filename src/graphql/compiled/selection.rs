@@ -54,14 +54,26 @@ const ENROLLMENT: &[&str] = &[
     "exitReason",
     "version",
     "source",
+    "statusHistory",
     "hourLogs",
     "ojtHours",
     "rtiHours",
+    "attendancePct",
+    "stipendEligible",
+    "competencyAttainments",
 ];
+const STATUS_CHANGE: &[&str] = &["fromStatus", "toStatus", "changedOn", "reason"];
+const ATTAINMENT: &[&str] = &["keptBy", "code", "name", "domain", "attainedOn", "level"];
 const PROGRAM: &[&str] = &["id", "name"];
-/// Not `approvedAt` (a timestamp, formatted by the resolvers).
 const HOUR_LOG: &[&str] = &[
-    "keptBy", "id", "kind", "workedOn", "hours", "approved", "source",
+    "keptBy",
+    "id",
+    "kind",
+    "workedOn",
+    "hours",
+    "approved",
+    "approvedAt",
+    "source",
 ];
 const LINK: &[&str] = &["externalId", "source", "organization"];
 const MENTORSHIP: &[&str] = &[
@@ -73,11 +85,13 @@ const MENTORSHIP: &[&str] = &[
     "startedOn",
     "endedOn",
     "version",
+    "meetings",
 ];
-/// Not `email` (refused to other organizations with a message of its own).
+const MEETING: &[&str] = &["metOn", "minutes"];
 const MENTOR: &[&str] = &[
     "id",
     "name",
+    "email",
     "craft",
     "unionLocal",
     "active",
@@ -140,6 +154,9 @@ fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
         "enrollments" => ("Enrollment", ENROLLMENT),
         "program" => ("Program", PROGRAM),
         "hourLogs" => ("HourLog", HOUR_LOG),
+        "statusHistory" => ("StatusChange", STATUS_CHANGE),
+        "competencyAttainments" => ("CompetencyAttainment", ATTAINMENT),
+        "meetings" => ("MentorshipMeeting", MEETING),
         "links" => ("ParticipantLink", LINK),
         "mentorships" => ("Mentorship", MENTORSHIP),
         "mentor" => ("Mentor", MENTOR),

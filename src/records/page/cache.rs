@@ -131,7 +131,7 @@ mod tests {
     use crate::auth::{Role, Viewer};
     use crate::people::participants::{self, ParticipantFilter};
     use crate::policy::Scopes;
-    use crate::records::page::{EnrollmentShape, Shape, build};
+    use crate::records::page::{EnrollmentShape, MentorshipShape, Shape, build};
 
     fn scopes(org: u128) -> Scopes {
         let viewer = Viewer {
@@ -158,7 +158,15 @@ mod tests {
             contact: true,
             enrollments: Some(EnrollmentShape {
                 totals: true,
-                hour_logs: true,
+                attendance: true,
+                hour_logs: Some(Default::default()),
+                status_history: true,
+                ..Default::default()
+            }),
+            mentorships: Some(MentorshipShape {
+                mentor: true,
+                mentor_email: true,
+                meetings: true,
                 ..Default::default()
             }),
             ..Default::default()

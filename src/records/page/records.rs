@@ -17,11 +17,15 @@
 //! `n`ame, `k`ind}.
 
 use entity::enums::Category;
-use entity::{credential, dual_enrollment, mentor, mentorship, organization, outcome, service};
+use entity::{
+    credential, dual_enrollment, mentor, mentorship, mentorship_meeting, organization, outcome,
+    service,
+};
 use sea_orm::JoinType;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::{MentorshipShape, Sql, col};
+use crate::policy;
 
 /// What each service carries besides its columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -221,7 +225,21 @@ impl Sql<'_> {
                 let org = self.organization(&mut select, "me_org", ("me", "org_id"), false);
                 mentor.push(("org", org));
             }
+            if shape.mentor_email {
+                // The email only where the policy lets the viewer read it;
+                // the organization for the refusal elsewhere.
+                let readable = policy::mentor_contact_condition(
+                    self.scopes.viewer(),
+                    (Alias::new("me"), Alias::new("org_id")),
+                );
+                let email = Expr::case(readable, col("me", "email")).finally(Expr::null());
+                mentor.push(("em", email.into()));
+                mentor.push(("mo", self.id("me", "org_id")));
+            }
             pairs.push(("me", self.object(mentor)));
+        }
+        if shape.meetings {
+            pairs.push(("mt", self.meetings()));
         }
         if shape.kept_by {
             let org = self.organization(&mut select, "m_kb", ("m", "owner_org_id"), false);
@@ -229,5 +247,23 @@ impl Sql<'_> {
         }
         let object = self.object(pairs);
         self.array(select, object, [col("m", "created_at"), col("m", "id")])
+    }
+
+    /// The meetings of mentorship `m` (MENTORSHIP), oldest first.
+    fn meetings(&self) -> Expr {
+        let select = Query::select()
+            .from_as(mentorship_meeting::Entity, Alias::new("mm"))
+            .and_where(col("mm", "mentorship_id").equals((Alias::new("m"), Alias::new("id"))))
+            .cond_where(self.scopes.of(Category::Mentorship).condition(
+                (Alias::new("mm"), Alias::new("owner_org_id")),
+                (Alias::new("m"), Alias::new("participant_id")),
+            ))
+            .to_owned();
+        let object = self.object(vec![
+            ("o", self.id("mm", "owner_org_id")),
+            ("d", col("mm", "met_on")),
+            ("mi", col("mm", "minutes")),
+        ]);
+        self.array(select, object, [col("mm", "met_on"), col("mm", "id")])
     }
 }
