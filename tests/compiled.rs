@@ -33,10 +33,18 @@ const PAGE: &str = "id version givenName familyName preferredName birthDate gend
     startedOn verified }
   dualEnrollments { keptBy { id slug name kind } id highSchool { id slug name kind }
     college { id slug name kind } courseCode courseTitle term unitsAttempted unitsEarned grade status
-    version source }";
+    version source }
+  consents { id recipient { id slug } recordedBy { id slug name kind } categories purpose grantedBy
+    guardianName signedOn expiresOn status revokedAt reaffirmedAt needsReaffirmation version }";
 
 /// The record kinds of [`PAGE`] besides enrollments and mentorships.
-const RECORDS: [&str; 4] = ["services", "credentials", "outcomes", "dualEnrollments"];
+const RECORDS: [&str; 5] = [
+    "services",
+    "credentials",
+    "outcomes",
+    "dualEnrollments",
+    "consents",
+];
 
 /// The page, `first` at a time after `$after`, narrowed by `$filter`;
 /// `extra` added to the node's selection sends it down the resolvers
@@ -155,9 +163,9 @@ fn profile_refused(answer: &Value) -> bool {
 
 /// What the levels below enrollments and mentorships hold in `nodes`:
 /// status changes, competencies attained, hour logs approved (with their
-/// time), attendance percentages, stipend answers, meetings, and mentor
-/// emails shown.
-fn deeper(nodes: &[Value]) -> [usize; 7] {
+/// time), attendance percentages, stipend answers, meetings, mentor
+/// emails shown, and consents a youth must re-affirm.
+fn deeper(nodes: &[Value]) -> [usize; 8] {
     let all = |list: &str, below: &str| -> Vec<Value> {
         nodes
             .iter()
@@ -188,11 +196,17 @@ fn deeper(nodes: &[Value]) -> [usize; 7] {
                 .map(|m| m["email"].clone())
                 .collect(),
         ),
+        nodes
+            .iter()
+            .filter_map(|n| n["consents"].as_array())
+            .flatten()
+            .filter(|c| c["needsReaffirmation"] == true)
+            .count(),
     ]
 }
 
 /// How many rows of each of [`RECORDS`] `nodes` hold.
-fn records(nodes: &[Value]) -> [usize; 4] {
+fn records(nodes: &[Value]) -> [usize; 5] {
     RECORDS.map(|kind| {
         nodes
             .iter()
@@ -301,9 +315,9 @@ hub_test!(
         let orgs = organization::Entity::find().all(&app.db).await.unwrap();
         let (mut pages, mut refusals, mut disclosures) = (0, 0, 0);
         let (mut next_pages, mut narrowed) = (0, 0);
-        let (mut rows, mut audited) = ([0; 4], Vec::new());
-        let mut below = [0; 7];
-        let mut contact_refused = false;
+        let (mut rows, mut audited) = ([0; 5], Vec::new());
+        let mut below = [0; 8];
+        let (mut contact_refused, mut reaffirmation_refused) = (false, false);
         for org in &orgs {
             let token = app.staff(&org.slug);
             let slug = &org.slug;
@@ -323,6 +337,10 @@ hub_test!(
                 .refused
                 .iter()
                 .any(|e| e.contains("mentor's contact details"));
+            reaffirmation_refused |= first
+                .refused
+                .iter()
+                .any(|e| e.contains("\"needsReaffirmation\""));
             // The whole list fits that page (filtered pages are within it).
             let whole = page_info(&app, &token, 50, &Value::Null).await;
             assert_eq!(whole["hasNextPage"], false, "{slug}: {whole}");
@@ -418,11 +436,13 @@ hub_test!(
             "stipend answers",
             "meetings",
             "mentor emails",
+            "consents to re-affirm",
         ];
         for (level, n) in levels.iter().zip(below) {
             assert!(n > 0, "no {level} compared");
         }
         assert!(contact_refused, "no mentor's email refused");
+        assert!(reaffirmation_refused, "no needsReaffirmation refused");
         for category in ["SERVICES", "CREDENTIALS"] {
             assert!(
                 audited.iter().any(|a| a.contains(category)),

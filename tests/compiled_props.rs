@@ -90,6 +90,25 @@ static ATTAINMENT: Level = Level {
         ("level", None),
     ],
 };
+static CONSENT: Level = Level {
+    ty: "Consent",
+    fields: &[
+        ("id", None),
+        ("recipient", Some(&ORGANIZATION)),
+        ("recordedBy", Some(&ORGANIZATION)),
+        ("categories", None),
+        ("purpose", None),
+        ("grantedBy", None),
+        ("guardianName", None),
+        ("signedOn", None),
+        ("expiresOn", None),
+        ("status", None),
+        ("revokedAt", None),
+        ("reaffirmedAt", None),
+        ("needsReaffirmation", None),
+        ("version", None),
+    ],
+};
 static MEETING: Level = Level {
     ty: "MentorshipMeeting",
     fields: &[("metOn", None), ("minutes", None)],
@@ -237,6 +256,7 @@ static PARTICIPANT: Level = Level {
         ("credentials", Some(&CREDENTIAL)),
         ("outcomes", Some(&OUTCOME)),
         ("dualEnrollments", Some(&DUAL_ENROLLMENT)),
+        ("consents", Some(&CONSENT)),
     ],
 };
 

@@ -24,7 +24,8 @@
 //! `src` source, `org`anization, `em`ail where readable and `mo` its
 //! organization's id when asked}, `mt` meetings {`o`, `d` met on,
 //! `mi`nutes}); `sv` services,
-//! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`).
+//! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`);
+//! `cs` consents and `ad` (see `page/consents.rs`).
 //! Ids are UUID text on PostgreSQL and hex on SQLite; booleans are 0/1 on
 //! SQLite.
 
@@ -41,10 +42,12 @@ use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
 mod cache;
+mod consents;
 mod profile;
 mod progress;
 mod records;
 
+pub use consents::ConsentShape;
 pub use profile::LinkShape;
 pub use progress::{AttainmentShape, HourLogShape};
 pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceShape};
@@ -71,6 +74,7 @@ pub struct Shape {
     pub credentials: Option<CredentialShape>,
     pub outcomes: Option<OutcomeShape>,
     pub dual_enrollments: Option<DualEnrollmentShape>,
+    pub consents: Option<ConsentShape>,
 }
 
 /// What each enrollment carries.
@@ -314,6 +318,12 @@ impl<'a> Sql<'a> {
         }
         if let Some(dual_enrollments) = &shape.dual_enrollments {
             pairs.push(("de", self.dual_enrollments(dual_enrollments)));
+        }
+        if let Some(consents) = &shape.consents {
+            pairs.push(("cs", self.consents(consents)));
+            if consents.adult {
+                pairs.push(("ad", self.adult()));
+            }
         }
         let node = self.object(pairs);
         let node = if self.pg {

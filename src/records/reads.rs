@@ -181,6 +181,7 @@ pub async fn consents<C: ConnectionTrait>(
             (e, X::ParticipantId),
         ))
         .order_by_asc(X::SignedOn)
+        .order_by_asc(X::Id)
         .all(db)
         .await?)
 }

@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::sync::Mutex;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::{Name, PathSegment, Value};
+use async_graphql::{Name, PathSegment, ScalarType, Value};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use entity::enums::Category;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,13 +15,14 @@ use uuid::Uuid;
 use super::selection::Sel;
 use super::{PageNode, Reason, Refusal};
 use crate::audit::Disclosures;
-use crate::auth::Viewer;
 use crate::ground::error::{Error, Result};
-use crate::policy;
+use crate::policy::{self, Scopes};
+use consents::{AdultDoc, ConsentDoc};
 use profile::{LinkDoc, ProfileDoc};
 use progress::EnrollmentDoc;
 use records::{CredentialDoc, DualEnrollmentDoc, OrganizationDoc, OutcomeDoc, ServiceDoc};
 
+mod consents;
 mod profile;
 mod progress;
 mod records;
@@ -56,6 +58,11 @@ struct Doc<'a> {
     oc: Vec<OutcomeDoc<'a>>,
     #[serde(borrow, default)]
     de: Vec<DualEnrollmentDoc<'a>>,
+    #[serde(borrow, default)]
+    cs: Vec<ConsentDoc<'a>>,
+    /// Whether the participant is an adult by the readable birth dates.
+    #[serde(borrow, default)]
+    ad: Option<AdultDoc<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +150,23 @@ fn float(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
+/// A timestamp as the database wrote it into JSON (RFC 3339 on
+/// PostgreSQL; as stored on SQLite), answered as the `DateTime` scalar
+/// answers it.
+fn timestamp(text: Option<&Cow<'_, str>>) -> Result<Value> {
+    let Some(text) = text else {
+        return Ok(Value::Null);
+    };
+    let at = text
+        .parse::<DateTime<FixedOffset>>()
+        .map(|at| at.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|at| at.and_utc())
+        })
+        .map_err(|_| Error::Internal("page document: a timestamp does not parse".into()))?;
+    Ok(ScalarType::to_value(&at))
+}
+
 fn typename(ty: &'static str) -> Value {
     Value::String(ty.to_owned())
 }
@@ -154,7 +178,7 @@ fn object(fields: IndexMap<Name, Value>) -> Value {
 /// Turns page documents into the answer's values, recording each
 /// disclosure and refusal as the resolvers do.
 pub(super) struct Build<'a> {
-    pub(super) viewer: &'a Viewer,
+    pub(super) scopes: &'a Scopes,
     pub(super) disclosures: &'a Disclosures,
     /// Enum values seen so far (a handful), shared rather than allocated
     /// for each row.
@@ -227,6 +251,7 @@ impl Build<'_> {
                     }
                     Value::List(rows)
                 }
+                "consents" => self.consents(sel, &doc)?,
                 _ => self.records(sel, &doc)?,
             };
             out.insert(sel.key.clone(), value);
@@ -306,7 +331,7 @@ impl Build<'_> {
                 "name" => Value::String(doc.n.to_string()),
                 "email" => {
                     let org = uuid(doc.mo.as_deref().unwrap_or_default())?;
-                    if policy::may_read_mentor_contact(self.viewer, org) {
+                    if policy::may_read_mentor_contact(self.scopes.viewer(), org) {
                         text(doc.em.as_ref())
                     } else {
                         self.refuse_for(here, sel, Reason::MentorContact)

@@ -5,8 +5,8 @@
 //! `participant(id)` / `participantByExternalId`, hold only fields the
 //! statement reads ([`selection`]: every profile field, `version`,
 //! `links`, and every record kind with the organizations it names and
-//! the levels below them; not yet `source`, `consents`, `account` and the
-//! partner fields) —
+//! the levels below them, and `consents`; not yet `source`, `account` and
+//! the partner fields) —
 //! however the request spells them: aliases, fragments, `__typename`,
 //! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
 //! ([`selection`]) — they are read by [`page::read`] — one statement for
@@ -34,8 +34,8 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy;
 use crate::records::page::{
-    self, AttainmentShape, CredentialShape, DualEnrollmentShape, EnrollmentShape, HourLogShape,
-    LinkShape, MentorshipShape, OutcomeShape, ServiceShape, Shape,
+    self, AttainmentShape, ConsentShape, CredentialShape, DualEnrollmentShape, EnrollmentShape,
+    HourLogShape, LinkShape, MentorshipShape, OutcomeShape, ServiceShape, Shape,
 };
 use answer::Build;
 use selection::{Sel, Walk};
@@ -90,7 +90,7 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
             One::Query(query) => page::read_of(ctx.db(), ctx.scopes(), &page.shape, *query).await?,
         };
         let mut build = Build {
-            viewer: ctx.viewer()?,
+            scopes: ctx.scopes(),
             disclosures: ctx.disclosures(),
             names: Vec::new(),
             participant: Uuid::nil(),
@@ -165,6 +165,7 @@ impl Page {
         let credentials = all(&node, "credentials");
         let outcomes = all(&node, "outcomes");
         let dual_enrollments = all(&node, "dualEnrollments");
+        let consents = all(&node, "consents");
         let shape = Shape {
             identity: asks(Category::Identity),
             contact: asks(Category::Contact),
@@ -224,6 +225,11 @@ impl Page {
                 high_school: below(&dual_enrollments, "highSchool"),
                 college: below(&dual_enrollments, "college"),
             }),
+            consents: (!consents.is_empty()).then(|| ConsentShape {
+                recipient: below(&consents, "recipient"),
+                recorded_by: below(&consents, "recordedBy"),
+                adult: below(&consents, "needsReaffirmation"),
+            }),
         };
         // Ids alone need no statement beyond the list.
         (shape != Shape::default()).then_some(Page { node, shape })
@@ -243,7 +249,7 @@ impl Page {
         let has_next = docs.len() as u64 > first;
         docs.truncate(first as usize);
         let mut build = Build {
-            viewer: ctx.viewer()?,
+            scopes: ctx.scopes(),
             disclosures: ctx.disclosures(),
             names: Vec::new(),
             participant: Uuid::nil(),

@@ -42,6 +42,7 @@ pub(super) const NODE: &[&str] = &[
     "credentials",
     "outcomes",
     "dualEnrollments",
+    "consents",
 ];
 const ENROLLMENT: &[&str] = &[
     "keptBy",
@@ -144,6 +145,22 @@ const DUAL_ENROLLMENT: &[&str] = &[
     "version",
     "source",
 ];
+const CONSENT: &[&str] = &[
+    "id",
+    "recipient",
+    "recordedBy",
+    "categories",
+    "purpose",
+    "grantedBy",
+    "guardianName",
+    "signedOn",
+    "expiresOn",
+    "status",
+    "revokedAt",
+    "reaffirmedAt",
+    "needsReaffirmation",
+    "version",
+];
 /// Directory fields of an organization a record names (not `createdAt`,
 /// `updatedAt`, `programs`).
 const ORGANIZATION: &[&str] = &["id", "slug", "name", "kind"];
@@ -164,8 +181,9 @@ fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
         "credentials" => ("Credential", CREDENTIAL),
         "outcomes" => ("Outcome", OUTCOME),
         "dualEnrollments" => ("DualEnrollment", DUAL_ENROLLMENT),
+        "consents" => ("Consent", CONSENT),
         "keptBy" | "arrangedBy" | "provider" | "issuer" | "highSchool" | "college"
-        | "organization" => ("Organization", ORGANIZATION),
+        | "organization" | "recipient" | "recordedBy" => ("Organization", ORGANIZATION),
         _ => return None,
     })
 }

@@ -82,7 +82,14 @@ impl Sql<'_> {
             .limit(1)
             .to_owned();
         // None readable: who holds one (as `audit::reads` would look up).
-        let holders = Query::select()
+        let refused = self.object(vec![("h", self.holders())]);
+        self.cust("COALESCE($1, $2)", vec![self.nested(select), refused])
+    }
+
+    /// The organizations keeping a profile of participant `p` (ids only,
+    /// for the audit's denial when none is readable, never answered).
+    pub(super) fn holders(&self) -> Expr {
+        let select = Query::select()
             .expr(self.cust(
                 if self.pg {
                     "COALESCE(json_agg($1), '[]'::json)"
@@ -94,8 +101,7 @@ impl Sql<'_> {
             .from_as(participant_profile::Entity, Alias::new("ph"))
             .and_where(col("ph", "participant_id").equals((Alias::new("p"), Alias::new("id"))))
             .to_owned();
-        let refused = self.object(vec![("h", self.nested(holders))]);
-        self.cust("COALESCE($1, $2)", vec![self.nested(select), refused])
+        self.nested(select)
     }
 
     /// The version of the viewer's organization's own profile, as

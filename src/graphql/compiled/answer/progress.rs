@@ -8,12 +8,11 @@
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
-use async_graphql::{PathSegment, ScalarType, Value};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use async_graphql::{PathSegment, Value};
 use entity::enums::Category;
 use serde::Deserialize;
 
-use super::{Build, Flag, float, id, object, text, typename, uuid};
+use super::{Build, Flag, float, id, object, text, timestamp, typename, uuid};
 use crate::graphql::compiled::selection::Sel;
 use crate::ground::error::{Error, Result};
 use crate::records::rules;
@@ -138,23 +137,6 @@ struct CompetencyDoc<'a> {
 
 fn missing(what: &str) -> Error {
     Error::Internal(format!("page document: {what} is missing"))
-}
-
-/// A timestamp as the database wrote it into JSON (RFC 3339 on
-/// PostgreSQL; as stored on SQLite), answered as the `DateTime` scalar
-/// answers it.
-fn timestamp(text: Option<&Cow<'_, str>>) -> Result<Value> {
-    let Some(text) = text else {
-        return Ok(Value::Null);
-    };
-    let at = text
-        .parse::<DateTime<FixedOffset>>()
-        .map(|at| at.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|at| at.and_utc())
-        })
-        .map_err(|_| Error::Internal("page document: a timestamp does not parse".into()))?;
-    Ok(ScalarType::to_value(&at))
 }
 
 impl Build<'_> {
