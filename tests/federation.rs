@@ -1540,3 +1540,104 @@ async fn sync_from_the_command_line_prints_a_summary() {
         assert!(stdout.contains(expected), "{stdout}");
     }
 }
+
+hub_test!(
+    a_page_with_partner_fields_is_its_statement_then_one_call_per_partner,
+    |backend| {
+        let broken = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&broken)
+            .await;
+        let good = tracker(Tracker::new(0)).await;
+        let w = world(
+            backend,
+            5,
+            &[
+                ("alliance-arts2work", OrgKind::TrainingPartner),
+                ("spacela", OrgKind::TrainingPartner),
+            ],
+            "PROGRESS",
+            vec![
+                tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
+                tracker_config("spacela-tracker", "spacela", &api(&good)),
+            ],
+        )
+        .await;
+        let token = w.app.staff("wlcac");
+        w.app
+            .query(Some(&token), "{ viewer { subject } }", json!({}))
+            .await;
+        let node = "id givenName familyName email
+            partnerHourLogs { source externalId kind workedOn hours approved }
+            again: partnerHourLogs { hours } ... on Participant { partnerHourLogs { source } }";
+        // Down the page statement, then the partners; `source` (not read by
+        // the statement) sends the same page down the resolvers.
+        let mut answers = Vec::new();
+        // The first request looks the partners' organizations up once.
+        for extra in ["", "", " source"] {
+            let query =
+                format!("{{ participants(first: 50) {{ edges {{ node {{ {node}{extra} }} }} }} }}");
+            let reads = w.app.count("audit_event WHERE action = 'READ'").await;
+            let statements = w.app.state.statements();
+            let mut answer = w.app.query(Some(&token), &query, json!({})).await;
+            let statements = w.app.state.statements() - statements;
+            let reads = w.app.count("audit_event WHERE action = 'READ'").await - reads;
+            for edge in answer["data"]["participants"]["edges"]
+                .as_array_mut()
+                .unwrap()
+            {
+                edge["node"].as_object_mut().unwrap().remove("source");
+            }
+            let mut errors: Vec<String> = answer["errors"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut e| {
+                    e["extensions"].as_object_mut().unwrap().remove("requestId");
+                    e.to_string()
+                })
+                .collect();
+            errors.sort();
+            answers.push((answer["data"].clone(), errors, statements, reads));
+        }
+        let (compiled, live) = (&answers[1], &answers[2]);
+        assert_eq!(compiled.0, live.0, "the same data");
+        assert_eq!(compiled.1, live.1, "the same errors");
+        assert_eq!(compiled.3, live.3, "the same disclosures");
+        assert!(
+            compiled.2 < live.2,
+            "statements: compiled {}, resolvers {}",
+            compiled.2,
+            live.2
+        );
+        // Each participant: the good partner's record, the broken one's
+        // failure beside it, at the field's path.
+        let edges = compiled.0["participants"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 5);
+        for edge in edges {
+            let logs = edge["node"]["partnerHourLogs"].as_array().unwrap();
+            assert_eq!(logs.len(), 1, "{edge}");
+            assert_eq!(logs[0]["source"], "spacela-tracker");
+            assert_eq!(edge["node"]["familyName"], "Reyes", "{edge}");
+        }
+        // Three occurrences per participant: async-graphql resolves a
+        // field asked twice under one key once per occurrence, and reports
+        // each failure (on both paths alike).
+        assert_eq!(compiled.1.len(), 15, "{:?}", compiled.1);
+        assert!(
+            compiled.1.iter().all(|e| e.contains("PARTNER_UNAVAILABLE")
+                && e.contains("apprentiscope")
+                && (e.contains("\"partnerHourLogs\"]") || e.contains("\"again\"]"))),
+            "{:?}",
+            compiled.1
+        );
+        // The page statement, the partners' crosswalk (one statement for
+        // both) and the audit's insert.
+        assert_eq!(compiled.2, 3, "statements");
+        // One call per partner and request, on both paths.
+        assert_eq!(calls(&good).await, 3);
+        assert_eq!(calls(&broken).await, 3);
+    }
+);

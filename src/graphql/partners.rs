@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::futures_util::future::join_all;
-use async_graphql::{Context, SimpleObject};
+use async_graphql::{Context, OutputType, ServerResult, SimpleObject, Value};
 use chrono::NaiveDate;
 use entity::enums::{DualEnrollmentStatus, HourKind, UnionMembershipStatus};
 use sea_orm::DatabaseConnection;
@@ -268,6 +268,45 @@ pub(super) async fn records(
             .read(r.participant_id, kind.category(), r.owner_org_id);
     }
     Ok(all)
+}
+
+/// The participant fields whose records partners keep, and their kinds.
+pub(super) const FIELDS: [(&str, RecordKind); 3] = [
+    ("partnerHourLogs", RecordKind::HourLogs),
+    ("partnerDualEnrollments", RecordKind::DualEnrollments),
+    ("partnerUnionMemberships", RecordKind::UnionMemberships),
+];
+
+/// The partner field of `ctx` (one of [`FIELDS`]) about `participant`,
+/// resolved as `Participant`'s own field resolves it: for a node whose
+/// other fields the page statement answered.
+pub(super) async fn resolve(ctx: &Context<'_>, participant: Uuid) -> ServerResult<Option<Value>> {
+    let selection = ctx.with_selection_set(&ctx.item.node.selection_set);
+    let kind = FIELDS
+        .iter()
+        .find(|(name, _)| *name == ctx.item.node.name.node.as_str())
+        .map(|(_, kind)| *kind)
+        .ok_or_else(|| {
+            async_graphql::Error::from(crate::ground::error::Error::Internal(
+                "not a partner field".into(),
+            ))
+            .into_server_error(ctx.item.pos)
+        })?;
+    let records = records(ctx, kind, participant)
+        .await
+        .map_err(|e| ctx.set_error_path(e.into_server_error(ctx.item.pos)))?;
+    let value = match kind {
+        RecordKind::HourLogs => {
+            OutputType::resolve(&Some(hour_logs(records)), &selection, ctx.item).await
+        }
+        RecordKind::DualEnrollments => {
+            OutputType::resolve(&Some(dual_enrollments(records)), &selection, ctx.item).await
+        }
+        RecordKind::UnionMemberships => {
+            OutputType::resolve(&Some(union_memberships(records)), &selection, ctx.item).await
+        }
+    };
+    value.map(Some)
 }
 
 fn report(ctx: &Context<'_>, partner: &Partner) {

@@ -23,21 +23,11 @@ pub(super) async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, ids: &[Uuid
     if ids.is_empty() {
         return Ok(());
     }
-    let partner_kinds: Vec<_> = [
-        ("partnerHourLogs", crate::adapters::RecordKind::HourLogs),
-        (
-            "partnerDualEnrollments",
-            crate::adapters::RecordKind::DualEnrollments,
-        ),
-        (
-            "partnerUnionMemberships",
-            crate::adapters::RecordKind::UnionMemberships,
-        ),
-    ]
-    .into_iter()
-    .filter(|(field, _)| node.field(field).exists())
-    .map(|(_, kind)| kind)
-    .collect();
+    let partner_kinds: Vec<_> = super::partners::FIELDS
+        .into_iter()
+        .filter(|(field, _)| node.field(field).exists())
+        .map(|(_, kind)| kind)
+        .collect();
     let partners = async {
         if !partner_kinds.is_empty() {
             ctx.request()

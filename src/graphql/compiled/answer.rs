@@ -219,7 +219,13 @@ impl Build<'_> {
         self.participant = participant;
         let p = participant;
         let mut out = IndexMap::with_capacity(sels.len());
+        let mut join = None;
         for sel in sels {
+            if super::selection::joined(sel.name) {
+                // Resolved after the statement (`super::Joined`).
+                join = Some(participant);
+                continue;
+            }
             if let Some(value) = self.profile(sel, &doc)? {
                 out.insert(sel.key.clone(), value);
                 continue;
@@ -259,6 +265,7 @@ impl Build<'_> {
         Ok(PageNode::Done {
             value: Mutex::new(Some(object(out))),
             refused: std::mem::take(&mut self.refused),
+            join,
         })
     }
 

@@ -20,16 +20,20 @@
 use std::borrow::Cow;
 use std::sync::Mutex;
 
+use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{
-    ContextSelectionSet, OutputType, PathSegment, Pos, Positioned, ServerResult, Value,
+    ContextSelectionSet, Name, OutputType, PathSegment, Pos, Positioned, ServerResult, Value,
 };
 use entity::enums::Category;
 use uuid::Uuid;
 
 use super::ContextExt;
 use super::participants::Participant;
+use super::partners;
+use crate::adapters::RecordKind;
 use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy;
@@ -77,6 +81,9 @@ pub(super) enum One {
 struct Page {
     node: Vec<Sel>,
     shape: Shape,
+    /// The kinds of partner records the node asks for (fetched after the
+    /// statement).
+    partners: Vec<RecordKind>,
 }
 
 /// The participant a policy-bound `query` of `people::participants`
@@ -96,6 +103,7 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
             participant: Uuid::nil(),
             refused: Vec::new(),
         };
+        page_partners(ctx, &page.partners, &docs).await;
         return docs
             .into_iter()
             .next()
@@ -111,6 +119,24 @@ pub(super) async fn one(ctx: &async_graphql::Context<'_>, target: One) -> Result
         super::prefetch::prefetch(ctx, ctx.look_ahead(), &[p.id]).await?;
     }
     Ok(found.map(|row| PageNode::Live(Participant(row))))
+}
+
+/// Fetches the `kinds` of partner records of the participants of `docs`
+/// for the whole page at once, into the request's partner loaders, where
+/// the nodes' partner fields find them.
+async fn page_partners(
+    ctx: &async_graphql::Context<'_>,
+    kinds: &[RecordKind],
+    docs: &[(Uuid, String)],
+) {
+    if kinds.is_empty() || docs.is_empty() {
+        return;
+    }
+    let ids: Vec<Uuid> = docs.iter().map(|(id, _)| *id).collect();
+    ctx.request()
+        .partners
+        .prefetch(ctx.db(), ctx.scopes(), kinds, &ids)
+        .await;
 }
 
 impl Page {
@@ -231,8 +257,17 @@ impl Page {
                 adult: below(&consents, "needsReaffirmation"),
             }),
         };
+        let partners: Vec<RecordKind> = partners::FIELDS
+            .into_iter()
+            .filter(|(field, _)| node.iter().any(|s| s.name == *field))
+            .map(|(_, kind)| kind)
+            .collect();
         // Ids alone need no statement beyond the list.
-        (shape != Shape::default()).then_some(Page { node, shape })
+        (shape != Shape::default() || !partners.is_empty()).then_some(Page {
+            node,
+            shape,
+            partners,
+        })
     }
 
     /// The page of `participants::list` — its participants, their nodes
@@ -248,6 +283,7 @@ impl Page {
             page::read(ctx.db(), ctx.scopes(), &self.shape, filter, first, after).await?;
         let has_next = docs.len() as u64 > first;
         docs.truncate(first as usize);
+        page_partners(ctx, &self.partners, &docs).await;
         let mut build = Build {
             scopes: ctx.scopes(),
             disclosures: ctx.disclosures(),
@@ -288,12 +324,15 @@ impl Reason {
 }
 
 /// A node of the `participants` connection: resolved field by field, or
-/// already answered by the page statement.
+/// already answered by the page statement — but for its partner fields,
+/// when it asks for some (`join`: the participant they are about), which
+/// resolve after it.
 pub enum PageNode {
     Live(Participant),
     Done {
         value: Mutex<Option<Value>>,
         refused: Vec<Refusal>,
+        join: Option<Uuid>,
     },
 }
 
@@ -313,7 +352,11 @@ impl OutputType for PageNode {
     ) -> ServerResult<Value> {
         match self {
             PageNode::Live(participant) => OutputType::resolve(participant, ctx, field).await,
-            PageNode::Done { value, refused } => {
+            PageNode::Done {
+                value,
+                refused,
+                join,
+            } => {
                 for refusal in refused {
                     let error = async_graphql::Error::from(refusal.reason.error())
                         .into_server_error(refusal.pos);
@@ -321,12 +364,60 @@ impl OutputType for PageNode {
                     error.path.extend(refusal.path.iter().cloned());
                     ctx.add_error(error);
                 }
-                Ok(value
+                let value = value
                     .lock()
                     .ok()
                     .and_then(|mut v| v.take())
-                    .unwrap_or(Value::Null))
+                    .unwrap_or(Value::Null);
+                match (join, value) {
+                    (Some(participant), Value::Object(values)) => {
+                        let joined = Joined {
+                            values,
+                            participant: *participant,
+                        };
+                        resolve_container(ctx, &joined).await
+                    }
+                    (_, value) => Ok(value),
+                }
             }
         }
+    }
+}
+
+/// A node the page statement answered but for its partner fields:
+/// async-graphql walks its selection as for any object, taking each
+/// answered field's value and resolving each partner field.
+struct Joined {
+    values: IndexMap<Name, Value>,
+    participant: Uuid,
+}
+
+impl OutputType for Joined {
+    fn type_name() -> Cow<'static, str> {
+        <Participant as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Participant as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        resolve_container(ctx, self).await
+    }
+}
+
+impl ContainerType for Joined {
+    async fn resolve_field(&self, ctx: &async_graphql::Context<'_>) -> ServerResult<Option<Value>> {
+        if selection::joined(ctx.item.node.name.node.as_str()) {
+            return partners::resolve(ctx, self.participant).await;
+        }
+        // A key asked twice is resolved once per occurrence: its value is
+        // copied, not taken.
+        let key = &ctx.item.node.response_key().node;
+        Ok(Some(self.values.get(key).cloned().unwrap_or(Value::Null)))
     }
 }

@@ -43,7 +43,19 @@ pub(super) const NODE: &[&str] = &[
     "outcomes",
     "dualEnrollments",
     "consents",
+    "partnerHourLogs",
+    "partnerDualEnrollments",
+    "partnerUnionMemberships",
 ];
+
+/// Whether node field `name` is a partner's (its records fetched from the
+/// partner after the statement, and resolved by async-graphql as its
+/// resolver resolves it).
+pub(super) fn joined(name: &str) -> bool {
+    crate::graphql::partners::FIELDS
+        .iter()
+        .any(|(field, _)| *field == name)
+}
 const ENROLLMENT: &[&str] = &[
     "keptBy",
     "id",
@@ -329,6 +341,8 @@ impl<'a> Walk<'a> {
                 .collect();
             let children = match level(name) {
                 Some((ty, allowed)) => self.fields(&below, ty, allowed)?,
+                // Resolved after the statement, from its own selection.
+                None if joined(name) => Vec::new(),
                 None if below.iter().all(|s| s.items.is_empty()) => Vec::new(),
                 None => return None,
             };
