@@ -19,7 +19,10 @@ const PAGE: &str = "id version givenName familyName preferredName birthDate gend
   email phone postalCode guardianName priorityPopulations
   links { externalId source organization { id slug name kind } }
   enrollments { keptBy { id slug } id status appliedOn startedOn exitedOn exitReason version source
-    program { id name } ojtHours rtiHours attendancePct stipendEligible
+    program { id name kind approach organization { id slug createdAt updatedAt }
+      pathway { id code name sector socCode } requiredOjtHours requiredRtiHours scheduledHours
+      stipendThresholdPct site startsOn endsOn }
+    ojtHours rtiHours attendancePct stipendEligible
     statusHistory { fromStatus toStatus changedOn reason }
     competencyAttainments { keptBy { id slug } code name domain attainedOn level }
     hourLogs { keptBy { name } id workedOn kind hours approved approvedAt source } }

@@ -30,7 +30,7 @@
 //! SQLite.
 
 use entity::enums::Category;
-use entity::{enrollment, participant, program};
+use entity::{enrollment, participant};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, JoinType, Order, QuerySelect, QueryTrait, Statement,
@@ -49,7 +49,7 @@ mod records;
 
 pub use consents::ConsentShape;
 pub use profile::LinkShape;
-pub use progress::{AttainmentShape, HourLogShape};
+pub use progress::{AttainmentShape, HourLogShape, ProgramShape};
 pub use records::{CredentialShape, DualEnrollmentShape, OutcomeShape, ServiceShape};
 
 /// Which levels of the page to read.
@@ -75,12 +75,14 @@ pub struct Shape {
     pub outcomes: Option<OutcomeShape>,
     pub dual_enrollments: Option<DualEnrollmentShape>,
     pub consents: Option<ConsentShape>,
+    /// Organizations' `createdAt` and `updatedAt`, wherever one is named.
+    pub organization_times: bool,
 }
 
 /// What each enrollment carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnrollmentShape {
-    pub program: bool,
+    pub program: Option<ProgramShape>,
     /// Approved OJT and RTI hours (PROGRESS).
     pub totals: bool,
     /// Attendance in percent of the program's schedule and the stipend
@@ -185,7 +187,7 @@ fn build(
         .select_only()
         .column(participant::Column::Id)
         .into_query();
-    backend.build(&Sql::new(backend, scopes).page(shape, participants))
+    backend.build(&Sql::new(backend, scopes, shape).page(shape, participants))
 }
 
 async fn run<C: ConnectionTrait>(db: &C, statement: Statement) -> Result<Vec<(Uuid, String)>> {
@@ -208,13 +210,16 @@ fn col(table: &str, column: &str) -> Expr {
 struct Sql<'a> {
     pg: bool,
     scopes: &'a Scopes,
+    /// Organizations carry their timestamps.
+    organization_times: bool,
 }
 
 impl<'a> Sql<'a> {
-    fn new(backend: DatabaseBackend, scopes: &'a Scopes) -> Sql<'a> {
+    fn new(backend: DatabaseBackend, scopes: &'a Scopes, shape: &Shape) -> Sql<'a> {
         Sql {
             pg: backend == DatabaseBackend::Postgres,
             scopes,
+            organization_times: shape.organization_times,
         }
     }
 
@@ -406,25 +411,11 @@ impl<'a> Sql<'a> {
             let org = self.organization(&mut select, "e_kb", ("e", "owner_org_id"), false);
             pairs.push(("kb", org));
         }
-        if shape.program || shape.attendance {
-            // The program's schedule and stipend threshold, for attendance.
-            let fields: &[(&str, &str)] = if shape.attendance {
-                &[
-                    ("n", "name"),
-                    ("sh", "scheduled_hours"),
-                    ("st", "stipend_threshold_pct"),
-                ]
-            } else {
-                &[("n", "name")]
-            };
-            let program = self.join(
-                &mut select,
-                program::Entity,
-                "pr",
-                ("e", "program_id"),
-                fields,
-            );
-            pairs.push(("pr", program));
+        let program =
+            (shape.program.clone()).or_else(|| shape.attendance.then(ProgramShape::default));
+        if let Some(program) = program {
+            let object = self.program(&mut select, &program, shape.attendance);
+            pairs.push(("pr", object));
         }
         if shape.totals || shape.attendance {
             pairs.push(("t", self.totals(shape.attendance)));

@@ -39,7 +39,7 @@ use crate::people::participants::{self, ParticipantFilter};
 use crate::policy;
 use crate::records::page::{
     self, AttainmentShape, ConsentShape, CredentialShape, DualEnrollmentShape, EnrollmentShape,
-    HourLogShape, LinkShape, MentorshipShape, OutcomeShape, ServiceShape, Shape,
+    HourLogShape, LinkShape, MentorshipShape, OutcomeShape, ProgramShape, ServiceShape, Shape,
 };
 use answer::Build;
 use selection::{Sel, Walk};
@@ -173,6 +173,10 @@ impl Page {
             .iter()
             .flat_map(|e| all(&e.children, "hourLogs"))
             .collect();
+        let programs: Vec<&Sel> = enrollments
+            .iter()
+            .flat_map(|e| all(&e.children, "program"))
+            .collect();
         let attainments: Vec<&Sel> = enrollments
             .iter()
             .flat_map(|e| all(&e.children, "competencyAttainments"))
@@ -202,7 +206,23 @@ impl Page {
                 organization: below(&links, "organization"),
             }),
             enrollments: (!enrollments.is_empty()).then(|| EnrollmentShape {
-                program: below(&enrollments, "program"),
+                program: (!programs.is_empty()).then(|| ProgramShape {
+                    details: [
+                        "kind",
+                        "approach",
+                        "requiredOjtHours",
+                        "requiredRtiHours",
+                        "scheduledHours",
+                        "stipendThresholdPct",
+                        "site",
+                        "startsOn",
+                        "endsOn",
+                    ]
+                    .into_iter()
+                    .any(|f| below(&programs, f)),
+                    organization: below(&programs, "organization"),
+                    pathway: below(&programs, "pathway"),
+                }),
                 totals: below(&enrollments, "ojtHours") || below(&enrollments, "rtiHours"),
                 attendance: below(&enrollments, "attendancePct")
                     || below(&enrollments, "stipendEligible"),
@@ -256,6 +276,7 @@ impl Page {
                 recorded_by: below(&consents, "recordedBy"),
                 adult: below(&consents, "needsReaffirmation"),
             }),
+            organization_times: node.iter().any(|s| names_time(s)),
         };
         let partners: Vec<RecordKind> = partners::FIELDS
             .into_iter()
@@ -297,6 +318,12 @@ impl Page {
             .collect::<Result<Vec<_>>>()?;
         Ok((nodes, has_next))
     }
+}
+
+/// Whether `sel` or a field below it is an organization's `createdAt` or
+/// `updatedAt` (the only compiled fields of those names).
+fn names_time(sel: &Sel) -> bool {
+    matches!(sel.name, "createdAt" | "updatedAt") || sel.children.iter().any(names_time)
 }
 
 /// A field refused inside a compiled node: where (below the node), and why.

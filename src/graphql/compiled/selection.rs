@@ -77,7 +77,22 @@ const ENROLLMENT: &[&str] = &[
 ];
 const STATUS_CHANGE: &[&str] = &["fromStatus", "toStatus", "changedOn", "reason"];
 const ATTAINMENT: &[&str] = &["keptBy", "code", "name", "domain", "attainedOn", "level"];
-const PROGRAM: &[&str] = &["id", "name"];
+const PROGRAM: &[&str] = &[
+    "id",
+    "name",
+    "kind",
+    "approach",
+    "organization",
+    "pathway",
+    "requiredOjtHours",
+    "requiredRtiHours",
+    "scheduledHours",
+    "stipendThresholdPct",
+    "site",
+    "startsOn",
+    "endsOn",
+];
+const PATHWAY: &[&str] = &["id", "code", "name", "sector", "socCode"];
 const HOUR_LOG: &[&str] = &[
     "keptBy",
     "id",
@@ -173,15 +188,15 @@ const CONSENT: &[&str] = &[
     "needsReaffirmation",
     "version",
 ];
-/// Directory fields of an organization a record names (not `createdAt`,
-/// `updatedAt`, `programs`).
-const ORGANIZATION: &[&str] = &["id", "slug", "name", "kind"];
+/// Directory fields of an organization a record names (not `programs`).
+const ORGANIZATION: &[&str] = &["id", "slug", "name", "kind", "createdAt", "updatedAt"];
 
 /// The GraphQL type of each level, and the fields it may hold.
 fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
     Some(match field {
         "enrollments" => ("Enrollment", ENROLLMENT),
         "program" => ("Program", PROGRAM),
+        "pathway" => ("Pathway", PATHWAY),
         "hourLogs" => ("HourLog", HOUR_LOG),
         "statusHistory" => ("StatusChange", STATUS_CHANGE),
         "competencyAttainments" => ("CompetencyAttainment", ATTAINMENT),

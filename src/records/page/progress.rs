@@ -3,7 +3,11 @@
 //! each under its category's [`Scope`](crate::policy::Scope) condition
 //! and in the order of its reader in [`crate::records::reads`].
 //!
-//! Keys: `t` totals {`ojt`, `rti` approved hours, `att` attendance hours
+//! Keys: `pr` the program {`id`, `n`ame; `sh` scheduled hours and `st`
+//! stipend threshold for attendance or when asked; `k`ind, `apr`oach,
+//! `ro`/`rr` required OJT/RTI hours, `si`te, `sd`/`ed` start and end,
+//! `org`anization, `pw` pathway {`id`, `c`ode, `n`ame, `se`ctor, `soc`}
+//! or null, when asked}; `t` totals {`ojt`, `rti` approved hours, `att` attendance hours
 //! logged when asked} or null when PROGRESS is not readable; `h` hour logs
 //! (`o`, `id` when asked, `w`orked on, `k`ind, `hr` hours, `a`pproved,
 //! `aa` approved at, `src`, `kb` when asked); `sh` status history (`o`,
@@ -12,8 +16,11 @@
 //! attained on, `l`evel, `kb` when asked).
 
 use entity::enums::{Category, HourKind};
-use entity::{competency, competency_attainment, enrollment_status_change, hour_log};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use entity::{
+    competency, competency_attainment, enrollment_status_change, hour_log, pathway, program,
+};
+use sea_orm::JoinType;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 
 use super::{Sql, col};
 
@@ -28,6 +35,16 @@ pub struct HourLogShape {
     pub kept_by: bool,
 }
 
+/// What an enrollment's program carries besides its id and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramShape {
+    /// Its kind, approach, hour requirements, schedule, stipend
+    /// threshold, site and dates.
+    pub details: bool,
+    pub organization: bool,
+    pub pathway: bool,
+}
+
 /// What each competency attained carries besides its columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttainmentShape {
@@ -35,6 +52,66 @@ pub struct AttainmentShape {
 }
 
 impl Sql<'_> {
+    /// The program of enrollment `e` (directory data), joined to `select`
+    /// as `pr`: with `attendance`, its schedule and stipend threshold.
+    pub(super) fn program(
+        &self,
+        select: &mut SelectStatement,
+        shape: &ProgramShape,
+        attendance: bool,
+    ) -> Expr {
+        select.join_as(
+            JoinType::InnerJoin,
+            program::Entity,
+            Alias::new("pr"),
+            col("pr", "id").equals((Alias::new("e"), Alias::new("program_id"))),
+        );
+        let mut columns = vec![("n", "name")];
+        if attendance || shape.details {
+            columns.extend([("sh", "scheduled_hours"), ("st", "stipend_threshold_pct")]);
+        }
+        if shape.details {
+            columns.extend([
+                ("k", "kind"),
+                ("apr", "approach"),
+                ("ro", "required_ojt_hours"),
+                ("rr", "required_rti_hours"),
+                ("si", "site"),
+                ("sd", "starts_on"),
+                ("ed", "ends_on"),
+            ]);
+        }
+        let mut pairs = vec![("id", self.id("pr", "id"))];
+        Self::columns(&mut pairs, "pr", &columns);
+        if shape.organization {
+            let org = self.organization(select, "pr_org", ("pr", "org_id"), false);
+            pairs.push(("org", org));
+        }
+        if shape.pathway {
+            select.join_as(
+                JoinType::LeftJoin,
+                pathway::Entity,
+                Alias::new("pw"),
+                col("pw", "id").equals((Alias::new("pr"), Alias::new("pathway_id"))),
+            );
+            let mut fields = vec![("id", self.id("pw", "id"))];
+            Self::columns(
+                &mut fields,
+                "pw",
+                &[
+                    ("c", "code"),
+                    ("n", "name"),
+                    ("se", "sector"),
+                    ("soc", "soc_code"),
+                ],
+            );
+            let pathway = Expr::case(col("pw", "id").is_not_null(), self.object(fields))
+                .finally(Expr::null());
+            pairs.push(("pw", pathway.into()));
+        }
+        self.object(pairs)
+    }
+
     /// The condition of `category` on rows of `alias` below enrollment `e`.
     fn below_enrollment(&self, alias: &'static str, category: Category) -> sea_orm::Condition {
         self.scopes.of(category).condition(

@@ -14,7 +14,7 @@
 //! `id`, `cc` course code, `ct` course title, `t`erm, `ua` units
 //! attempted, `ue` units earned, `g`rade, `s`tatus, `ve`rsion, `src`, `kb`,
 //! `hs` high school, `co`llege). An organization is {`id`, `s`lug,
-//! `n`ame, `k`ind}.
+//! `n`ame, `k`ind, and `ca`/`ua` created and updated at when asked}.
 
 use entity::enums::Category;
 use entity::{
@@ -57,6 +57,14 @@ pub struct DualEnrollmentShape {
 
 /// An organization's fields the page reads.
 const ORGANIZATION: &[(&str, &str)] = &[("s", "slug"), ("n", "name"), ("k", "kind")];
+/// And its timestamps, when the selection asks for them anywhere.
+const ORGANIZATION_TIMES: &[(&str, &str)] = &[
+    ("s", "slug"),
+    ("n", "name"),
+    ("k", "kind"),
+    ("ca", "created_at"),
+    ("ua", "updated_at"),
+];
 
 impl Sql<'_> {
     /// The organization `from.column` names, joined as `alias`; with
@@ -68,8 +76,13 @@ impl Sql<'_> {
         from: (&'static str, &'static str),
         optional: bool,
     ) -> Expr {
+        let fields = if self.organization_times {
+            ORGANIZATION_TIMES
+        } else {
+            ORGANIZATION
+        };
         if !optional {
-            return self.join(select, organization::Entity, alias, from, ORGANIZATION);
+            return self.join(select, organization::Entity, alias, from, fields);
         }
         select.join_as(
             JoinType::LeftJoin,
@@ -78,7 +91,7 @@ impl Sql<'_> {
             col(alias, "id").equals((Alias::new(from.0), Alias::new(from.1))),
         );
         let mut pairs = vec![("id", self.id(alias, "id"))];
-        pairs.extend(ORGANIZATION.iter().map(|(key, c)| (*key, col(alias, c))));
+        pairs.extend(fields.iter().map(|(key, c)| (*key, col(alias, c))));
         Expr::case(col(alias, "id").is_not_null(), self.object(pairs))
             .finally(Expr::null())
             .into()

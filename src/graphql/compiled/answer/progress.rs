@@ -53,8 +53,8 @@ pub(super) struct EnrollmentDoc<'a> {
     ca: Vec<AttainmentDoc<'a>>,
 }
 
-/// A program: id, name, and for attendance its schedule and stipend
-/// threshold.
+/// A program: id, name, for attendance its schedule and stipend
+/// threshold, and the rest when asked.
 #[derive(Deserialize)]
 struct ProgramDoc<'a> {
     #[serde(borrow)]
@@ -65,6 +65,38 @@ struct ProgramDoc<'a> {
     sh: Option<f64>,
     #[serde(default)]
     st: Option<f64>,
+    #[serde(borrow, default)]
+    k: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    apr: Option<Cow<'a, str>>,
+    #[serde(default)]
+    ro: Option<f64>,
+    #[serde(default)]
+    rr: Option<f64>,
+    #[serde(borrow, default)]
+    si: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    sd: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ed: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    org: Option<OrganizationDoc<'a>>,
+    #[serde(borrow, default)]
+    pw: Option<PathwayDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PathwayDoc<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    c: Cow<'a, str>,
+    #[serde(borrow)]
+    n: Cow<'a, str>,
+    #[serde(borrow)]
+    se: Cow<'a, str>,
+    #[serde(borrow, default)]
+    soc: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -163,7 +195,7 @@ impl Build<'_> {
                 "exitReason" => text(e.xr.as_ref()),
                 "version" => Value::Number(e.ve.into()),
                 "source" => text(e.src.as_ref()),
-                "program" => program(&sel.children, e.pr.as_ref())?,
+                "program" => self.program(&sel.children, e.pr.as_ref())?,
                 "ojtHours" | "rtiHours" | "attendancePct" | "stipendEligible" => {
                     let Some(t) = &e.t else {
                         self.disclosures.deny(p, Category::Progress, Some(owner));
@@ -266,17 +298,50 @@ impl Build<'_> {
     }
 }
 
-/// A program as its selection asks.
-fn program(sels: &[Sel], doc: Option<&ProgramDoc<'_>>) -> Result<Value> {
-    let doc = doc.ok_or_else(|| missing("a program"))?;
-    let mut out = IndexMap::with_capacity(sels.len());
-    for sel in sels {
-        let value = match sel.name {
-            "__typename" => typename("Program"),
-            "id" => id(&doc.id)?,
-            _ => Value::String(doc.n.to_string()),
-        };
-        out.insert(sel.key.clone(), value);
+impl Build<'_> {
+    /// A program as its selection asks.
+    fn program(&mut self, sels: &[Sel], doc: Option<&ProgramDoc<'_>>) -> Result<Value> {
+        let doc = doc.ok_or_else(|| missing("a program"))?;
+        let number = |x: Option<f64>| x.map_or(Value::Null, float);
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match sel.name {
+                "__typename" => typename("Program"),
+                "id" => id(&doc.id)?,
+                "name" => Value::String(doc.n.to_string()),
+                "kind" => self.enumeration(doc.k.as_deref().unwrap_or_default()),
+                "approach" => self.enumeration(doc.apr.as_deref().unwrap_or_default()),
+                "organization" => self.organization(&sel.children, doc.org.as_ref())?,
+                "pathway" => match &doc.pw {
+                    Some(pathway) => self.pathway(&sel.children, pathway)?,
+                    None => Value::Null,
+                },
+                "requiredOjtHours" => number(doc.ro),
+                "requiredRtiHours" => number(doc.rr),
+                "scheduledHours" => number(doc.sh),
+                "stipendThresholdPct" => number(doc.st),
+                "site" => text(doc.si.as_ref()),
+                "startsOn" => text(doc.sd.as_ref()),
+                _ => text(doc.ed.as_ref()),
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(object(out))
     }
-    Ok(object(out))
+
+    fn pathway(&mut self, sels: &[Sel], doc: &PathwayDoc<'_>) -> Result<Value> {
+        let mut out = IndexMap::with_capacity(sels.len());
+        for sel in sels {
+            let value = match sel.name {
+                "__typename" => typename("Pathway"),
+                "id" => id(&doc.id)?,
+                "code" => Value::String(doc.c.to_string()),
+                "name" => Value::String(doc.n.to_string()),
+                "sector" => Value::String(doc.se.to_string()),
+                _ => text(doc.soc.as_ref()),
+            };
+            out.insert(sel.key.clone(), value);
+        }
+        Ok(object(out))
+    }
 }

@@ -11,7 +11,7 @@ use async_graphql::indexmap::IndexMap;
 use entity::enums::Category;
 use serde::Deserialize;
 
-use super::{Build, Doc, Flag, float, id, object, text, typename, uuid};
+use super::{Build, Doc, Flag, float, id, object, text, timestamp, typename, uuid};
 use crate::graphql::compiled::selection::Sel;
 use crate::ground::error::{Error, Result};
 
@@ -25,6 +25,11 @@ pub(super) struct OrganizationDoc<'a> {
     n: Cow<'a, str>,
     #[serde(borrow)]
     k: Cow<'a, str>,
+    /// Only when the selection asks for an organization's timestamps.
+    #[serde(borrow, default)]
+    ca: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    ua: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +200,8 @@ impl Build<'_> {
                 "slug" => string(&doc.s),
                 "name" => string(&doc.n),
                 "kind" => self.enumeration(&doc.k),
+                "createdAt" => timestamp(doc.ca.as_ref())?,
+                "updatedAt" => timestamp(doc.ua.as_ref())?,
                 other => return Err(unknown(other)),
             };
             out.insert(sel.key.clone(), value);
