@@ -276,7 +276,7 @@ impl Page {
                 recorded_by: below(&consents, "recordedBy"),
                 adult: below(&consents, "needsReaffirmation"),
             }),
-            organization_times: node.iter().any(|s| names_time(s)),
+            organization_times: node.iter().any(names_time),
         };
         let partners: Vec<RecordKind> = partners::FIELDS
             .into_iter()
