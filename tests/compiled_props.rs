@@ -1,7 +1,8 @@
 //! Random selections of the case manager's page (`participants`) answer
 //! the same down the compiled path (`graphql::compiled`) as down the
-//! resolvers. Proptest draws selections over every field the page
-//! statement reads — a non-empty subset at each level, aliased or not,
+//! resolvers. Proptest draws selections over every field of the
+//! participant graph as `schema.graphql` declares it (but for
+//! [`LEFT_OUT`]) — a non-empty subset at each level, aliased or not,
 //! asked twice under one response key (merged), spread from named and
 //! inline fragments (one spread twice at times), `__typename` anywhere
 //! (at most the hub's 30 aliases in a document: later fields go unaliased),
@@ -32,6 +33,7 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use common::*;
@@ -53,212 +55,99 @@ struct Level {
     fields: &'static [(&'static str, Option<&'static Level>)],
 }
 
-static PROGRAM: Level = Level {
-    ty: "Program",
-    fields: &[("id", None), ("name", None)],
-};
-static HOUR_LOG: Level = Level {
-    ty: "HourLog",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("source", None),
-        ("id", None),
-        ("workedOn", None),
-        ("kind", None),
-        ("hours", None),
-        ("approved", None),
-        ("approvedAt", None),
-    ],
-};
-static STATUS_CHANGE: Level = Level {
-    ty: "StatusChange",
-    fields: &[
-        ("fromStatus", None),
-        ("toStatus", None),
-        ("changedOn", None),
-        ("reason", None),
-    ],
-};
-static ATTAINMENT: Level = Level {
-    ty: "CompetencyAttainment",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("code", None),
-        ("name", None),
-        ("domain", None),
-        ("attainedOn", None),
-        ("level", None),
-    ],
-};
-static CONSENT: Level = Level {
-    ty: "Consent",
-    fields: &[
-        ("id", None),
-        ("recipient", Some(&ORGANIZATION)),
-        ("recordedBy", Some(&ORGANIZATION)),
-        ("categories", None),
-        ("purpose", None),
-        ("grantedBy", None),
-        ("guardianName", None),
-        ("signedOn", None),
-        ("expiresOn", None),
-        ("status", None),
-        ("revokedAt", None),
-        ("reaffirmedAt", None),
-        ("needsReaffirmation", None),
-        ("version", None),
-    ],
-};
-static MEETING: Level = Level {
-    ty: "MentorshipMeeting",
-    fields: &[("metOn", None), ("minutes", None)],
-};
-static ENROLLMENT: Level = Level {
-    ty: "Enrollment",
-    fields: &[
-        ("id", None),
-        ("keptBy", Some(&ORGANIZATION)),
-        ("appliedOn", None),
-        ("startedOn", None),
-        ("exitedOn", None),
-        ("exitReason", None),
-        ("version", None),
-        ("source", None),
-        ("status", None),
-        ("program", Some(&PROGRAM)),
-        ("ojtHours", None),
-        ("rtiHours", None),
-        ("attendancePct", None),
-        ("stipendEligible", None),
-        ("statusHistory", Some(&STATUS_CHANGE)),
-        ("competencyAttainments", Some(&ATTAINMENT)),
-        ("hourLogs", Some(&HOUR_LOG)),
-    ],
-};
-static MENTOR: Level = Level {
-    ty: "Mentor",
-    fields: &[
-        ("id", None),
-        ("name", None),
-        ("email", None),
-        ("craft", None),
-        ("unionLocal", None),
-        ("active", None),
-        ("source", None),
-        ("organization", Some(&ORGANIZATION)),
-    ],
-};
-static MENTORSHIP: Level = Level {
-    ty: "Mentorship",
-    fields: &[
-        ("id", None),
-        ("status", None),
-        ("mentor", Some(&MENTOR)),
-        ("keptBy", Some(&ORGANIZATION)),
-        ("arrangedBy", Some(&ORGANIZATION)),
-        ("startedOn", None),
-        ("endedOn", None),
-        ("version", None),
-        ("meetings", Some(&MEETING)),
-    ],
-};
-static ORGANIZATION: Level = Level {
-    ty: "Organization",
-    fields: &[("id", None), ("slug", None), ("name", None), ("kind", None)],
-};
-static LINK: Level = Level {
-    ty: "ParticipantLink",
-    fields: &[
-        ("externalId", None),
-        ("source", None),
-        ("organization", Some(&ORGANIZATION)),
-    ],
-};
-static SERVICE: Level = Level {
-    ty: "Service",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("id", None),
-        ("kind", None),
-        ("provider", Some(&ORGANIZATION)),
-        ("providedOn", None),
-        ("amountCents", None),
-    ],
-};
-static CREDENTIAL: Level = Level {
-    ty: "Credential",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("id", None),
-        ("name", None),
-        ("kind", None),
-        ("issuer", Some(&ORGANIZATION)),
-        ("issuerName", None),
-        ("awardedOn", None),
-        ("expiresOn", None),
-        ("evidenceUrl", None),
-        ("source", None),
-    ],
-};
-static OUTCOME: Level = Level {
-    ty: "Outcome",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("id", None),
-        ("kind", None),
-        ("employerName", None),
-        ("occupation", None),
-        ("hourlyWageCents", None),
-        ("unionLocal", None),
-        ("startedOn", None),
-        ("verified", None),
-    ],
-};
-static DUAL_ENROLLMENT: Level = Level {
-    ty: "DualEnrollment",
-    fields: &[
-        ("keptBy", Some(&ORGANIZATION)),
-        ("id", None),
-        ("highSchool", Some(&ORGANIZATION)),
-        ("college", Some(&ORGANIZATION)),
-        ("courseCode", None),
-        ("courseTitle", None),
-        ("term", None),
-        ("unitsAttempted", None),
-        ("unitsEarned", None),
-        ("grade", None),
-        ("status", None),
-        ("version", None),
-        ("source", None),
-    ],
-};
-/// The node: `id` first (a node of ids alone reads no record).
-static PARTICIPANT: Level = Level {
-    ty: "Participant",
-    fields: &[
-        ("id", None),
-        ("version", None),
-        ("givenName", None),
-        ("familyName", None),
-        ("preferredName", None),
-        ("birthDate", None),
-        ("gender", None),
-        ("raceEthnicity", None),
-        ("email", None),
-        ("phone", None),
-        ("postalCode", None),
-        ("guardianName", None),
-        ("priorityPopulations", None),
-        ("links", Some(&LINK)),
-        ("enrollments", Some(&ENROLLMENT)),
-        ("mentorships", Some(&MENTORSHIP)),
-        ("services", Some(&SERVICE)),
-        ("credentials", Some(&CREDENTIAL)),
-        ("outcomes", Some(&OUTCOME)),
-        ("dualEnrollments", Some(&DUAL_ENROLLMENT)),
-        ("consents", Some(&CONSENT)),
-    ],
-};
+/// Fields of the participant graph the generated selections leave out:
+/// `source`, the field that sends this test's second request down the
+/// resolvers; `account`, which the page statement does not read; and an
+/// organization's `programs` (a list of the whole directory). Every other
+/// field of `schema.graphql` reachable from `Participant` without
+/// arguments is drawn — the partner fields among them, which join after
+/// the statement (no partner is configured here: they answer empty
+/// lists).
+const LEFT_OUT: &[(&str, &str)] = &[
+    ("Participant", "source"),
+    ("Participant", "account"),
+    ("Organization", "programs"),
+];
+
+/// The levels below `Participant`, read from the checked-in
+/// `schema.graphql` (so a field added to the graph is drawn from the day
+/// it is added), each built once and kept for the test's life.
+fn participant() -> &'static Level {
+    use async_graphql::parser::types::{BaseType, TypeKind, TypeSystemDefinition};
+    static LEVELS: OnceLock<&'static Level> = OnceLock::new();
+    fn base(ty: &async_graphql::parser::types::Type) -> String {
+        match &ty.base {
+            BaseType::Named(name) => name.to_string(),
+            BaseType::List(inner) => base(inner),
+        }
+    }
+    fn build(
+        ty: &str,
+        objects: &HashMap<String, Vec<(String, String)>>,
+        built: &mut HashMap<String, &'static Level>,
+    ) -> &'static Level {
+        if let Some(level) = built.get(ty) {
+            return level;
+        }
+        let mut fields = Vec::new();
+        for (name, below) in &objects[ty] {
+            if LEFT_OUT.contains(&(ty, name.as_str())) {
+                continue;
+            }
+            let below = objects
+                .contains_key(below)
+                .then(|| build(below, objects, built));
+            fields.push((&*String::leak(name.clone()), below));
+        }
+        let level: &'static Level = Box::leak(Box::new(Level {
+            ty: String::leak(ty.to_owned()),
+            fields: Vec::leak(fields),
+        }));
+        built.insert(ty.to_owned(), level);
+        level
+    }
+    LEVELS.get_or_init(|| {
+        let schema = async_graphql::parser::parse_schema(include_str!("../schema.graphql"))
+            .expect("schema.graphql parses");
+        let mut objects = HashMap::new();
+        for definition in schema.definitions {
+            if let TypeSystemDefinition::Type(ty) = definition
+                && let TypeKind::Object(object) = &ty.node.kind
+            {
+                let fields = object
+                    .fields
+                    .iter()
+                    .filter(|f| f.node.arguments.is_empty())
+                    .map(|f| (f.node.name.node.to_string(), base(&f.node.ty.node)))
+                    .collect::<Vec<_>>();
+                objects.insert(ty.node.name.node.to_string(), fields);
+            }
+        }
+        let mut built = HashMap::new();
+        let participant = build("Participant", &objects, &mut built);
+        // `id` first: a node of ids alone reads no record.
+        assert_eq!(participant.fields[0].0, "id");
+        participant
+    })
+}
+
+/// Every level below `Participant` (see [`participant`]).
+fn levels() -> Vec<&'static Level> {
+    fn walk(level: &'static Level, out: &mut Vec<&'static Level>) {
+        if out.iter().any(|l| std::ptr::eq(*l, level)) {
+            return;
+        }
+        out.push(level);
+        for (_, below) in level.fields {
+            if let Some(below) = below {
+                walk(below, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(participant(), &mut out);
+    out
+}
 
 /// Where one occurrence of a field is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -406,7 +295,7 @@ fn case() -> impl Strategy<Value = Case> {
         proptest::option::weighted(0.5, page_info),
         proptest::bool::weighted(0.4),
         via,
-        set(&PARTICIPANT),
+        set(participant()),
     )
         .prop_map(
             |(first, words, alias_connection, typename, page_info, total, via, node)| Case {
@@ -453,22 +342,9 @@ impl Render<'_> {
         // Never another field's name (nor `source`), never another key's.
         let reserved = |a: &str| {
             a == "source"
-                || [
-                    &PARTICIPANT,
-                    &ENROLLMENT,
-                    &PROGRAM,
-                    &HOUR_LOG,
-                    &MENTORSHIP,
-                    &MENTOR,
-                    &ORGANIZATION,
-                    &SERVICE,
-                    &CREDENTIAL,
-                    &OUTCOME,
-                    &DUAL_ENROLLMENT,
-                    &LINK,
-                ]
-                .iter()
-                .any(|l| l.fields.iter().any(|(f, _)| *f == a))
+                || levels()
+                    .iter()
+                    .any(|l| l.fields.iter().any(|(f, _)| *f == a))
         };
         let mut n = 0;
         while reserved(&alias) || self.used.contains(&alias) {
@@ -568,7 +444,7 @@ impl Case {
             // `list: participants` is one.
             aliased: usize::from(self.alias_connection),
         };
-        let node = render.set(&PARTICIPANT, &self.node);
+        let node = render.set(participant(), &self.node);
         let mut connection = Vec::new();
         if self.typename {
             connection.push("__typename".to_owned());
@@ -607,7 +483,7 @@ impl Case {
         self.node
             .asked
             .iter()
-            .any(|a| PARTICIPANT.fields[a.field].0 != "id")
+            .any(|a| participant().fields[a.field].0 != "id")
     }
 
     /// The nodes of `answer`, in order.
