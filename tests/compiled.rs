@@ -112,18 +112,7 @@ fn added(before: &BTreeMap<String, i64>, after: &BTreeMap<String, i64>) -> BTree
 
 /// Errors without the request id, in a stable order.
 fn errors(answer: &Value) -> Vec<String> {
-    let mut out: Vec<String> = answer["errors"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|mut e| {
-            e["extensions"].as_object_mut().unwrap().remove("requestId");
-            e.to_string()
-        })
-        .collect();
-    out.sort();
-    out
+    sorted_errors(answer)
 }
 
 /// One page as `token` sees it: answer, statements, audit rows added.

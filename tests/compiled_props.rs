@@ -548,18 +548,7 @@ impl Log {
 
 /// Errors without the request id, in a stable order.
 fn errors(answer: &Value) -> Vec<String> {
-    let mut out: Vec<String> = answer["errors"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|mut e| {
-            e["extensions"].as_object_mut().unwrap().remove("requestId");
-            e.to_string()
-        })
-        .collect();
-    out.sort();
-    out
+    sorted_errors(answer)
 }
 
 /// Errors as [`errors`], each without its locations → the locations of

@@ -408,29 +408,37 @@ hub_test!(
     }
 );
 
+/// A world of `n` youth known to Arts2Work's tracker (`apprentiscope`),
+/// which answers 500, and SpaceLA's (`spacela-tracker`), which answers;
+/// the two partners' servers are returned, the broken one first.
+async fn broken_and_good(backend: Backend, n: usize) -> (World, MockServer, MockServer) {
+    let broken = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&broken)
+        .await;
+    let good = tracker(Tracker::new(0)).await;
+    let w = world(
+        backend,
+        n,
+        &[
+            ("alliance-arts2work", OrgKind::TrainingPartner),
+            ("spacela", OrgKind::TrainingPartner),
+        ],
+        "PROGRESS",
+        vec![
+            tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
+            tracker_config("spacela-tracker", "spacela", &api(&good)),
+        ],
+    )
+    .await;
+    (w, broken, good)
+}
+
 hub_test!(
     a_failing_partner_leaves_its_field_empty_with_partner_unavailable,
     |backend| {
-        let broken = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(500))
-            .mount(&broken)
-            .await;
-        let good = tracker(Tracker::new(0)).await;
-        let w = world(
-            backend,
-            1,
-            &[
-                ("alliance-arts2work", OrgKind::TrainingPartner),
-                ("spacela", OrgKind::TrainingPartner),
-            ],
-            "PROGRESS",
-            vec![
-                tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
-                tracker_config("spacela-tracker", "spacela", &api(&good)),
-            ],
-        )
-        .await;
+        let (w, broken, _good) = broken_and_good(backend, 1).await;
         let answer = w
             .app
             .query(
@@ -1544,26 +1552,7 @@ async fn sync_from_the_command_line_prints_a_summary() {
 hub_test!(
     a_page_with_partner_fields_is_its_statement_then_one_call_per_partner,
     |backend| {
-        let broken = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(500))
-            .mount(&broken)
-            .await;
-        let good = tracker(Tracker::new(0)).await;
-        let w = world(
-            backend,
-            5,
-            &[
-                ("alliance-arts2work", OrgKind::TrainingPartner),
-                ("spacela", OrgKind::TrainingPartner),
-            ],
-            "PROGRESS",
-            vec![
-                tracker_config("apprentiscope", "alliance-arts2work", &api(&broken)),
-                tracker_config("spacela-tracker", "spacela", &api(&good)),
-            ],
-        )
-        .await;
+        let (w, broken, good) = broken_and_good(backend, 5).await;
         let token = w.app.staff("wlcac");
         w.app
             .query(Some(&token), "{ viewer { subject } }", json!({}))
@@ -1589,18 +1578,12 @@ hub_test!(
             {
                 edge["node"].as_object_mut().unwrap().remove("source");
             }
-            let mut errors: Vec<String> = answer["errors"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|mut e| {
-                    e["extensions"].as_object_mut().unwrap().remove("requestId");
-                    e.to_string()
-                })
-                .collect();
-            errors.sort();
-            answers.push((answer["data"].clone(), errors, statements, reads));
+            answers.push((
+                answer["data"].clone(),
+                sorted_errors(&answer),
+                statements,
+                reads,
+            ));
         }
         let (compiled, live) = (&answers[1], &answers[2]);
         assert_eq!(compiled.0, live.0, "the same data");

@@ -327,6 +327,25 @@ pub fn codes(answer: &Value) -> Vec<String> {
 
 /// Asserts the answer has no errors.
 #[track_caller]
+/// An answer's errors without their request ids, each as JSON text, in a
+/// stable order: what two answers to compare must agree on.
+pub fn sorted_errors(answer: &Value) -> Vec<String> {
+    let mut out: Vec<String> = answer["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut e| {
+            if let Some(extensions) = e["extensions"].as_object_mut() {
+                extensions.remove("requestId");
+            }
+            e.to_string()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 pub fn assert_ok(answer: &Value) {
     assert!(
         answer.get("errors").is_none_or(|e| e.is_null()),

@@ -207,19 +207,15 @@ impl Page {
             }),
             enrollments: (!enrollments.is_empty()).then(|| EnrollmentShape {
                 program: (!programs.is_empty()).then(|| ProgramShape {
-                    details: [
-                        "kind",
-                        "approach",
-                        "requiredOjtHours",
-                        "requiredRtiHours",
-                        "scheduledHours",
-                        "stipendThresholdPct",
-                        "site",
-                        "startsOn",
-                        "endsOn",
-                    ]
-                    .into_iter()
-                    .any(|f| below(&programs, f)),
+                    // Any other field is one of its columns.
+                    details: programs.iter().any(|p| {
+                        p.children.iter().any(|c| {
+                            !matches!(
+                                c.name,
+                                "__typename" | "id" | "name" | "organization" | "pathway"
+                            )
+                        })
+                    }),
                     organization: below(&programs, "organization"),
                     pathway: below(&programs, "pathway"),
                 }),
