@@ -37,6 +37,8 @@ const PAGE: &str = "id version givenName familyName preferredName birthDate gend
   dualEnrollments { keptBy { id slug name kind } id highSchool { id slug name kind }
     college { id slug name kind } courseCode courseTitle term unitsAttempted unitsEarned grade status
     version source }
+  account { linkedOn issuedBy { id slug } confirmedBy { organization { slug } on } everyOrganization
+    endedAt endReason }
   consents { id recipient { id slug } recordedBy { id slug name kind } categories purpose grantedBy
     guardianName signedOn expiresOn status revokedAt reaffirmedAt needsReaffirmation version }";
 
@@ -156,8 +158,8 @@ fn profile_refused(answer: &Value) -> bool {
 /// What the levels below enrollments and mentorships hold in `nodes`:
 /// status changes, competencies attained, hour logs approved (with their
 /// time), attendance percentages, stipend answers, meetings, mentor
-/// emails shown, and consents a youth must re-affirm.
-fn deeper(nodes: &[Value]) -> [usize; 8] {
+/// emails shown, consents a youth must re-affirm, and account links shown.
+fn deeper(nodes: &[Value]) -> [usize; 9] {
     let all = |list: &str, below: &str| -> Vec<Value> {
         nodes
             .iter()
@@ -194,6 +196,7 @@ fn deeper(nodes: &[Value]) -> [usize; 8] {
             .flatten()
             .filter(|c| c["needsReaffirmation"] == true)
             .count(),
+        nodes.iter().filter(|n| n["account"].is_object()).count(),
     ]
 }
 
@@ -308,7 +311,7 @@ hub_test!(
         let (mut pages, mut refusals, mut disclosures) = (0, 0, 0);
         let (mut next_pages, mut narrowed) = (0, 0);
         let (mut rows, mut audited) = ([0; 5], Vec::new());
-        let mut below = [0; 8];
+        let mut below = [0; 9];
         let (mut contact_refused, mut reaffirmation_refused) = (false, false);
         for org in &orgs {
             let token = app.staff(&org.slug);
@@ -429,6 +432,7 @@ hub_test!(
             "meetings",
             "mentor emails",
             "consents to re-affirm",
+            "account links",
         ];
         for (level, n) in levels.iter().zip(below) {
             assert!(n > 0, "no {level} compared");

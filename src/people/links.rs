@@ -115,6 +115,7 @@ async fn live<C: ConnectionTrait>(
     let confirmations = account_link_confirmation::Entity::find()
         .filter(account_link_confirmation::Column::AccountId.eq(account.id))
         .order_by_asc(account_link_confirmation::Column::ConfirmedAt)
+        .order_by_asc(account_link_confirmation::Column::Id)
         .all(db)
         .await?;
     Ok(Some((account, confirmations)))
@@ -128,12 +129,39 @@ pub async fn of_participant<C: ConnectionTrait>(
     viewer: &Viewer,
     participant: Uuid,
 ) -> Result<Option<Link>> {
-    let holder = (viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin))
-        && holds(db, viewer, participant).await?;
-    if !holder && !viewer.has(Role::HubAdmin) {
+    let sees = match who_sees(viewer) {
+        LinkReaders::Always => true,
+        LinkReaders::Holders => holds(db, viewer, participant).await?,
+        LinkReaders::Never => false,
+    };
+    if !sees {
         return Err(Error::forbidden_category(entity::enums::Category::Identity));
     }
     Ok(live(db, participant).await?.map(|(a, c)| Link::live(a, c)))
+}
+
+/// Whose account links a viewer sees ([`of_participant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkReaders {
+    /// Every youth's (a hub_admin).
+    Always,
+    /// Those of youth whose profile the viewer's organization keeps
+    /// (its staff and org_admins).
+    Holders,
+    /// None.
+    Never,
+}
+
+/// Whose account links `viewer` sees: the rule [`of_participant`] and the
+/// compiled page (`records::page`, which writes `Holders` as SQL) share.
+pub fn who_sees(viewer: &Viewer) -> LinkReaders {
+    if viewer.has(Role::HubAdmin) {
+        LinkReaders::Always
+    } else if viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin) {
+        LinkReaders::Holders
+    } else {
+        LinkReaders::Never
+    }
 }
 
 /// The viewer's own link (a youth reading `me { account }`).

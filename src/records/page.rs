@@ -25,7 +25,8 @@
 //! organization's id when asked}, `mt` meetings {`o`, `d` met on,
 //! `mi`nutes}); `sv` services,
 //! `c` credentials, `oc` outcomes and `de` dual enrollments (see `page/records.rs`);
-//! `cs` consents and `ad` (see `page/consents.rs`).
+//! `cs` consents and `ad` (see `page/consents.rs`); `ac` the account link
+//! (see `page/account.rs`).
 //! Ids are UUID text on PostgreSQL and hex on SQLite; booleans are 0/1 on
 //! SQLite.
 
@@ -41,12 +42,14 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy::Scopes;
 
+mod account;
 mod cache;
 mod consents;
 mod profile;
 mod progress;
 mod records;
 
+pub use account::AccountShape;
 pub use consents::ConsentShape;
 pub use profile::LinkShape;
 pub use progress::{AttainmentShape, HourLogShape, ProgramShape};
@@ -75,6 +78,8 @@ pub struct Shape {
     pub outcomes: Option<OutcomeShape>,
     pub dual_enrollments: Option<DualEnrollmentShape>,
     pub consents: Option<ConsentShape>,
+    /// The youth's account link.
+    pub account: Option<AccountShape>,
     /// Organizations' `createdAt` and `updatedAt`, wherever one is named.
     pub organization_times: bool,
 }
@@ -323,6 +328,9 @@ impl<'a> Sql<'a> {
         }
         if let Some(dual_enrollments) = &shape.dual_enrollments {
             pairs.push(("de", self.dual_enrollments(dual_enrollments)));
+        }
+        if let Some(account) = &shape.account {
+            pairs.push(("ac", self.account(account)));
         }
         if let Some(consents) = &shape.consents {
             pairs.push(("cs", self.consents(consents)));

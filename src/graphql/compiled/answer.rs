@@ -17,7 +17,7 @@ use super::{PageNode, Reason, Refusal};
 use crate::audit::Disclosures;
 use crate::ground::error::{Error, Result};
 use crate::policy::{self, Scopes};
-use consents::{AdultDoc, ConsentDoc};
+use consents::{AdultDoc, ConsentDoc, SeenDoc};
 use profile::{LinkDoc, ProfileDoc};
 use progress::EnrollmentDoc;
 use records::{CredentialDoc, DualEnrollmentDoc, OrganizationDoc, OutcomeDoc, ServiceDoc};
@@ -60,6 +60,9 @@ struct Doc<'a> {
     de: Vec<DualEnrollmentDoc<'a>>,
     #[serde(borrow, default)]
     cs: Vec<ConsentDoc<'a>>,
+    /// The account link as the viewer may see it (null: refused).
+    #[serde(borrow, default)]
+    ac: Option<SeenDoc<'a>>,
     /// Whether the participant is an adult by the readable birth dates.
     #[serde(borrow, default)]
     ad: Option<AdultDoc<'a>>,
@@ -258,6 +261,7 @@ impl Build<'_> {
                     Value::List(rows)
                 }
                 "consents" => self.consents(sel, &doc)?,
+                "account" => self.account(sel, &doc)?,
                 _ => self.records(sel, &doc)?,
             };
             out.insert(sel.key.clone(), value);

@@ -5,8 +5,8 @@
 //! `participant(id)` / `participantByExternalId`, hold only fields the
 //! statement reads ([`selection`]: every profile field, `version`,
 //! `links`, and every record kind with the organizations it names and
-//! the levels below them, and `consents`; not yet `source`, `account` and
-//! the partner fields) —
+//! the levels below them, `consents` and `account`; not `source`; the
+//! partner fields join after the statement) —
 //! however the request spells them: aliases, fragments, `__typename`,
 //! `@skip`/`@include`, beside `pageInfo`, `cursor` and `totalCount`
 //! ([`selection`]) — they are read by [`page::read`] — one statement for
@@ -38,8 +38,9 @@ use crate::ground::error::{Error, Result};
 use crate::people::participants::{self, ParticipantFilter};
 use crate::policy;
 use crate::records::page::{
-    self, AttainmentShape, ConsentShape, CredentialShape, DualEnrollmentShape, EnrollmentShape,
-    HourLogShape, LinkShape, MentorshipShape, OutcomeShape, ProgramShape, ServiceShape, Shape,
+    self, AccountShape, AttainmentShape, ConsentShape, CredentialShape, DualEnrollmentShape,
+    EnrollmentShape, HourLogShape, LinkShape, MentorshipShape, OutcomeShape, ProgramShape,
+    ServiceShape, Shape,
 };
 use answer::Build;
 use selection::{Sel, Walk};
@@ -196,6 +197,11 @@ impl Page {
         let outcomes = all(&node, "outcomes");
         let dual_enrollments = all(&node, "dualEnrollments");
         let consents = all(&node, "consents");
+        let accounts = all(&node, "account");
+        let confirmations: Vec<&Sel> = accounts
+            .iter()
+            .flat_map(|a| all(&a.children, "confirmedBy"))
+            .collect();
         let shape = Shape {
             identity: asks(Category::Identity),
             contact: asks(Category::Contact),
@@ -271,6 +277,10 @@ impl Page {
                 recipient: below(&consents, "recipient"),
                 recorded_by: below(&consents, "recordedBy"),
                 adult: below(&consents, "needsReaffirmation"),
+            }),
+            account: (!accounts.is_empty()).then(|| AccountShape {
+                issued_by: below(&accounts, "issuedBy"),
+                confirmers: below(&confirmations, "organization"),
             }),
             organization_times: node.iter().any(names_time),
         };

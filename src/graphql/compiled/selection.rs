@@ -43,6 +43,7 @@ pub(super) const NODE: &[&str] = &[
     "outcomes",
     "dualEnrollments",
     "consents",
+    "account",
     "partnerHourLogs",
     "partnerDualEnrollments",
     "partnerUnionMemberships",
@@ -188,6 +189,15 @@ const CONSENT: &[&str] = &[
     "needsReaffirmation",
     "version",
 ];
+const ACCOUNT: &[&str] = &[
+    "linkedOn",
+    "issuedBy",
+    "confirmedBy",
+    "everyOrganization",
+    "endedAt",
+    "endReason",
+];
+const CONFIRMATION: &[&str] = &["organization", "on"];
 /// Directory fields of an organization a record names (not `programs`).
 const ORGANIZATION: &[&str] = &["id", "slug", "name", "kind", "createdAt", "updatedAt"];
 
@@ -209,8 +219,12 @@ fn level(field: &str) -> Option<(&'static str, &'static [&'static str])> {
         "outcomes" => ("Outcome", OUTCOME),
         "dualEnrollments" => ("DualEnrollment", DUAL_ENROLLMENT),
         "consents" => ("Consent", CONSENT),
+        "account" => ("AccountLink", ACCOUNT),
+        "confirmedBy" => ("LinkConfirmation", CONFIRMATION),
         "keptBy" | "arrangedBy" | "provider" | "issuer" | "highSchool" | "college"
-        | "organization" | "recipient" | "recordedBy" => ("Organization", ORGANIZATION),
+        | "organization" | "recipient" | "recordedBy" | "issuedBy" => {
+            ("Organization", ORGANIZATION)
+        }
         _ => return None,
     })
 }

@@ -1,9 +1,11 @@
-//! A participant's consents of a page document (keys: `records::page`'s
+//! A participant's consents and account link of a page document (keys: `records::page`'s
 //! `page/consents.rs`) turned into the answer's values as the resolvers
 //! (`graphql::records::Consent`) answer them: the status read from the
 //! date, and `needsReaffirmation` refused (DEMOGRAPHICS) where it turns on
 //! a birth date the viewer may not read. Consents record no disclosure,
-//! as there.
+//! as there. The account link (`page/account.rs`) as
+//! `graphql::account_links` answers a live one, refused (IDENTITY) to a
+//! viewer `people::links::who_sees` leaves out.
 
 use std::borrow::Cow;
 
@@ -46,6 +48,34 @@ pub(super) struct ConsentDoc<'a> {
     rc: Option<OrganizationDoc<'a>>,
     #[serde(borrow, default)]
     rb: Option<OrganizationDoc<'a>>,
+}
+
+/// The account link as the viewer may see it: `a`, the link or null.
+#[derive(Deserialize)]
+pub(super) struct SeenDoc<'a> {
+    #[serde(borrow, default)]
+    a: Option<LinkDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct LinkDoc<'a> {
+    #[serde(borrow)]
+    li: Cow<'a, str>,
+    #[serde(borrow, default)]
+    is: Option<OrganizationDoc<'a>>,
+    #[serde(borrow, default)]
+    cf: Vec<ConfirmationDoc<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ConfirmationDoc<'a> {
+    /// Null: a hub_admin's, for every organization.
+    #[serde(borrow, default)]
+    o: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    org: Option<OrganizationDoc<'a>>,
+    #[serde(borrow)]
+    on: Cow<'a, str>,
 }
 
 /// Whether the participant is an adult (`a`), or who holds a profile of
@@ -114,6 +144,49 @@ impl Build<'_> {
             rows.push(object(out));
         }
         Ok(Value::List(rows))
+    }
+
+    /// The field `account` of `doc`: the live link, null when there is
+    /// none, refused when the viewer may not see it.
+    pub(super) fn account(&mut self, sel: &Sel, doc: &Doc<'_>) -> Result<Value> {
+        let Some(seen) = &doc.ac else {
+            return Ok(self.refuse(&[], sel, Category::Identity));
+        };
+        let Some(link) = &seen.a else {
+            return Ok(Value::Null);
+        };
+        let mut out = IndexMap::with_capacity(sel.children.len());
+        for f in &sel.children {
+            let value = match f.name {
+                "__typename" => typename("AccountLink"),
+                "linkedOn" => timestamp(Some(&link.li))?,
+                "issuedBy" => self.organization(&f.children, link.is.as_ref())?,
+                "confirmedBy" => {
+                    let mut rows = Vec::with_capacity(link.cf.len());
+                    for c in &link.cf {
+                        let mut fields = IndexMap::with_capacity(f.children.len());
+                        for g in &f.children {
+                            let v = match g.name {
+                                "__typename" => typename("LinkConfirmation"),
+                                "on" => timestamp(Some(&c.on))?,
+                                _ => match &c.org {
+                                    Some(org) => self.organization(&g.children, Some(org))?,
+                                    None => Value::Null,
+                                },
+                            };
+                            fields.insert(g.key.clone(), v);
+                        }
+                        rows.push(object(fields));
+                    }
+                    Value::List(rows)
+                }
+                "everyOrganization" => Value::Boolean(link.cf.iter().any(|c| c.o.is_none())),
+                // A live link has not ended.
+                _ => Value::Null,
+            };
+            out.insert(f.key.clone(), value);
+        }
+        Ok(object(out))
     }
 
     /// A guardian signed it, it stands, it was not re-affirmed, and the
