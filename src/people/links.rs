@@ -25,6 +25,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor, Entry};
 use crate::auth::{Role, Viewer};
 use crate::ground::error::{Error, Result};
+use crate::policy::{self, LinkReaders};
 
 /// `confirmAccountLink` and `suspendAccountLink` input.
 #[derive(Debug, Clone, InputObject)]
@@ -129,7 +130,7 @@ pub async fn of_participant<C: ConnectionTrait>(
     viewer: &Viewer,
     participant: Uuid,
 ) -> Result<Option<Link>> {
-    let sees = match who_sees(viewer) {
+    let sees = match policy::link_readers(viewer) {
         LinkReaders::Always => true,
         LinkReaders::Holders => holds(db, viewer, participant).await?,
         LinkReaders::Never => false,
@@ -138,30 +139,6 @@ pub async fn of_participant<C: ConnectionTrait>(
         return Err(Error::forbidden_category(entity::enums::Category::Identity));
     }
     Ok(live(db, participant).await?.map(|(a, c)| Link::live(a, c)))
-}
-
-/// Whose account links a viewer sees ([`of_participant`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkReaders {
-    /// Every youth's (a hub_admin).
-    Always,
-    /// Those of youth whose profile the viewer's organization keeps
-    /// (its staff and org_admins).
-    Holders,
-    /// None.
-    Never,
-}
-
-/// Whose account links `viewer` sees: the rule [`of_participant`] and the
-/// compiled page (`records::page`, which writes `Holders` as SQL) share.
-pub fn who_sees(viewer: &Viewer) -> LinkReaders {
-    if viewer.has(Role::HubAdmin) {
-        LinkReaders::Always
-    } else if viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin) {
-        LinkReaders::Holders
-    } else {
-        LinkReaders::Never
-    }
 }
 
 /// The viewer's own link (a youth reading `me { account }`).

@@ -229,6 +229,30 @@ pub fn require_owner(viewer: &Viewer, owner: Uuid) -> Result<()> {
     }
 }
 
+/// Whose account links a viewer sees (`people::links::of_participant`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkReaders {
+    /// Every youth's (a hub_admin).
+    Always,
+    /// Those of youth whose profile the viewer's organization keeps
+    /// (its staff and org_admins).
+    Holders,
+    /// None.
+    Never,
+}
+
+/// Whose account links `viewer` sees: the rule `people::links` and the
+/// compiled page (`records::page`, which writes `Holders` as SQL) share.
+pub fn link_readers(viewer: &Viewer) -> LinkReaders {
+    if viewer.has(Role::HubAdmin) {
+        LinkReaders::Always
+    } else if viewer.has(Role::Staff) || viewer.has(Role::OrgAdmin) {
+        LinkReaders::Holders
+    } else {
+        LinkReaders::Never
+    }
+}
+
 /// A mentor's contact details are for the organization that offers the
 /// mentor; every other viewer sees the mentor without them.
 pub fn may_read_mentor_contact(viewer: &Viewer, mentor_org_id: Uuid) -> bool {

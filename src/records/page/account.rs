@@ -1,5 +1,5 @@
 //! The page's account link: the youth's live link (`people::links`), for
-//! the viewers [`links::who_sees`] names — every youth's for a hub_admin,
+//! the viewers [`policy::link_readers`] names — every youth's for a hub_admin,
 //! those whose profile its organization keeps for staff and org_admins.
 //!
 //! Key: `ac` — null when the viewer may not see the link (refused as
@@ -13,7 +13,7 @@ use entity::{account_link_confirmation, participant_account, participant_profile
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 
 use super::{Sql, col};
-use crate::people::links::{self, LinkReaders};
+use crate::policy::{self, LinkReaders};
 
 /// What an account link carries besides its time and confirmations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub struct AccountShape {
 impl Sql<'_> {
     pub(super) fn account(&self, shape: &AccountShape) -> Expr {
         let viewer = self.scopes.viewer();
-        let readers = links::who_sees(viewer);
+        let readers = policy::link_readers(viewer);
         if readers == LinkReaders::Never {
             return Expr::null();
         }

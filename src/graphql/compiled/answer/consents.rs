@@ -5,7 +5,7 @@
 //! a birth date the viewer may not read. Consents record no disclosure,
 //! as there. The account link (`page/account.rs`) as
 //! `graphql::account_links` answers a live one, refused (IDENTITY) to a
-//! viewer `people::links::who_sees` leaves out.
+//! viewer `policy::link_readers` leaves out.
 
 use std::borrow::Cow;
 
