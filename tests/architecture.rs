@@ -233,3 +233,59 @@ fn no_source_file_is_over_500_lines() {
         .collect();
     assert!(long.is_empty(), "split by concept: {long:?}");
 }
+
+/// Files that write profiles, consents or agreements but move no grant of
+/// `participant_listing`, each with why.
+const WRITES_THAT_MOVE_NO_LISTING: [(&str, &str); 2] = [
+    (
+        "records/corrections.rs",
+        "corrects names, contact fields and guardian names, which no grant depends on",
+    ),
+    (
+        "records/retention.rs",
+        "marks an ended agreement's destruction ordered; an ended agreement grants nothing",
+    ),
+];
+
+/// Who may list whom is kept as data (`policy::listing`), so every write
+/// that can move it must rewrite the grants in its own transaction: a file
+/// that inserts, updates or deletes profiles, consents or agreements calls
+/// `listing::refresh`, or says above why it need not. Erasure and linking
+/// write through macros and call it too (checked by name).
+#[test]
+fn every_write_that_moves_access_rewrites_the_listing() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let tables = ["participant_profile", "consent", "sharing_agreement"];
+    let mut missing = Vec::new();
+    let mut writers = 0;
+    for file in &files {
+        let text = without_tests(&std::fs::read_to_string(file).unwrap());
+        let relative = file
+            .strip_prefix(src())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let writes = tables.iter().any(|t| {
+            ["insert", "update", "delete"]
+                .iter()
+                .any(|w| text.contains(&format!("{t}::Entity::{w}")))
+                || text.contains(&format!("insert::<{t}::Entity>"))
+        }) || ["records/erase.rs", "records/linking.rs"].contains(&relative.as_str());
+        if !writes {
+            continue;
+        }
+        writers += 1;
+        let excused = WRITES_THAT_MOVE_NO_LISTING
+            .iter()
+            .any(|(f, _)| *f == relative);
+        if !excused && !text.contains("listing::refresh(") {
+            missing.push(relative);
+        }
+    }
+    assert!(writers >= 10, "the scan found only {writers} writers");
+    assert!(
+        missing.is_empty(),
+        "these write profiles, consents or agreements without `policy::listing::refresh`: {missing:?}"
+    );
+}

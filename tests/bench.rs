@@ -112,6 +112,15 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
             .unwrap(),
         "{counted}"
     );
+    // The pager's floor counts the same grants the hub keeps.
+    assert_eq!(
+        counted["data"]["participants"]["totalCount"]
+            .as_i64()
+            .unwrap(),
+        pathways_hub::cli::bench::listing_count(&app.db, org.id)
+            .await
+            .unwrap(),
+    );
 
     // The detail page (`participant(id)` with every profile field, the
     // links and every record kind) against its floor, one hand-written

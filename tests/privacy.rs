@@ -316,6 +316,8 @@ hub_test!(privacy_matrix_over_all_eleven_categories, |backend| {
         .execute_unprepared("UPDATE consent SET status = 'REVOKED'")
         .await
         .unwrap();
+    // As revoking through the API would, in its transaction.
+    common::story::relist(&w.app.db).await;
     assert!(w.visible_to(&hola).await.is_empty());
 
     // Expired and not-yet-effective agreements share nothing.
@@ -332,6 +334,8 @@ hub_test!(privacy_matrix_over_all_eleven_categories, |backend| {
         .execute_unprepared("UPDATE sharing_agreement SET status = 'REVOKED'")
         .await
         .unwrap();
+    // As revoking through the API would, in its transaction.
+    common::story::relist(&w.app.db).await;
     assert!(w.visible_to(&hola).await.is_empty());
     // An agreement to another recipient shares nothing with HOLA.
     w.agreement_to(w.other, Category::all(), false, days(-30), None)

@@ -21,6 +21,7 @@ mod m20261128_000018_change_feed_statements;
 mod m20261205_000019_boundaries;
 mod m20261205_000020_audit_seal_format;
 mod m20261205_000021_report_releases;
+mod m20261205_000022_participant_listing;
 
 /// The advisory locks the change feed's versions are drawn and published
 /// under on PostgreSQL (the readers' side is `records::feed::horizon`).
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_boundaries::Migration),
             Box::new(m20261205_000020_audit_seal_format::Migration),
             Box::new(m20261205_000021_report_releases::Migration),
+            Box::new(m20261205_000022_participant_listing::Migration),
         ]
     }
 }

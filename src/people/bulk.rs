@@ -125,6 +125,11 @@ pub async fn create_many<C: ConnectionTrait>(
             .exec_without_returning(txn)
             .await?;
     }
+    crate::policy::listing::refresh(
+        txn,
+        crate::policy::listing::Touched::Participants(profiled.into_iter().collect()),
+    )
+    .await?;
     for chunk in entries.chunks(ROWS) {
         audit::record(txn, actor, chunk.to_vec()).await?;
     }

@@ -28,6 +28,17 @@ pub struct ParticipantFilter {
     pub org_id: Option<Uuid>,
 }
 
+impl ParticipantFilter {
+    /// No filter set: every participant the viewer may list.
+    pub fn is_empty(&self) -> bool {
+        self.search.is_none()
+            && self.program_id.is_none()
+            && self.pathway_id.is_none()
+            && self.status.is_none()
+            && self.org_id.is_none()
+    }
+}
+
 /// How a statement reads the policy: [`Scope::condition`] for a page,
 /// [`Scope::set_condition`] for a count, which reads every participant.
 #[derive(Clone, Copy)]
@@ -81,12 +92,23 @@ fn condition(scopes: &Scopes, filter: &ParticipantFilter) -> Condition {
 fn condition_as(scopes: &Scopes, filter: &ParticipantFilter, form: Form) -> Condition {
     use participant_profile::Column as P;
     let identity = scopes.of(Category::Identity);
-    let mut all = Condition::all().add(Expr::exists(profile_exists_as(
-        "vis_p",
-        &identity,
-        Condition::all(),
-        form,
-    )));
+    // A count reads who may be listed from the grants kept as data, an
+    // index range, where the policy's sets would scan every profile.
+    let listed = match form {
+        Form::Sets => crate::policy::listing::listed(&identity),
+        Form::Correlated => None,
+    };
+    let mut all = Condition::all().add(match listed {
+        Some(listed) => {
+            Expr::col((participant::Entity, participant::Column::Id)).in_subquery(listed)
+        }
+        None => Expr::exists(profile_exists_as(
+            "vis_p",
+            &identity,
+            Condition::all(),
+            form,
+        )),
+    });
     if let Some(search) = &filter.search {
         for word in search.split_whitespace().take(5) {
             let a = Alias::new("srch_p");
@@ -197,6 +219,19 @@ pub async fn count<C: ConnectionTrait>(
     scopes: &Scopes,
     filter: &ParticipantFilter,
 ) -> Result<u64> {
+    let identity = scopes.of(Category::Identity);
+    if filter.is_empty()
+        && let Some(query) = crate::policy::listing::count(&identity)
+    {
+        let backend = db.get_database_backend();
+        let n: i64 = db
+            .query_one_raw(backend.build(&query))
+            .await?
+            .map(|row| row.try_get("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        return Ok(u64::try_from(n).unwrap_or(0));
+    }
     Ok(participant::Entity::find()
         .filter(condition_as(scopes, filter, Form::Sets))
         .count(db)

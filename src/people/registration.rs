@@ -305,6 +305,11 @@ where
         .exec_without_returning(&txn)
         .await
         .on_constraint("externalId")?;
+    crate::policy::listing::refresh(
+        &txn,
+        crate::policy::listing::Touched::Participants(vec![id]),
+    )
+    .await?;
     audit::record(&txn, actor, vec![created_entry(viewer, id)]).await?;
     txn.commit().await?;
     Ok(id)

@@ -5,6 +5,7 @@
 //! conditions built here and nowhere else.
 
 pub mod explain;
+pub mod listing;
 mod reports;
 mod scope;
 pub mod sharing;

@@ -100,6 +100,17 @@ impl Scope {
         self.reader
     }
 
+    /// The reading organization when this is an organization's scope
+    /// (not a youth's own, not one that reads nothing).
+    pub(super) fn organization_reader(&self) -> Option<Uuid> {
+        self.reader.filter(|_| self.person.is_none())
+    }
+
+    /// The day this scope decides dates on.
+    pub(super) fn today(&self) -> NaiveDate {
+        self.today
+    }
+
     /// Whether rows owned by `owner` are the reader's own.
     pub fn owns(&self, owner: Uuid) -> bool {
         self.reader == Some(owner)

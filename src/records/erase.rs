@@ -150,6 +150,12 @@ pub async fn erase(
         participant_link,
         participant_profile
     );
+    // No profile left: no organization may list the person.
+    crate::policy::listing::refresh(
+        &txn,
+        crate::policy::listing::Touched::Participants(vec![participant_id]),
+    )
+    .await?;
     note(
         "participant",
         participant::Entity::delete_by_id(participant_id)

@@ -76,7 +76,8 @@ async fn move_rows<C: ConnectionTrait>(
     repoint!(service, OwnerOrgId);
     repoint!(outcome, OwnerOrgId);
     repoint!(consent, OwnerOrgId);
-    Ok(())
+    // Who may list either hub id moved with their profiles and consents.
+    policy::listing::refresh(conn, policy::listing::Touched::Participants(vec![from, to])).await
 }
 
 /// Joins `other_id` into `id`; both must be visible to the viewer's staff

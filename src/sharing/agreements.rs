@@ -227,6 +227,14 @@ async fn step(
     )
     .await?;
     access.settle(&txn, before).await?;
+    policy::listing::refresh(
+        &txn,
+        policy::listing::Touched::Agreement {
+            provider: row.provider_org_id,
+            recipient: row.recipient_org_id,
+        },
+    )
+    .await?;
     audit::record(&txn, actor, vec![entry(step.action, &row, step.detail)]).await?;
     txn.commit().await?;
     Ok(updated)

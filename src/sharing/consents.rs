@@ -182,6 +182,11 @@ pub async fn grant(
     .exec_with_returning(&txn)
     .await?;
     access.settle(&txn, before).await?;
+    crate::policy::listing::refresh(
+        &txn,
+        crate::policy::listing::Touched::Participants(vec![row.participant_id]),
+    )
+    .await?;
     let whom = recipient.map_or_else(|| "all".to_owned(), |r| r.to_string());
     audit::record(
         &txn,
@@ -243,6 +248,11 @@ pub async fn revoke(
     )
     .await?;
     access.settle(&txn, before).await?;
+    crate::policy::listing::refresh(
+        &txn,
+        crate::policy::listing::Touched::Participants(vec![row.participant_id]),
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -366,6 +376,11 @@ pub async fn reaffirm(
     )
     .await?;
     access.settle(&txn, before).await?;
+    crate::policy::listing::refresh(
+        &txn,
+        crate::policy::listing::Touched::Participants(vec![row.participant_id]),
+    )
+    .await?;
     audit::record(
         &txn,
         actor,

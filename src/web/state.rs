@@ -86,6 +86,14 @@ impl AppState {
                     "`database_read_urls`: a replica's address is not valid".into(),
                 )
             })?;
+        // A database migrated to the listing table gets its grants once.
+        crate::policy::listing::ensure_built(&db)
+            .await
+            .map_err(|_| {
+                crate::ground::config::ConfigError(
+                    "the database could not build who may list whom (participant_listing)".into(),
+                )
+            })?;
         AppState::with_shared(config, db, shared, replicas)
     }
 

@@ -516,8 +516,14 @@ pub async fn database_fingerprint(
             .query_all_raw(Statement::from_string(
                 backend,
                 format!(
-                    "SELECT {} FROM \"{table}\" ORDER BY \"{key}\"",
-                    rendered.join(", ")
+                    "SELECT {} FROM \"{table}\" ORDER BY \"{key}\", {}",
+                    rendered.join(", "),
+                    // Then every column: a derived table without an id
+                    // (`participant_listing`) has no order of its own.
+                    (1..=columns.len())
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ))
             .await

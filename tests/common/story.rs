@@ -104,9 +104,24 @@ where
                 .exec_without_returning(&self.db)
                 .await
                 .unwrap();
+            let table = sea_orm::EntityName::table_name(&A::Entity::default());
+            if matches!(
+                table,
+                "participant_profile" | "consent" | "sharing_agreement"
+            ) {
+                relist(&self.db).await;
+            }
             self.made
         })
     }
+}
+
+/// What the hub does in the transaction of every write that moves who may
+/// list whom: the story writes rows directly, so it rebuilds the grants.
+pub async fn relist(db: &DatabaseConnection) {
+    pathways_hub::policy::listing::refresh(db, pathways_hub::policy::listing::Touched::Everyone)
+        .await
+        .unwrap();
 }
 
 /// Sets the columns every table of the story shares: `id`, `created_at`
@@ -172,6 +187,7 @@ impl Story {
         .exec_without_returning(&self.db)
         .await
         .unwrap();
+        relist(&self.db).await;
     }
 
     /// The id of an organization the story inserted.
@@ -652,6 +668,7 @@ impl IntoFuture for Participant {
                     .await
                     .unwrap();
             }
+            relist(&self.db).await;
             self.id
         })
     }

@@ -181,6 +181,7 @@ pub(super) async fn fill(db: &DatabaseConnection, n: usize, people: usize) -> Re
     participant_link::Entity::insert_many(links)
         .exec_without_returning(db)
         .await?;
+    crate::policy::listing::refresh(db, crate::policy::listing::Touched::Everyone).await?;
     Ok(ids)
 }
 

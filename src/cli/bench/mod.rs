@@ -16,7 +16,7 @@ mod writes;
 
 pub use detail_floor::floor_detail;
 pub use fanout::{FanoutArgs, run as fanout};
-pub use floor::{floor_count, floor_page};
+pub use floor::{floor_count, floor_page, listing_count};
 pub use gateway::{GatewayArgs, Router, RunningHub, find_hive_router, run as gateway};
 pub use graph::{GraphArgs, run as graph};
 pub use mixed::{LoadArgs, run as load};

@@ -311,6 +311,10 @@ pub async fn seed(
         bar.set_position(done);
     }
     bar.finish();
+    // Who may list whom, as the hub keeps it: one pass over everything.
+    let txn = crate::ground::db::begin_write(db).await?;
+    crate::policy::listing::refresh(&txn, crate::policy::listing::Touched::Everyone).await?;
+    txn.commit().await?;
     // Fresh statistics, as autovacuum would gather them after a bulk load;
     // without them the planner misjudges the policy's sub-queries.
     db.execute_unprepared("ANALYZE").await?;

@@ -377,6 +377,7 @@ impl Plan {
         rows += insert::<dual_enrollment::Entity>(txn, self.dual_enrollments).await?;
         rows += insert::<service::Entity>(txn, self.services).await?;
         rows += insert::<outcome::Entity>(txn, self.outcomes).await?;
+        crate::policy::listing::refresh(txn, crate::policy::listing::Touched::Everyone).await?;
         Ok(SeedSummary {
             organizations,
             participants,
