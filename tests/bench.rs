@@ -126,6 +126,7 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     // links and every record kind) against its floor, one hand-written
     // statement for the same participant: both run, in at most 3
     // statements for the hub (the page and the audit's insert).
+    let before_detail = app.count("bench_floor_disclosure").await;
     let detail = pathways_hub::cli::bench::graph(pathways_hub::cli::bench::GraphArgs {
         url: format!("http://{}", app.addr),
         clients: 2,
@@ -140,6 +141,13 @@ hub_test!(bench_seed_and_graph_run_against_a_real_hub, |backend| {
     assert_eq!(detail["shape"], "detail", "{detail}");
     assert_eq!(detail["errors"], 0, "{detail}");
     assert_eq!(detail["floor_errors"], 0, "{detail}");
+    // The floors record their disclosures, one row per participant shown,
+    // as the hub must: the detail floor added rows to the pages' rows.
+    let recorded = app.count("bench_floor_disclosure").await;
+    assert!(
+        recorded > before_detail && before_detail >= 50,
+        "{before_detail} then {recorded} disclosure rows: {detail}"
+    );
     assert!(
         (1..=3).contains(&detail["sql_statements_per_request"].as_u64().unwrap()),
         "{detail}"

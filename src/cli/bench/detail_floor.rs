@@ -260,8 +260,18 @@ pub(super) fn detail_sql(backend: DatabaseBackend) -> String {
             ),
         ),
     ]);
+    // On PostgreSQL the statement also records the disclosure row of the
+    // participant shown (`disclosures`); SQLite records it after it.
+    let seen = if pg {
+        format!(
+            "WITH {} ",
+            super::disclosures::pg_item(v, &format!("SELECT CAST({who} AS uuid) AS id"))
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "SELECT {node}{} AS page FROM participant p WHERE p.id = {who} AND EXISTS (SELECT 1 FROM participant_profile vp \
+        "{seen}SELECT {node}{} AS page FROM participant p WHERE p.id = {who} AND EXISTS (SELECT 1 FROM participant_profile vp \
          WHERE vp.participant_id = p.id AND {})",
         if pg { "::text" } else { "" },
         policy("vp.org_id", "vp.participant_id", "IDENTITY"),
@@ -270,15 +280,22 @@ pub(super) fn detail_sql(backend: DatabaseBackend) -> String {
 
 /// One detail page by [`detail_sql`]: whether it answered a document.
 pub(super) async fn detail(db: &DatabaseConnection, sql: &str, viewer: Uuid, id: Uuid) -> bool {
-    detail_text(db, sql, viewer, id)
+    let answered = detail_text(db, sql, viewer, id)
         .await
-        .is_some_and(|page| page.starts_with('{'))
+        .is_some_and(|page| page.starts_with('{'));
+    if !answered || db.get_database_backend() == DatabaseBackend::Postgres {
+        return answered;
+    }
+    super::disclosures::record(db, viewer, &[id]).await
 }
 
 /// The floor's detail page of participant `id` for the staff of `viewer`,
 /// parsed (`null` when they may not list them): for the test that the
 /// floor reads what the hub does.
 pub async fn floor_detail(db: &DatabaseConnection, viewer: Uuid, id: Uuid) -> serde_json::Value {
+    if super::disclosures::ensure(db).await.is_err() {
+        return serde_json::Value::Null;
+    }
     let sql = detail_sql(db.get_database_backend());
     detail_text(db, &sql, viewer, id)
         .await

@@ -253,9 +253,19 @@ pub(super) fn page_sql(backend: DatabaseBackend) -> String {
     } else {
         format!("json_group_array({node})")
     };
+    // On PostgreSQL the statement also records one disclosure row per
+    // participant shown (`disclosures`); SQLite records them after it.
+    let seen = if pg {
+        format!(
+            ", {}",
+            super::disclosures::pg_item("$1", "SELECT id FROM pg")
+        )
+    } else {
+        String::new()
+    };
     format!(
         "WITH pg AS (SELECT p.id FROM participant p WHERE p.id > {after} AND EXISTS (SELECT 1 FROM participant_profile vp \
-         WHERE vp.participant_id = p.id AND {}) ORDER BY p.id LIMIT 50) SELECT {page}{} AS page FROM pg",
+         WHERE vp.participant_id = p.id AND {}) ORDER BY p.id LIMIT 50){seen} SELECT {page}{} AS page FROM pg",
         bound_policy(bound, "vp.org_id", "vp.participant_id", "IDENTITY"),
         if pg { "::text" } else { "" }
     )
@@ -370,10 +380,24 @@ async fn page_text(
         .try_get::<String>("", "page")
 }
 
+/// One page and its disclosure rows (on SQLite a second statement, for
+/// the ids the page read).
 async fn page(db: &DatabaseConnection, sql: &str, viewer: Uuid, after: Uuid) -> bool {
-    page_text(db, sql, viewer, after)
-        .await
-        .is_ok_and(|json| json.starts_with('['))
+    let Ok(json) = page_text(db, sql, viewer, after).await else {
+        return false;
+    };
+    if !json.starts_with('[') {
+        return false;
+    }
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        return true;
+    }
+    let ids: Vec<Uuid> = serde_json::from_str::<Vec<serde_json::Value>>(&json)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|node| node["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()))
+        .collect();
+    super::disclosures::record(db, viewer, &ids).await
 }
 
 /// The floor's page after `after` for organization `viewer`, parsed: the
@@ -385,6 +409,7 @@ pub async fn floor_page(
     viewer: Uuid,
     after: Uuid,
 ) -> crate::ground::error::Result<serde_json::Value> {
+    super::disclosures::ensure(db).await?;
     let sql = page_sql(db.get_database_backend());
     let text = page_text(db, &sql, viewer, after).await?;
     serde_json::from_str(&text).map_err(|e| crate::ground::error::Error::Internal(e.to_string()))

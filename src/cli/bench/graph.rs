@@ -172,6 +172,8 @@ pub async fn run(args: GraphArgs) -> crate::ground::error::Result<serde_json::Va
     }
     let (hub, errors, elapsed) = load(args.clients, args.seconds, call).await;
     use super::floor::{Floor, measure};
+    // The floors record their disclosures as the hub does.
+    super::disclosures::ensure(&args.db).await?;
     let (floor, floor_errors, floor_elapsed) = match args.shape {
         Shape::Detail => {
             let db = args.db.clone();

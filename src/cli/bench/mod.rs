@@ -3,6 +3,7 @@
 //! last line as one JSON object; tests never time anything.
 
 mod detail_floor;
+mod disclosures;
 mod fanout;
 mod floor;
 mod gateway;
