@@ -419,9 +419,20 @@ impl Render<'_> {
     }
 }
 
+/// Where a case's node sits: a staff member's `participants` page, or a
+/// youth's own record (`me { participant }`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Root {
+    Connection,
+    Me,
+}
+
 impl Case {
     /// The response key of the connection.
-    fn key(&self) -> &'static str {
+    fn key(&self, root: Root) -> &'static str {
+        if root == Root::Me {
+            return "me";
+        }
         if self.alias_connection {
             "list"
         } else {
@@ -430,7 +441,7 @@ impl Case {
     }
 
     /// The document, with `extra` at the end of the node's selection.
-    fn document(&self, extra: &str) -> String {
+    fn document(&self, root: Root, extra: &str) -> String {
         let mut render = Render {
             words: &self.words,
             next_word: 0,
@@ -441,6 +452,11 @@ impl Case {
             aliased: usize::from(self.alias_connection),
         };
         let node = render.set(participant(), &self.node);
+        if root == Root::Me {
+            let mut lines = vec![format!("{{ me {{ participant {{ {node}{extra} }} }} }}")];
+            lines.extend(render.fragments);
+            return lines.join("\n");
+        }
         let mut connection = Vec::new();
         if self.typename {
             connection.push("__typename".to_owned());
@@ -485,8 +501,16 @@ impl Case {
     }
 
     /// The nodes of `answer`, in order.
-    fn nodes<'v>(&self, answer: &'v mut Value) -> Vec<&'v mut Value> {
-        let connection = &mut answer["data"][self.key()];
+    fn nodes<'v>(&self, root: Root, answer: &'v mut Value) -> Vec<&'v mut Value> {
+        if root == Root::Me {
+            let node = &mut answer["data"]["me"]["participant"];
+            return if node.is_object() {
+                vec![node]
+            } else {
+                Vec::new()
+            };
+        }
+        let connection = &mut answer["data"][self.key(root)];
         match self.via {
             Via::Edges { .. } => connection["edges"]
                 .as_array_mut()
@@ -689,6 +713,61 @@ struct Seen {
     lost: usize,
     /// Refusals the resolvers repeated ([`refusals`]).
     repeated: usize,
+    /// Youths' own records compared.
+    youths: usize,
+}
+
+/// The youths whose own tokens the test reads with: the demo's two (the
+/// first's link confirmed by every holder, the second's reaching what its
+/// issuer may read), and for every organization holding a profile, one
+/// youth it issues a code to and who redeems it (the issuer's reach).
+async fn youths(app: &TestApp, orgs: &[organization::Model]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = ["youth-1@demo", "youth-2@demo"]
+        .iter()
+        .map(|s| ((*s).to_owned(), app.token(s, "", &[])))
+        .collect();
+    for org in orgs {
+        let admin = app.org_admin(&org.slug);
+        let own = app
+            .query(
+                Some(&admin),
+                "query($f: ParticipantFilterInput) { participants(first: 10, filter: $f) { edges { node { id } } } }",
+                json!({ "f": { "orgSlug": org.slug } }),
+            )
+            .await;
+        let ids: Vec<String> = own["data"]["participants"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
+            .collect();
+        for id in ids {
+            let issued = app
+                .query(
+                    Some(&admin),
+                    "mutation($input: IssueAccountCodeInput!) { issueAccountCode(input: $input) { code } }",
+                    json!({ "input": { "participantId": id } }),
+                )
+                .await;
+            let Some(code) = issued["data"]["issueAccountCode"]["code"].as_str() else {
+                continue;
+            };
+            let subject = format!("youth|{}", org.slug);
+            let token = app.token(&subject, "", &[]);
+            let redeemed = app
+                .query(
+                    Some(&token),
+                    "mutation($input: RedeemAccountCodeInput!) { redeemAccountCode(input: $input) }",
+                    json!({ "input": { "code": code } }),
+                )
+                .await;
+            if redeemed["data"]["redeemAccountCode"] == id.as_str() {
+                out.push((subject, token));
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Asks `case` of `token` down both paths; answers what differs (empty
@@ -698,13 +777,14 @@ async fn compare(
     client: &Client,
     log: &mut Log,
     token: &str,
+    root: Root,
     case: &Case,
     seen: &mut Seen,
 ) -> Vec<String> {
-    let compiled_query = case.document("");
+    let compiled_query = case.document(root, "");
     let (mut compiled, compiled_statements, compiled_audit) =
         client.ask(app, log, token, &compiled_query).await;
-    let live_query = case.document(" source");
+    let live_query = case.document(root, " source");
     let (mut live, live_statements, live_audit) = client.ask(app, log, token, &live_query).await;
     let mut differences = Vec::new();
     let mut differ = |what: &str, compiled: &dyn std::fmt::Debug, live: &dyn std::fmt::Debug| {
@@ -714,17 +794,17 @@ async fn compare(
     };
     let compiled_violations = client.violations(&compiled_query, &compiled);
     let live_violations = client.violations(&live_query, &live);
-    if compiled["data"][case.key()].is_null() {
+    if compiled["data"][case.key(root)].is_null() {
         differ("no page", &compiled, &live);
         return differences;
     }
-    for node in case.nodes(&mut live) {
+    for node in case.nodes(root, &mut live) {
         match node.as_object_mut().and_then(|n| n.remove("source")) {
             Some(source) if source == "hub" => {}
             other => differ("live source", &Value::Null, &other),
         }
     }
-    let participants = case.nodes(&mut compiled).len();
+    let participants = case.nodes(root, &mut compiled).len();
     if !compiled_violations.is_empty() {
         differ("compiled breaks the schema", &compiled_violations, &"");
     }
@@ -786,7 +866,13 @@ async fn compare(
     // (the holders of a refused profile are read by the page statement,
     // not looked up by the audit). The plain page is one statement, two
     // with another organization's rows.
-    let expected = 1 + u64::from(case.total) + u64::from(!compiled_audit.is_empty());
+    // A youth's `me` asks for no count; their request first reads their
+    // account link (one statement: the account and its confirmations).
+    let (total, link) = match root {
+        Root::Connection => (case.total, 0),
+        Root::Me => (false, 1),
+    };
+    let expected = link + 1 + u64::from(total) + u64::from(!compiled_audit.is_empty());
     if compiled_statements > 3 {
         differ(
             "compiled statements (at most 3)",
@@ -839,6 +925,8 @@ hub_test!(
             }
             viewers.push(both);
         }
+        let youths = youths(&app, &orgs).await;
+        assert!(youths.len() >= 10, "{} youths", youths.len());
         let mut log = Log::start(&app).await;
         let mut runner = TestRunner::new_with_rng(
             Config {
@@ -855,15 +943,31 @@ hub_test!(
             let case = strategy.new_tree(&mut runner).unwrap().current();
             for (i, both) in viewers.iter().enumerate() {
                 let (who, token) = &both[(n as usize + i) % 2];
-                for d in compare(&app, &client, &mut log, token, &case, &mut seen).await {
+                for d in compare(
+                    &app,
+                    &client,
+                    &mut log,
+                    token,
+                    Root::Connection,
+                    &case,
+                    &mut seen,
+                )
+                .await
+                {
                     differences.push(format!("case {n}, {who}: {d}"));
                 }
+            }
+            for (who, token) in &youths {
+                for d in compare(&app, &client, &mut log, token, Root::Me, &case, &mut seen).await {
+                    differences.push(format!("case {n}, {who}: {d}"));
+                }
+                seen.youths += 1;
             }
         }
         eprintln!(
             "{backend:?}: {CASES} cases × {} organizations in {:.1} s: \
              {} participants, {} refusals, {} disclosures compared; \
-             {} objects the resolvers lost, {} refusals they repeated; {} differences",
+             {} objects the resolvers lost, {} refusals they repeated; {} youths' records; {} differences",
             orgs.len(),
             started.elapsed().as_secs_f64(),
             seen.participants,
@@ -871,8 +975,31 @@ hub_test!(
             seen.disclosures,
             seen.lost,
             seen.repeated,
+            seen.youths,
             differences.len(),
         );
+        // What kinds of difference, by who (staff, org_admin, youth).
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for d in &differences {
+            let (head, rest) = d.split_once(": ").unwrap_or((d, ""));
+            let who = head
+                .split(", ")
+                .nth(1)
+                .unwrap_or("")
+                .split(' ')
+                .next()
+                .unwrap_or("");
+            let who = who
+                .split('|')
+                .next()
+                .unwrap_or(who)
+                .split('@')
+                .next()
+                .unwrap_or(who);
+            let kind = rest.split(':').next().unwrap_or("");
+            *kinds.entry(format!("{who}: {kind}")).or_default() += 1;
+        }
+        eprintln!("{kinds:#?}");
         for d in differences.iter().take(20) {
             eprintln!("{d}\n");
         }

@@ -17,7 +17,6 @@ use super::badges::CredentialBadge;
 use super::directory::Organization;
 use super::disclosures::{Disclosure, under_agreement};
 use super::pages::Page;
-use super::participants::Participant;
 use super::records::{Consent, id, org};
 use super::registration::refuse;
 use crate::audit::{self, AuditCursor, AuditFilter};
@@ -71,12 +70,11 @@ impl Me {
     /// Everything partners keep about you, joined: enrollments, hours,
     /// credentials, mentorships, courses, services, outcomes; each row names
     /// the organization that keeps it.
-    async fn participant(&self, ctx: &Context<'_>) -> GqlResult<Participant> {
-        let found = crate::people::participants::by_id(ctx.db(), ctx.scopes(), self.0)
+    async fn participant(&self, ctx: &Context<'_>) -> GqlResult<super::compiled::PageNode> {
+        // The one statement, under the youth's own scopes, as for staff.
+        Ok(super::compiled::one(ctx, super::compiled::One::Id(self.0))
             .await?
-            .ok_or(Error::NotFound("participant"))?;
-        super::prefetch::prefetch(ctx, ctx.look_ahead(), &[found.id]).await?;
-        Ok(Participant(found))
+            .ok_or(Error::NotFound("participant"))?)
     }
 
     /// Your account link: which organization's code made it and which

@@ -349,29 +349,57 @@ pub async fn steward<C: ConnectionTrait>(db: &C, participant: Uuid) -> Result<Uu
 }
 
 /// The hub id linked to a token's subject, if any, and how far the link
-/// reaches (its issuer and its confirmations).
+/// reaches (its issuer and its confirmations): one statement, the account
+/// with its confirmations joined (it runs on every request of a youth).
 pub async fn linked<C: ConnectionTrait>(
     db: &C,
     subject: &str,
 ) -> Result<Option<(Uuid, AccountReach)>> {
-    let Some(account) = participant_account::Entity::find()
-        .filter(participant_account::Column::Subject.eq(subject))
-        .one(db)
-        .await?
-    else {
+    use account_link_confirmation::Column as C;
+    use participant_account::Column as A;
+    use sea_orm::sea_query::{Alias, ExprTrait, JoinType, Query};
+    let (a, c) = (Alias::new("acct"), Alias::new("conf"));
+    let query = Query::select()
+        .column((a.clone(), A::Id))
+        .column((a.clone(), A::ParticipantId))
+        .column((a.clone(), A::LinkedOrgId))
+        .expr_as(Expr::col((c.clone(), C::Id)), Alias::new("confirmation"))
+        .expr_as(Expr::col((c.clone(), C::OrgId)), Alias::new("confirmed_by"))
+        .from_as(participant_account::Entity, a.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            account_link_confirmation::Entity,
+            c.clone(),
+            Expr::col((c, C::AccountId)).equals((a.clone(), A::Id)),
+        )
+        .and_where(Expr::col((a, A::Subject)).eq(subject))
+        .to_owned();
+    let rows = db
+        .query_all_raw(db.get_database_backend().build(&query))
+        .await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let confirmations = account_link_confirmation::Entity::find()
-        .filter(account_link_confirmation::Column::AccountId.eq(account.id))
-        .all(db)
-        .await?;
-    let reach = AccountReach {
-        account: account.id,
-        issuer: account.linked_org_id,
-        everyone: confirmations.iter().any(|c| c.org_id.is_none()),
-        confirmed: confirmations.iter().filter_map(|c| c.org_id).collect(),
+    let account: Uuid = first.try_get("", "id")?;
+    let participant: Uuid = first.try_get("", "participant_id")?;
+    let issuer: Uuid = first.try_get("", "linked_org_id")?;
+    let mut reach = AccountReach {
+        account,
+        issuer,
+        everyone: false,
+        confirmed: Vec::new(),
     };
-    Ok(Some((account.participant_id, reach)))
+    for row in &rows {
+        // A row without a confirmation: the account alone.
+        if row.try_get::<Option<Uuid>>("", "confirmation")?.is_none() {
+            continue;
+        }
+        match row.try_get::<Option<Uuid>>("", "confirmed_by")? {
+            Some(org) => reach.confirmed.push(org),
+            None => reach.everyone = true,
+        }
+    }
+    Ok(Some((participant, reach)))
 }
 
 #[cfg(test)]
