@@ -359,14 +359,17 @@ impl Plan {
         rows += insert::<program::Entity>(txn, self.programs).await?;
         rows += insert::<program_target::Entity>(txn, self.program_targets).await?;
         rows += insert::<mentor::Entity>(txn, self.mentors).await?;
-        rows += insert::<sharing_agreement::Entity>(txn, self.agreements).await?;
+        let agreements = insert::<sharing_agreement::Entity>(txn, self.agreements).await?;
+        rows += agreements;
         let participants = insert::<participant::Entity>(txn, self.participants).await?;
         rows += participants;
-        rows += insert::<participant_profile::Entity>(txn, self.profiles).await?;
+        let profiles = insert::<participant_profile::Entity>(txn, self.profiles).await?;
+        rows += profiles;
         rows += insert::<participant_account::Entity>(txn, self.accounts).await?;
         rows += insert::<account_link_confirmation::Entity>(txn, self.confirmations).await?;
         rows += insert::<participant_link::Entity>(txn, self.links).await?;
-        rows += insert::<consent::Entity>(txn, self.consents).await?;
+        let consents = insert::<consent::Entity>(txn, self.consents).await?;
+        rows += consents;
         rows += insert::<enrollment::Entity>(txn, self.enrollments).await?;
         rows += insert::<enrollment_status_change::Entity>(txn, self.status_changes).await?;
         rows += insert::<hour_log::Entity>(txn, self.hour_logs).await?;
@@ -377,7 +380,11 @@ impl Plan {
         rows += insert::<dual_enrollment::Entity>(txn, self.dual_enrollments).await?;
         rows += insert::<service::Entity>(txn, self.services).await?;
         rows += insert::<outcome::Entity>(txn, self.outcomes).await?;
-        crate::policy::listing::refresh(txn, crate::policy::listing::Touched::Everyone).await?;
+        // Who may list whom, when the seed added anything that moves it (a
+        // second seed of the same database adds nothing: no rebuild).
+        if agreements + profiles + consents > 0 {
+            crate::policy::listing::refresh(txn, crate::policy::listing::Touched::Everyone).await?;
+        }
         Ok(SeedSummary {
             organizations,
             participants,
