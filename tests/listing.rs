@@ -155,6 +155,17 @@ hub_test!(
         let now = check(&app, &orgs, "after createParticipant").await;
         assert_eq!(now["hola"], start["hola"] + 1);
 
+        // A CSV import of three youths: its organization lists three more.
+        let csv = "external_id,given_name,family_name,birth_date,email,phone,postal_code,guardian_name,priority_populations\n\
+        HOLA-L1,Ada,Listing,2004-01-10,,,90002,,\n\
+        HOLA-L2,Bea,Listing,2005-02-11,,,90002,,\n\
+        HOLA-L3,Cy,Listing,2006-03-12,,,90002,,\n";
+        let (status, imported) = app.upload(Some(&staff), "participants", csv, false).await;
+        assert_eq!(status, 200, "{imported}");
+        assert_eq!(imported["inserted"], 3, "{imported}");
+        let after_import = check(&app, &orgs, "after an import").await;
+        assert_eq!(after_import["hola"], now["hola"] + 3);
+
         // Consents covering IDENTITY revoked by the organizations that
         // recorded them: the count follows the list.
         let mut revoked = 0;

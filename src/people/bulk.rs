@@ -82,6 +82,8 @@ pub async fn create_many<C: ConnectionTrait>(
     let now = Utc::now();
     let (mut people, mut profiles, mut links, mut entries) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // The hub ids that gain a profile here: only their grants move.
+    let mut added: Vec<Uuid> = Vec::new();
     for (line, input, c, key) in checked {
         let id = match known.get(&key) {
             Some(id) => *id,
@@ -104,6 +106,7 @@ pub async fn create_many<C: ConnectionTrait>(
         }
         let (profile, link) = new_rows(viewer, id, &input, c, now)?;
         profiles.push(profile);
+        added.push(id);
         links.push(link);
         entries.push(created_entry(viewer, id));
     }
@@ -125,11 +128,8 @@ pub async fn create_many<C: ConnectionTrait>(
             .exec_without_returning(txn)
             .await?;
     }
-    crate::policy::listing::refresh(
-        txn,
-        crate::policy::listing::Touched::Participants(profiled.into_iter().collect()),
-    )
-    .await?;
+    crate::policy::listing::refresh(txn, crate::policy::listing::Touched::Participants(added))
+        .await?;
     for chunk in entries.chunks(ROWS) {
         audit::record(txn, actor, chunk.to_vec()).await?;
     }
