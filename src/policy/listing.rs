@@ -131,6 +131,12 @@ pub async fn ensure_built(db: &sea_orm::DatabaseConnection) -> Result<bool, DbEr
 /// once); `None` when the scope is not an organization's (a youth's own,
 /// or one that reads nothing), which the policy's conditions answer.
 pub fn listed(identity: &Scope) -> Option<SelectStatement> {
+    listed_after(identity, None)
+}
+
+/// [`listed`], only the participants after `after` by hub id: a page's
+/// range of the reader's index starts at its cursor.
+pub fn listed_after(identity: &Scope, after: Option<Uuid>) -> Option<SelectStatement> {
     let reader = identity.organization_reader()?;
     debug_assert_eq!(identity.category(), Category::Identity);
     let t = Alias::new(TABLE);
@@ -148,8 +154,14 @@ pub fn listed(identity: &Scope) -> Option<SelectStatement> {
             .cond_where(
                 Condition::any()
                     .add(Expr::col((t.clone(), Alias::new("valid_until"))).is_null())
-                    .add(Expr::col((t, Alias::new("valid_until"))).gte(day)),
+                    .add(Expr::col((t.clone(), Alias::new("valid_until"))).gte(day)),
             )
+            .cond_where(match after {
+                Some(after) => {
+                    Condition::all().add(Expr::col((t, Alias::new("participant_id"))).gt(after))
+                }
+                None => Condition::all(),
+            })
             .to_owned(),
     )
 }

@@ -140,7 +140,8 @@ pub async fn read<C: ConnectionTrait>(
         format!("page|{scopes:?}|{shape:?}|{filter:?}"),
         varying,
         |v| {
-            let query = participants::page_query(scopes, filter, v.first.unwrap_or(first), v.id);
+            let query =
+                participants::listed_page_query(scopes, filter, v.first.unwrap_or(first), v.id);
             build(backend, scopes, shape, query)
         },
     );
