@@ -40,21 +40,14 @@ impl ParticipantFilter {
 }
 
 /// How a statement reads who may be listed: the policy's correlated
-/// conditions ([`Scope::condition`]), which the resolvers' pages and
-/// `participant(id)` take; or the grants kept as data
-/// ([`crate::policy::listing`]) — one range of the reader's index, from
-/// the page's cursor when it has one — which the compiled page and the
-/// count take.
+/// conditions ([`Scope::condition`]) for pages, which stop after `first`
+/// + 1 rows; the grants kept as data ([`crate::policy::listing`]) for a
+/// count, which reads them all (the policy as sets,
+/// [`Scope::set_condition`], where the grants do not serve: a youth's own
+/// scope).
 #[derive(Clone, Copy)]
 enum Form {
     Correlated,
-    /// A page from the grants (the policy's correlated form where they do
-    /// not serve: a youth's own scope).
-    Listed {
-        after: Option<Uuid>,
-    },
-    /// A count from the grants (the policy as sets,
-    /// [`Scope::set_condition`], where they do not serve).
     Counted,
 }
 
@@ -78,9 +71,7 @@ fn profile_exists_as(
                 .equals((participant::Entity, participant::Column::Id)),
         )
         .cond_where(match form {
-            Form::Correlated | Form::Listed { .. } => {
-                identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId))
-            }
+            Form::Correlated => identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
             Form::Counted => identity.set_condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
         })
         .cond_where(extra)
@@ -108,7 +99,6 @@ fn condition_as(scopes: &Scopes, filter: &ParticipantFilter, form: Form) -> Cond
     // A count reads who may be listed from the grants kept as data, an
     // index range, where the policy's sets would scan every profile.
     let listed = match form {
-        Form::Listed { after } => crate::policy::listing::listed_after(&identity, after),
         Form::Counted => crate::policy::listing::listed(&identity),
         Form::Correlated => None,
     };
@@ -221,27 +211,6 @@ pub fn page_query(
     after: Option<Uuid>,
 ) -> sea_orm::Select<participant::Entity> {
     let mut query = participant::Entity::find().filter(condition(scopes, filter));
-    if let Some(after) = after {
-        query = query.filter(participant::Column::Id.gt(after));
-    }
-    query.order_by_asc(participant::Column::Id).limit(first + 1)
-}
-
-/// [`page_query`]'s participants read from the grants kept as data
-/// ([`crate::policy::listing`]) where the viewer is an organization: the
-/// compiled page's. For a reader that may list few of many participants
-/// the policy's correlated form reads every participant before it finds
-/// them (0.5 s at 100 000); the grants are one range of an index. The
-/// resolvers keep the policy's form, so the property test compares the
-/// two.
-pub fn listed_page_query(
-    scopes: &Scopes,
-    filter: &ParticipantFilter,
-    first: u64,
-    after: Option<Uuid>,
-) -> sea_orm::Select<participant::Entity> {
-    let mut query =
-        participant::Entity::find().filter(condition_as(scopes, filter, Form::Listed { after }));
     if let Some(after) = after {
         query = query.filter(participant::Column::Id.gt(after));
     }

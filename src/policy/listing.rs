@@ -166,6 +166,24 @@ pub fn listed_after(identity: &Scope, after: Option<Uuid>) -> Option<SelectState
     )
 }
 
+/// The hub ids of one page of what `identity`'s organization may list:
+/// the first `first + 1` after `after`, by hub id, as a query of one
+/// column `id` — one range of the reader's index, read in order and
+/// stopped at the page's end whatever plan the database keeps for it (a
+/// semi-join of `participant` with the grants could, under a generic plan,
+/// hash every grant of a large reader). `None` as for [`listed`].
+pub fn page(identity: &Scope, after: Option<Uuid>, first: u64) -> Option<SelectStatement> {
+    let mut query = listed_after(identity, after)?;
+    let id = (Alias::new(TABLE), Alias::new("participant_id"));
+    query.clear_selects();
+    query
+        .expr_as(Expr::col(id.clone()), Alias::new("id"))
+        .distinct()
+        .order_by(id, sea_orm::sea_query::Order::Asc)
+        .limit(first + 1);
+    Some(query)
+}
+
 /// How many participants `identity`'s organization may list on its day:
 /// one range of the reader's index, counted once per participant.
 pub fn count(identity: &Scope) -> Option<SelectStatement> {

@@ -203,7 +203,7 @@ mod tests {
                         backend,
                         &scopes,
                         &shape,
-                        participants::listed_page_query(&scopes, &filter, first, after),
+                        participants::page_query(&scopes, &filter, first, after),
                     );
                     let cached = statement(
                         backend,
@@ -217,7 +217,7 @@ mod tests {
                                 backend,
                                 &scopes,
                                 &shape,
-                                participants::listed_page_query(
+                                participants::page_query(
                                     &scopes,
                                     &filter,
                                     v.first.unwrap_or(first),
