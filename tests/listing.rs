@@ -18,8 +18,9 @@ use common::*;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-/// The same page twice: as the compiled path reads it (the grants), and
-/// as the resolvers do (the policy's conditions; `source` takes them).
+/// The same page twice, down the compiled path and down the resolvers
+/// (`source` takes them), both reading the policy's conditions, beside
+/// the count, which reads the grants kept as data.
 const PAGE: &str = "query($after: String, $filter: ParticipantFilterInput) {
   grants: participants(first: 100, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id } } }
@@ -48,8 +49,8 @@ async fn slugs(app: &TestApp) -> Vec<String> {
 }
 
 /// What `participants` lists for `token` under `filter` by the policy's
-/// conditions, page by page, after checking that the page read from the
-/// grants is the same and that every page's `totalCount` is that many.
+/// conditions, page by page, after checking that both paths list the same
+/// and that every page's `totalCount` (the grants) is that many.
 async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
     let mut ids = Vec::new();
     let mut counts = Vec::new();
@@ -77,7 +78,7 @@ async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
         assert_eq!(
             of(grants),
             of(page),
-            "the grants' page against the policy's, filter {filter}"
+            "the compiled page against the resolvers', filter {filter}"
         );
         assert_eq!(grants["pageInfo"], page["pageInfo"]);
         ids.extend(of(page));

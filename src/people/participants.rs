@@ -39,16 +39,12 @@ impl ParticipantFilter {
     }
 }
 
-/// How a statement reads who may be listed: the policy's correlated
-/// conditions ([`Scope::condition`]) for pages, which stop after `first`
-/// + 1 rows; the grants kept as data ([`crate::policy::listing`]) for a
-/// count, which reads them all (the policy as sets,
-/// [`Scope::set_condition`], where the grants do not serve: a youth's own
-/// scope).
+/// How a statement reads the policy: [`Scope::condition`] for a page,
+/// [`Scope::set_condition`] for a count, which reads every participant.
 #[derive(Clone, Copy)]
 enum Form {
     Correlated,
-    Counted,
+    Sets,
 }
 
 fn profile_exists(alias: &str, identity: &Scope, extra: Condition) -> SelectStatement {
@@ -72,7 +68,7 @@ fn profile_exists_as(
         )
         .cond_where(match form {
             Form::Correlated => identity.condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
-            Form::Counted => identity.set_condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
+            Form::Sets => identity.set_condition((a.clone(), P::OrgId), (a, P::ParticipantId)),
         })
         .cond_where(extra)
         .to_owned()
@@ -99,7 +95,7 @@ fn condition_as(scopes: &Scopes, filter: &ParticipantFilter, form: Form) -> Cond
     // A count reads who may be listed from the grants kept as data, an
     // index range, where the policy's sets would scan every profile.
     let listed = match form {
-        Form::Counted => crate::policy::listing::listed(&identity),
+        Form::Sets => crate::policy::listing::listed(&identity),
         Form::Correlated => None,
     };
     let mut all = Condition::all().add(match listed {
@@ -237,7 +233,7 @@ pub async fn count<C: ConnectionTrait>(
         return Ok(u64::try_from(n).unwrap_or(0));
     }
     Ok(participant::Entity::find()
-        .filter(condition_as(scopes, filter, Form::Counted))
+        .filter(condition_as(scopes, filter, Form::Sets))
         .count(db)
         .await?)
 }

@@ -131,12 +131,6 @@ pub async fn ensure_built(db: &sea_orm::DatabaseConnection) -> Result<bool, DbEr
 /// once); `None` when the scope is not an organization's (a youth's own,
 /// or one that reads nothing), which the policy's conditions answer.
 pub fn listed(identity: &Scope) -> Option<SelectStatement> {
-    listed_after(identity, None)
-}
-
-/// [`listed`], only the participants after `after` by hub id: a page's
-/// range of the reader's index starts at its cursor.
-pub fn listed_after(identity: &Scope, after: Option<Uuid>) -> Option<SelectStatement> {
     let reader = identity.organization_reader()?;
     debug_assert_eq!(identity.category(), Category::Identity);
     let t = Alias::new(TABLE);
@@ -154,34 +148,10 @@ pub fn listed_after(identity: &Scope, after: Option<Uuid>) -> Option<SelectState
             .cond_where(
                 Condition::any()
                     .add(Expr::col((t.clone(), Alias::new("valid_until"))).is_null())
-                    .add(Expr::col((t.clone(), Alias::new("valid_until"))).gte(day)),
+                    .add(Expr::col((t, Alias::new("valid_until"))).gte(day)),
             )
-            .cond_where(match after {
-                Some(after) => {
-                    Condition::all().add(Expr::col((t, Alias::new("participant_id"))).gt(after))
-                }
-                None => Condition::all(),
-            })
             .to_owned(),
     )
-}
-
-/// The hub ids of one page of what `identity`'s organization may list:
-/// the first `first + 1` after `after`, by hub id, as a query of one
-/// column `id` — one range of the reader's index, read in order and
-/// stopped at the page's end whatever plan the database keeps for it (a
-/// semi-join of `participant` with the grants could, under a generic plan,
-/// hash every grant of a large reader). `None` as for [`listed`].
-pub fn page(identity: &Scope, after: Option<Uuid>, first: u64) -> Option<SelectStatement> {
-    let mut query = listed_after(identity, after)?;
-    let id = (Alias::new(TABLE), Alias::new("participant_id"));
-    query.clear_selects();
-    query
-        .expr_as(Expr::col(id.clone()), Alias::new("id"))
-        .distinct()
-        .order_by(id, sea_orm::sea_query::Order::Asc)
-        .limit(first + 1);
-    Some(query)
 }
 
 /// How many participants `identity`'s organization may list on its day:

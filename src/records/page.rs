@@ -140,24 +140,8 @@ pub async fn read<C: ConnectionTrait>(
         format!("page|{scopes:?}|{shape:?}|{filter:?}"),
         varying,
         |v| {
-            let first = v.first.unwrap_or(first);
-            // Unfiltered, an organization's page is a range of its grants
-            // kept as data (one index range from the cursor, however few
-            // of the participants it may list); else the policy's
-            // correlated form under the filter.
-            let listed = match filter.is_empty() {
-                true => crate::policy::listing::page(&scopes.of(Category::Identity), v.id, first),
-                false => None,
-            };
-            match listed {
-                Some(ids) => backend.build(&Sql::new(backend, scopes, shape).page(shape, ids)),
-                None => build(
-                    backend,
-                    scopes,
-                    shape,
-                    participants::page_query(scopes, filter, first, v.id),
-                ),
-            }
+            let query = participants::page_query(scopes, filter, v.first.unwrap_or(first), v.id);
+            build(backend, scopes, shape, query)
         },
     );
     run(db, statement).await

@@ -10,10 +10,8 @@
 //! The key holds everything else the statement is built from, whole (the
 //! scopes with the viewer and the day, the shape, the filter, the
 //! backend): two requests share a statement only when the policy would
-//! build the same one for both. A statement without its stand-ins among
-//! its values, or whose page size is found more than once, is not cached
-//! (the cursor may stand in several places: the page's and the grants'
-//! ranges).
+//! build the same one for both. A statement whose stand-ins are not found
+//! exactly once among its values is not cached.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -53,7 +51,7 @@ impl Varying {
 struct Built {
     sql: String,
     values: Values,
-    ids: Vec<usize>,
+    id: Option<usize>,
     limit: Option<usize>,
 }
 
@@ -91,10 +89,8 @@ pub(super) fn statement(
         },
     };
     let mut values = built.values.clone();
-    if let Some(id) = varying.id {
-        for &at in &built.ids {
-            values.0[at] = Value::from(id);
-        }
+    if let (Some(at), Some(id)) = (built.id, varying.id) {
+        values.0[at] = Value::from(id);
     }
     if let (Some(at), Some(first)) = (built.limit, varying.first) {
         values.0[at] = Value::from(first + 1);
@@ -102,8 +98,8 @@ pub(super) fn statement(
     Statement::from_sql_and_values(backend, built.sql.clone(), values)
 }
 
-/// `statement` with the places of its stand-ins: every place of the id,
-/// and the one place of the page size.
+/// `statement` with the places of its stand-ins, when each stand-in the
+/// request varies appears exactly once.
 fn find(statement: Statement, varying: Varying) -> Option<Built> {
     let values = statement.values?;
     let only = |wanted: Value| {
@@ -113,21 +109,9 @@ fn find(statement: Statement, varying: Varying) -> Option<Built> {
             _ => None,
         }
     };
-    let ids: Vec<usize> = match varying.id {
-        Some(_) => {
-            let at: Vec<usize> = values
-                .0
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v == Value::from(ID))
-                .map(|(n, _)| n)
-                .collect();
-            if at.is_empty() {
-                return None;
-            }
-            at
-        }
-        None => Vec::new(),
+    let id = match varying.id {
+        Some(_) => Some(only(Value::from(ID))?),
+        None => None,
     };
     let limit = match varying.first {
         Some(_) => Some(only(Value::from(FIRST + 1))?),
@@ -136,7 +120,7 @@ fn find(statement: Statement, varying: Varying) -> Option<Built> {
     Some(Built {
         sql: statement.sql,
         values,
-        ids,
+        id,
         limit,
     })
 }
