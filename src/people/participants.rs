@@ -39,8 +39,10 @@ impl ParticipantFilter {
     }
 }
 
-/// How a statement reads the policy: [`Scope::condition`] for a page,
-/// [`Scope::set_condition`] for a count, which reads every participant.
+/// How a statement reads who may be listed: [`Scope::condition`] for a
+/// page (it stops after `first` + 1 rows); for a count, which reads every
+/// participant, the grants kept as data ([`crate::policy::listing`]), or
+/// [`Scope::set_condition`] where they do not serve (a youth's own scope).
 #[derive(Clone, Copy)]
 enum Form {
     Correlated,

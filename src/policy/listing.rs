@@ -21,7 +21,7 @@
 //! policy lists, for every demo viewer, after each kind of write and
 //! across the days a grant starts and lapses.
 
-use entity::enums::Category;
+use entity::enums::{AgreementStatus, Category, ConsentStatus, GrantedBy};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 use uuid::Uuid;
@@ -193,9 +193,15 @@ struct Restriction {
 /// `INSERT … SELECT` of the grants over the profiles `cut` names.
 fn derive(backend: DatabaseBackend, cut: &Restriction) -> String {
     let pg = backend == DatabaseBackend::Postgres;
+    // The states and the category as the policy spells them (`scope.rs`);
+    // constants of the code, not input, so written into the text.
+    let identity = Category::Identity.as_str();
+    let active_agreement = AgreementStatus::Active.as_str();
+    let active_consent = ConsentStatus::Active.as_str();
+    let guardian_signed = GrantedBy::Guardian.as_str();
     let covers = |col: &str| {
         format!(
-            "({col} = 'IDENTITY' OR {col} LIKE 'IDENTITY,%' OR {col} LIKE '%,IDENTITY' OR {col} LIKE '%,IDENTITY,%')"
+            "({col} = '{identity}' OR {col} LIKE '{identity},%' OR {col} LIKE '%,{identity}' OR {col} LIKE '%,{identity},%')"
         )
     };
     let reader = |col: &str| match &cut.reader {
@@ -205,7 +211,7 @@ fn derive(backend: DatabaseBackend, cut: &Restriction) -> String {
     let profile = &cut.profile;
     let earliest_birth = "SELECT MIN(gp.birth_date) FROM participant_profile gp WHERE gp.participant_id = c.participant_id";
     let guardian = format!(
-        "CASE WHEN c.granted_by = 'GUARDIAN' AND c.reaffirmed_at IS NULL THEN {} END",
+        "CASE WHEN c.granted_by = '{guardian_signed}' AND c.reaffirmed_at IS NULL THEN {} END",
         last_minor_day(backend, earliest_birth)
     );
     let (from, until) = if pg {
@@ -225,7 +231,7 @@ fn derive(backend: DatabaseBackend, cut: &Restriction) -> String {
     let agreement = |consent: &str| {
         format!(
             "FROM participant_profile pp JOIN sharing_agreement sa ON sa.provider_org_id = pp.org_id{consent} \
-             WHERE {profile} AND sa.status = 'ACTIVE' AND {}{}",
+             WHERE {profile} AND sa.status = '{active_agreement}' AND {}{}",
             covers("sa.categories"),
             reader("sa.recipient_org_id")
         )
@@ -242,7 +248,7 @@ fn derive(backend: DatabaseBackend, cut: &Restriction) -> String {
          {own}SELECT sa.recipient_org_id, pp.participant_id, pp.org_id, sa.effective_on, sa.expires_on \
          {} AND sa.requires_consent = FALSE UNION ALL \
          SELECT sa.recipient_org_id, pp.participant_id, pp.org_id, {from}, {until} \
-         {} AND sa.requires_consent = TRUE AND c.status = 'ACTIVE' AND {} \
+         {} AND sa.requires_consent = TRUE AND c.status = '{active_consent}' AND {} \
          AND (c.recipient_org_id IS NULL OR c.recipient_org_id = sa.recipient_org_id)",
         agreement(""),
         agreement(" JOIN consent c ON c.participant_id = pp.participant_id"),
