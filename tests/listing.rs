@@ -19,8 +19,10 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// The same page twice, down the compiled path and down the resolvers
-/// (`source` takes them), both reading the policy's conditions, beside
-/// the count, which reads the grants kept as data.
+/// (`source` takes them), beside the count. Pages and the count read the
+/// grants kept as data (pages then test each participant against the
+/// policy's conditions); [`by_policy`] asks `participant(id)`, which reads
+/// the policy's conditions alone.
 const PAGE: &str = "query($after: String, $filter: ParticipantFilterInput) {
   grants: participants(first: 100, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id } } }
@@ -97,13 +99,62 @@ async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
     ids
 }
 
+/// Every participant `participant(id)` answers for `token` — the policy's
+/// conditions alone, without the grants — asked for each participant in
+/// the database, 25 to a request (the alias limit is 30).
+async fn by_policy(app: &TestApp, token: &str) -> Vec<String> {
+    let backend = app.db.get_database_backend();
+    let rows = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT id FROM participant",
+        ))
+        .await
+        .unwrap();
+    let everyone: Vec<uuid::Uuid> = rows
+        .iter()
+        .map(|row| row.try_get::<uuid::Uuid>("", "id").unwrap())
+        .collect();
+    let mut seen = Vec::new();
+    for chunk in everyone.chunks(25) {
+        let fields: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(n, id)| format!("p{n}: participant(id: \"{id}\") {{ id }}"))
+            .collect();
+        let answer = app
+            .query(
+                Some(token),
+                &format!("{{ {} }}", fields.join(" ")),
+                json!({}),
+            )
+            .await;
+        let data = answer["data"].as_object().unwrap();
+        seen.extend(
+            data.values()
+                .filter_map(|p| p["id"].as_str().map(str::to_owned)),
+        );
+    }
+    seen.sort();
+    seen
+}
+
 /// For every organization's staff: the count is the list, unfiltered and
-/// for its own profiles. Answers how many each lists.
+/// for its own profiles, and the list is every participant the policy's
+/// conditions alone let it read. Answers how many each lists.
 async fn check(app: &TestApp, orgs: &[String], when: &str) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for slug in orgs {
         let token = app.staff(slug);
         let all = listed(app, &token, Value::Null).await;
+        let mut sorted = all.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            by_policy(app, &token).await,
+            "{when}: {slug} lists whom participant(id) answers"
+        );
         let own = listed(app, &token, json!({ "orgSlug": slug })).await;
         assert!(own.len() <= all.len(), "{when}: {slug}");
         out.insert(slug.clone(), all.len());

@@ -9,4 +9,5 @@ pub mod bulk;
 pub mod identity;
 pub mod links;
 pub mod participants;
+pub mod profiles;
 pub mod registration;

@@ -131,14 +131,22 @@ pub async fn ensure_built(db: &sea_orm::DatabaseConnection) -> Result<bool, DbEr
 /// once); `None` when the scope is not an organization's (a youth's own,
 /// or one that reads nothing), which the policy's conditions answer.
 pub fn listed(identity: &Scope) -> Option<SelectStatement> {
+    let t = Alias::new(TABLE);
+    let mut query = grants(identity, t.clone())?;
+    query.column((t, Alias::new("participant_id")));
+    Some(query)
+}
+
+/// The grants `identity`'s organization holds on its day, from
+/// `participant_listing` named `table`, nothing selected.
+fn grants(identity: &Scope, table: Alias) -> Option<SelectStatement> {
     let reader = identity.organization_reader()?;
     debug_assert_eq!(identity.category(), Category::Identity);
-    let t = Alias::new(TABLE);
+    let t = table;
     let day = Value::from(identity.today());
     Some(
         Query::select()
-            .column((t.clone(), Alias::new("participant_id")))
-            .from(t.clone())
+            .from_as(Alias::new(TABLE), t.clone())
             .and_where(Expr::col((t.clone(), Alias::new("reader_org_id"))).eq(reader))
             .cond_where(
                 Condition::any()
@@ -152,6 +160,30 @@ pub fn listed(identity: &Scope) -> Option<SelectStatement> {
             )
             .to_owned(),
     )
+}
+
+/// What `identity`'s organization may list on its day after `after`, in
+/// hub-id order, each participant once: its grants as `table` (column
+/// `participant_id`), grouped by participant — one range of the reader's
+/// index read in order, which both databases group and order without a
+/// sort. A page adds the policy's conditions and its filter on
+/// `table.participant_id` and stops after `first + 1`: it reads no more
+/// grants than it shows for a reader that may list many, and no more than
+/// the reader's grants for one that may list few (the policy's conditions
+/// alone walk every participant). A grant can narrow a page, never widen
+/// it. Selects `table.participant_id` as `id`. `None` as for [`listed`].
+pub fn ordered(identity: &Scope, table: &str, after: Option<Uuid>) -> Option<SelectStatement> {
+    let t = Alias::new(table);
+    let mut query = grants(identity, t.clone())?;
+    let id = (t, Alias::new("participant_id"));
+    if let Some(after) = after {
+        query.and_where(Expr::col(id.clone()).gt(after));
+    }
+    query
+        .expr_as(Expr::col(id.clone()), Alias::new("id"))
+        .group_by_col(id.clone())
+        .order_by(id, sea_orm::sea_query::Order::Asc);
+    Some(query)
 }
 
 /// How many participants `identity`'s organization may list on its day:

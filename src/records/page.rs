@@ -140,8 +140,8 @@ pub async fn read<C: ConnectionTrait>(
         format!("page|{scopes:?}|{shape:?}|{filter:?}"),
         varying,
         |v| {
-            let query = participants::page_query(scopes, filter, v.first.unwrap_or(first), v.id);
-            build(backend, scopes, shape, query)
+            let ids = participants::page_ids(scopes, filter, v.first.unwrap_or(first), v.id);
+            build(backend, scopes, shape, ids)
         },
     );
     run(db, statement).await
@@ -163,7 +163,7 @@ pub async fn read_by_id<C: ConnectionTrait>(
     };
     let statement = cache::statement(backend, format!("id|{scopes:?}|{shape:?}"), varying, |v| {
         let query = participants::by_id_query(scopes, v.id.unwrap_or(id));
-        build(backend, scopes, shape, query)
+        build(backend, scopes, shape, ids_of(query))
     });
     run(db, statement).await
 }
@@ -177,22 +177,27 @@ pub async fn read_of<C: ConnectionTrait>(
     shape: &Shape,
     query: sea_orm::Select<participant::Entity>,
 ) -> Result<Vec<(Uuid, String)>> {
-    let statement = build(db.get_database_backend(), scopes, shape, query);
+    let statement = build(db.get_database_backend(), scopes, shape, ids_of(query));
     run(db, statement).await
 }
 
-/// The page statement over the participants `query` selects.
+/// The hub ids `query` selects, as a query of one column `id`.
+fn ids_of(query: sea_orm::Select<participant::Entity>) -> SelectStatement {
+    query
+        .select_only()
+        .column(participant::Column::Id)
+        .into_query()
+}
+
+/// The page statement over the participants `ids` selects (one column
+/// `id`).
 fn build(
     backend: DatabaseBackend,
     scopes: &Scopes,
     shape: &Shape,
-    query: sea_orm::Select<participant::Entity>,
+    ids: SelectStatement,
 ) -> Statement {
-    let participants = query
-        .select_only()
-        .column(participant::Column::Id)
-        .into_query();
-    backend.build(&Sql::new(backend, scopes, shape).page(shape, participants))
+    backend.build(&Sql::new(backend, scopes, shape).page(shape, ids))
 }
 
 async fn run<C: ConnectionTrait>(db: &C, statement: Statement) -> Result<Vec<(Uuid, String)>> {

@@ -263,10 +263,14 @@ pub(super) fn page_sql(backend: DatabaseBackend) -> String {
     } else {
         String::new()
     };
+    // Who is on the page: one ordered range of the reader's grants kept
+    // as data (`participant_listing`), as the hub reads it, without the
+    // hub's second test of each id against the policy's conditions.
     format!(
-        "WITH pg AS (SELECT p.id FROM participant p WHERE p.id > {after} AND EXISTS (SELECT 1 FROM participant_profile vp \
-         WHERE vp.participant_id = p.id AND {}) ORDER BY p.id LIMIT 50){seen} SELECT {page}{} AS page FROM pg",
-        bound_policy(bound, "vp.org_id", "vp.participant_id", "IDENTITY"),
+        "WITH pg AS (SELECT DISTINCT l.participant_id AS id FROM participant_listing l WHERE l.reader_org_id = {v} \
+         AND l.participant_id > {after} AND (l.valid_from IS NULL OR l.valid_from <= {d}) \
+         AND (l.valid_until IS NULL OR l.valid_until >= {d}) ORDER BY l.participant_id LIMIT 50){seen} \
+         SELECT {page}{} AS page FROM pg",
         if pg { "::text" } else { "" }
     )
 }

@@ -131,7 +131,7 @@ mod tests {
     use crate::auth::{Role, Viewer};
     use crate::people::participants::{self, ParticipantFilter};
     use crate::policy::Scopes;
-    use crate::records::page::{EnrollmentShape, MentorshipShape, Shape, build};
+    use crate::records::page::{EnrollmentShape, MentorshipShape, Shape, build, ids_of};
 
     fn scopes(org: u128) -> Scopes {
         let viewer = Viewer {
@@ -171,81 +171,85 @@ mod tests {
             }),
             ..Default::default()
         };
-        let filter = ParticipantFilter {
+        let searched = ParticipantFilter {
             search: Some("ana".into()),
             ..Default::default()
         };
-        for backend in [DatabaseBackend::Postgres, DatabaseBackend::Sqlite] {
-            for org in [7, 8] {
-                let scopes = scopes(org);
-                for (after, first) in [
-                    (None, 50),
-                    (Some(Uuid::from_u128(3)), 50),
-                    (Some(Uuid::from_u128(4)), 7),
-                ] {
-                    let fresh = build(
-                        backend,
-                        &scopes,
-                        &shape,
-                        participants::page_query(&scopes, &filter, first, after),
-                    );
-                    let cached = statement(
-                        backend,
-                        format!("test-page|{scopes:?}|{shape:?}|{filter:?}"),
-                        Varying {
-                            id: after,
-                            first: Some(first),
-                        },
-                        |v| {
-                            build(
-                                backend,
-                                &scopes,
-                                &shape,
-                                participants::page_query(
+        // Unfiltered, a page reads a range of the grants; filtered, the
+        // policy's correlated form.
+        for filter in [searched, ParticipantFilter::default()] {
+            for backend in [DatabaseBackend::Postgres, DatabaseBackend::Sqlite] {
+                for org in [7, 8] {
+                    let scopes = scopes(org);
+                    for (after, first) in [
+                        (None, 50),
+                        (Some(Uuid::from_u128(3)), 50),
+                        (Some(Uuid::from_u128(4)), 7),
+                    ] {
+                        let fresh = build(
+                            backend,
+                            &scopes,
+                            &shape,
+                            participants::page_ids(&scopes, &filter, first, after),
+                        );
+                        let cached = statement(
+                            backend,
+                            format!("test-page|{scopes:?}|{shape:?}|{filter:?}"),
+                            Varying {
+                                id: after,
+                                first: Some(first),
+                            },
+                            |v| {
+                                build(
+                                    backend,
                                     &scopes,
-                                    &filter,
-                                    v.first.unwrap_or(first),
-                                    v.id,
-                                ),
-                            )
-                        },
-                    );
-                    assert_eq!(
-                        cached, fresh,
-                        "{backend:?}, org {org}, after {after:?}, first {first}"
-                    );
-                }
-                for id in [Uuid::from_u128(5), Uuid::from_u128(6)] {
-                    let fresh = build(
-                        backend,
-                        &scopes,
-                        &shape,
-                        participants::by_id_query(&scopes, id),
-                    );
-                    let cached = statement(
-                        backend,
-                        format!("test-id|{scopes:?}|{shape:?}"),
-                        Varying {
-                            id: Some(id),
-                            first: None,
-                        },
-                        |v| {
-                            build(
-                                backend,
-                                &scopes,
-                                &shape,
-                                participants::by_id_query(&scopes, v.id.unwrap_or(id)),
-                            )
-                        },
-                    );
-                    assert_eq!(cached, fresh, "{backend:?}, org {org}, id {id}");
+                                    &shape,
+                                    participants::page_ids(
+                                        &scopes,
+                                        &filter,
+                                        v.first.unwrap_or(first),
+                                        v.id,
+                                    ),
+                                )
+                            },
+                        );
+                        assert_eq!(
+                            cached, fresh,
+                            "{backend:?}, org {org}, after {after:?}, first {first}"
+                        );
+                    }
+                    for id in [Uuid::from_u128(5), Uuid::from_u128(6)] {
+                        let fresh = build(
+                            backend,
+                            &scopes,
+                            &shape,
+                            ids_of(participants::by_id_query(&scopes, id)),
+                        );
+                        let cached = statement(
+                            backend,
+                            format!("test-id|{scopes:?}|{shape:?}"),
+                            Varying {
+                                id: Some(id),
+                                first: None,
+                            },
+                            |v| {
+                                build(
+                                    backend,
+                                    &scopes,
+                                    &shape,
+                                    ids_of(participants::by_id_query(&scopes, v.id.unwrap_or(id))),
+                                )
+                            },
+                        );
+                        assert_eq!(cached, fresh, "{backend:?}, org {org}, id {id}");
+                    }
                 }
             }
         }
         let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         assert!(
-            cache.keys().filter(|k| k.contains("test-")).count() >= 8,
-            "each backend, viewer and kind built once and kept"
+            cache.keys().filter(|k| k.contains("test-page")).count() >= 16,
+            "each filter, backend, viewer and cursor built once and kept"
         );
     }
 }
