@@ -157,6 +157,11 @@ async fn check(app: &TestApp, orgs: &[String], when: &str) -> BTreeMap<String, u
         );
         let own = listed(app, &token, json!({ "orgSlug": slug })).await;
         assert!(own.len() <= all.len(), "{when}: {slug}");
+        // Filters the page reads per candidate and the count as sets.
+        for filter in [json!({ "status": "ACTIVE" }), json!({ "search": "a" })] {
+            let some = listed(app, &token, filter.clone()).await;
+            assert!(some.len() <= all.len(), "{when}: {slug}, {filter}");
+        }
         out.insert(slug.clone(), all.len());
     }
     assert!(
