@@ -187,15 +187,21 @@ pub fn ordered(identity: &Scope, table: &str, after: Option<Uuid>) -> Option<Sel
 }
 
 /// How many participants `identity`'s organization may list on its day:
-/// one range of the reader's index, counted once per participant.
+/// one range of the reader's index, grouped by participant as it is read
+/// in order, and the groups counted. (`COUNT(DISTINCT …)` sorts what the
+/// index already orders: 13.6 against 8.1 ms for 47 493 grants, p50 of
+/// 10 alternating runs under a generic plan.)
 pub fn count(identity: &Scope) -> Option<SelectStatement> {
-    let mut query = listed(identity)?;
-    query.clear_selects();
-    query.expr_as(
-        Expr::col((Alias::new(TABLE), Alias::new("participant_id"))).count_distinct(),
-        Alias::new("n"),
-    );
-    Some(query)
+    let t = Alias::new(TABLE);
+    let mut per_participant = grants(identity, t.clone())?;
+    let id = (t, Alias::new("participant_id"));
+    per_participant.column(id.clone()).group_by_col(id);
+    Some(
+        Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from_subquery(per_participant, Alias::new("listed"))
+            .to_owned(),
+    )
 }
 
 /// The last day a person born on `birth` is a minor, as the policy

@@ -334,7 +334,8 @@ pub async fn floor_count(db: &DatabaseConnection, viewer: Uuid) -> Result<i64, s
 
 /// The strongest count we can write by hand now that access is kept as
 /// data: the reader's grants in `participant_listing` valid today, one
-/// range of its index, each participant once. Viewer and day bound.
+/// range of its index grouped by participant in index order, the groups
+/// counted. Viewer and day bound.
 pub(super) fn listing_count_sql(backend: DatabaseBackend) -> String {
     let (v, d) = if backend == DatabaseBackend::Postgres {
         ("$1", "$2")
@@ -342,8 +343,9 @@ pub(super) fn listing_count_sql(backend: DatabaseBackend) -> String {
         ("?1", "?2")
     };
     format!(
-        "SELECT COUNT(DISTINCT participant_id) AS n FROM participant_listing WHERE reader_org_id = {v} \
-         AND (valid_from IS NULL OR valid_from <= {d}) AND (valid_until IS NULL OR valid_until >= {d})"
+        "SELECT COUNT(*) AS n FROM (SELECT participant_id FROM participant_listing WHERE reader_org_id = {v} \
+         AND (valid_from IS NULL OR valid_from <= {d}) AND (valid_until IS NULL OR valid_until >= {d}) \
+         GROUP BY participant_id) AS listed"
     )
 }
 
