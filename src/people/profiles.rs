@@ -4,7 +4,9 @@
 
 use entity::enums::Category;
 use entity::participant_profile;
-use sea_orm::{ColumnTrait, ConnectionTrait, DerivePartialModel, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DerivePartialModel, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::ground::error::Result;
@@ -85,4 +87,23 @@ pub fn pick<S: ProfileSlice>(slices: &[S], viewer_org: Uuid) -> Option<&S> {
         .iter()
         .find(|s| s.owner() == viewer_org)
         .or_else(|| slices.iter().max_by_key(|s| s.updated_at()))
+}
+
+/// The version of the viewer's own profile of each participant (the one
+/// `updateParticipant` takes).
+pub async fn own_versions<C: ConnectionTrait>(
+    db: &C,
+    org_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, i32)>> {
+    use participant_profile::Column as P;
+    Ok(participant_profile::Entity::find()
+        .select_only()
+        .column(P::ParticipantId)
+        .column(P::Version)
+        .filter(P::ParticipantId.is_in(ids.iter().copied()))
+        .filter(P::OrgId.eq(org_id))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
