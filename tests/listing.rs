@@ -1,7 +1,8 @@
-//! Who may list whom is kept as data (`participant_listing`), and
-//! `totalCount` reads it. These tests hold it to the policy: for every
-//! demo organization, the count equals the participants `participants`
-//! lists through the policy's own conditions — after each kind of write
+//! Who may list whom is kept as data (`participant_listing`); `totalCount`
+//! counts it and pages read their candidates from it. These tests hold it
+//! to the policy: for every demo organization, the count equals what
+//! `participants` lists, and the list equals what `participant(id)` — the
+//! policy's own conditions alone — answers, after each kind of write
 //! that moves access (a new profile, a consent revoked, an agreement
 //! approved or revoked, an erasure, a join and a split) and across the
 //! days grants start and lapse (a guardian's consent at a 29 February
@@ -24,9 +25,9 @@ use serde_json::{Value, json};
 /// policy's conditions); [`by_policy`] asks `participant(id)`, which reads
 /// the policy's conditions alone.
 const PAGE: &str = "query($after: String, $filter: ParticipantFilterInput) {
-  grants: participants(first: 100, after: $after, filter: $filter) {
+  compiled: participants(first: 100, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id } } }
-  policy: participants(first: 100, after: $after, filter: $filter) {
+  resolvers: participants(first: 100, after: $after, filter: $filter) {
     pageInfo { hasNextPage endCursor } edges { node { id source } } } }";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -50,9 +51,9 @@ async fn slugs(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-/// What `participants` lists for `token` under `filter` by the policy's
-/// conditions, page by page, after checking that both paths list the same
-/// and that every page's `totalCount` (the grants) is that many.
+/// What `participants` lists for `token` under `filter`, page by page,
+/// after checking that both paths list the same and that every page's
+/// `totalCount` is that many.
 async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
     let mut ids = Vec::new();
     let mut counts = Vec::new();
@@ -66,9 +67,9 @@ async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
             )
             .await;
         assert_ok(&answer);
-        let page = &answer["data"]["policy"];
-        let grants = &answer["data"]["grants"];
-        counts.push(grants["totalCount"].as_u64().unwrap());
+        let page = &answer["data"]["resolvers"];
+        let compiled = &answer["data"]["compiled"];
+        counts.push(compiled["totalCount"].as_u64().unwrap());
         let of = |page: &Value| -> Vec<String> {
             page["edges"]
                 .as_array()
@@ -78,11 +79,11 @@ async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
                 .collect()
         };
         assert_eq!(
-            of(grants),
+            of(compiled),
             of(page),
             "the compiled page against the resolvers', filter {filter}"
         );
-        assert_eq!(grants["pageInfo"], page["pageInfo"]);
+        assert_eq!(compiled["pageInfo"], page["pageInfo"]);
         ids.extend(of(page));
         if page["pageInfo"]["hasNextPage"] != true {
             break;

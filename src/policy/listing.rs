@@ -16,10 +16,13 @@
 //! [`refresh`] rewrites the grants a write may have moved, inside that
 //! write's transaction: every write of profiles, agreements, consents,
 //! erasure and linking calls it (`tests/architecture.rs` checks that each
-//! file that writes those tables does). `tests/listing.rs` checks on both
-//! databases that the count read from here equals the participants the
-//! policy lists, for every demo viewer, after each kind of write and
-//! across the days a grant starts and lapses.
+//! file that writes those tables does). `totalCount` counts the grants
+//! ([`count`]) and pages read their candidates from them ([`ordered`]),
+//! each candidate still tested against the policy's conditions, so a stale
+//! grant could only hide a participant. `tests/listing.rs` checks on both
+//! databases, for every demo viewer, after each kind of write and across
+//! the days a grant starts and lapses, that the count equals the list and
+//! the list equals what `participant(id)` answers by the conditions alone.
 
 use entity::enums::{AgreementStatus, Category, ConsentStatus, GrantedBy};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
@@ -138,11 +141,10 @@ pub fn listed(identity: &Scope) -> Option<SelectStatement> {
 }
 
 /// The grants `identity`'s organization holds on its day, from
-/// `participant_listing` named `table`, nothing selected.
-fn grants(identity: &Scope, table: Alias) -> Option<SelectStatement> {
+/// `participant_listing` named `t`, nothing selected.
+fn grants(identity: &Scope, t: Alias) -> Option<SelectStatement> {
     let reader = identity.organization_reader()?;
     debug_assert_eq!(identity.category(), Category::Identity);
-    let t = table;
     let day = Value::from(identity.today());
     Some(
         Query::select()

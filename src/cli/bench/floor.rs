@@ -263,9 +263,10 @@ pub(super) fn page_sql(backend: DatabaseBackend) -> String {
     } else {
         String::new()
     };
-    // Who is on the page: one ordered range of the reader's grants kept
-    // as data (`participant_listing`), as the hub reads it, without the
-    // hub's second test of each id against the policy's conditions.
+    // Who is on the page: one ordered, de-duplicated range of the
+    // reader's grants kept as data (`participant_listing`), the hub's
+    // source of candidates, without the hub's second test of each id
+    // against the policy's conditions.
     format!(
         "WITH pg AS (SELECT DISTINCT l.participant_id AS id FROM participant_listing l WHERE l.reader_org_id = {v} \
          AND l.participant_id > {after} AND (l.valid_from IS NULL OR l.valid_from <= {d}) \
